@@ -1,0 +1,22 @@
+"""HTTP routes of the contract; ``/health`` never reaches them (``HealthCheckMiddleware``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path, re_path
+
+from django_app import shared_state, streaming, views
+
+urlpatterns: list[URLPattern] = [
+    # /echo, /echo/ and /echo/<anything>, newlines included: the path is the probe.
+    re_path(r"(?s)^echo(?:/.*)?\Z", views.echo, name="echo"),
+    path("upload", views.upload, name="upload"),
+    path("stream", streaming.stream, name="stream"),
+    path("sse", streaming.sse, name="sse"),
+    path("sleep", views.sleep, name="sleep"),
+    path("redirect", views.redirect, name="redirect"),
+    path("headers", views.large_headers, name="headers"),
+    path("bytes", views.payload_bytes, name="bytes"),
+    path("cookie", views.cookie, name="cookie"),
+    path("counter", shared_state.counter, name="counter"),
+    path("seen", shared_state.seen, name="seen"),
+]

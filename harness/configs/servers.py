@@ -1,0 +1,112 @@
+"""Command lines and config files for each server, from the stack spec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from harness.configs.model import HARNESS_ETC, ConfigFile
+from harness.specs import APP_PORT, Framework, Interface, ServerKind, StackSpec, WorkerClass
+
+_ENTRY_POINTS = {
+    (Framework.FLASK, Interface.WSGI): "flask_app.wsgi:app",
+    (Framework.DJANGO, Interface.WSGI): "django_app.wsgi:application",
+    (Framework.DJANGO, Interface.ASGI): "django_app.asgi:application",
+}
+_GUNICORN_WORKERS = {
+    WorkerClass.SYNC: "sync",
+    WorkerClass.GTHREAD: "gthread",
+    WorkerClass.UVICORN: "uvicorn.workers.UvicornWorker",
+}
+# Only the proxy can reach a replica (private network, no published port), so the servers'
+# own forwarded-header trust is open; the apps decide how many hops to trust.
+TRUSTED_PROXIES = "*"
+
+
+def entry_point(spec: StackSpec) -> str:
+    assert spec.interface is not None
+    return _ENTRY_POINTS[(spec.framework, spec.interface)]
+
+
+def server_files(spec: StackSpec, render: Callable[[str], str]) -> tuple[ConfigFile, ...]:
+    """The server's config file rendered from our template, for servers that read one."""
+    name = {ServerKind.GUNICORN: "gunicorn.conf.py", ServerKind.UWSGI: "uwsgi.ini"}.get(spec.server)
+    if name is None:
+        return ()
+    return (ConfigFile(f"{HARNESS_ETC}/{name}", render(f"{name}.j2")),)
+
+
+def server_context(spec: StackSpec) -> dict[str, Any]:
+    return {
+        "wsgi_module": entry_point(spec),
+        "gunicorn_worker_class": _GUNICORN_WORKERS.get(spec.worker_class or WorkerClass.GTHREAD),
+        "trusted_proxies": TRUSTED_PROXIES,
+        "uwsgi_buffer_size": min(65535, max(8192, 4 * spec.limits.max_header_bytes)),
+    }
+
+
+def _gunicorn(spec: StackSpec) -> list[str]:
+    return ["gunicorn", "-c", f"{HARNESS_ETC}/gunicorn.conf.py", entry_point(spec)]
+
+
+def _uwsgi(spec: StackSpec) -> list[str]:
+    return ["uwsgi", "--ini", f"{HARNESS_ETC}/uwsgi.ini"]
+
+
+def _uvicorn(spec: StackSpec) -> list[str]:
+    t = spec.timeouts
+    return [
+        "uvicorn", entry_point(spec), "--host", "0.0.0.0", "--port", str(APP_PORT),
+        "--workers", str(spec.workers), "--timeout-keep-alive", str(int(t.keepalive)),
+        "--timeout-graceful-shutdown", str(int(t.graceful)),
+        "--proxy-headers", "--forwarded-allow-ips", TRUSTED_PROXIES,
+        "--ws-ping-interval", str(int(t.websocket_idle)),
+    ]
+
+
+def _daphne(spec: StackSpec) -> list[str]:
+    return [
+        "daphne", "-b", "0.0.0.0", "-p", str(APP_PORT), "--proxy-headers",
+        "--application-close-timeout", str(int(spec.timeouts.graceful)),
+        "--ping-interval", str(int(spec.timeouts.websocket_idle)),
+        entry_point(spec),
+    ]
+
+
+def _hypercorn(spec: StackSpec) -> list[str]:
+    t = spec.timeouts
+    return [
+        "hypercorn", "--bind", f"0.0.0.0:{APP_PORT}", "--workers", str(spec.workers),
+        "--keep-alive", str(int(t.keepalive)), "--graceful-timeout", str(int(t.graceful)),
+        "--access-logfile", "-", "--error-logfile", "-", entry_point(spec),
+    ]
+
+
+def _granian(spec: StackSpec) -> list[str]:
+    return [
+        "granian", "--interface", str(spec.interface), "--host", "0.0.0.0",
+        "--port", str(APP_PORT), "--workers", str(spec.workers),
+        "--blocking-threads", str(spec.threads) if spec.interface == Interface.WSGI else "1",
+        "--workers-kill-timeout", str(int(spec.timeouts.graceful)), "--log",
+        entry_point(spec),
+    ]
+
+
+_COMMANDS: Mapping[ServerKind, Callable[[StackSpec], list[str]]] = MappingProxyType(
+    {
+        ServerKind.GUNICORN: _gunicorn,
+        ServerKind.UWSGI: _uwsgi,
+        ServerKind.UVICORN: _uvicorn,
+        ServerKind.DAPHNE: _daphne,
+        ServerKind.HYPERCORN: _hypercorn,
+        ServerKind.GRANIAN: _granian,
+    }
+)
+
+
+def server_command(spec: StackSpec) -> tuple[str, ...]:
+    """The server's command line: the user's own arguments when the stack file gives them."""
+    if spec.overrides.server_args is not None:
+        return spec.overrides.server_args
+    return tuple(_COMMANDS[spec.server](spec))

@@ -1,0 +1,43 @@
+"""Errors the harness raises, all under one base.
+
+    HarnessError
+    ├── ConfigError            a stack file, stack selection or setting is invalid
+    ├── EngineError            the Docker engine cannot be reached or refused a request
+    ├── ImageBuildError        a base image, wheelhouse or app image could not be built
+    └── StackError             a stack could not be brought up or driven
+        ├── StackStartError    a container exited or a config was rejected during start-up
+        └── ReadinessTimeout   a service did not become ready before its deadline
+
+Every message says what failed, where (file, stack, service), what was expected and what was
+seen, and a hint. Errors about containers carry the tail of the relevant logs as a note.
+"""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Base of every error the harness raises on purpose."""
+
+
+class ConfigError(HarnessError):
+    """A stack file, a stack selection or a setting is invalid."""
+
+
+class EngineError(HarnessError):
+    """The Docker engine cannot be reached or refused a request."""
+
+
+class ImageBuildError(HarnessError):
+    """An image (or the wheelhouse it needs) could not be built."""
+
+
+class StackError(HarnessError):
+    """A stack could not be brought up or driven."""
+
+
+class StackStartError(StackError):
+    """A container exited or its config was rejected while the stack started."""
+
+
+class ReadinessTimeout(StackError):
+    """A service did not become ready before its deadline."""

@@ -1,0 +1,198 @@
+"""The pytest plugin: stack selection, fixtures in layers, skips, diagnostics, cleanup.
+
+Fixtures, from expensive to cheap (override any level in your own conftest.py):
+
+- `harness_session` (session): images, test CA, run id; removes the run's resources at exit.
+- `live_stack` (session, parametrized over the selected stacks): one running stack, shared
+  by every test of that stack; pytest orders tests so one stack runs at a time.
+- `stack` (function): the live stack, with every replica running again after the test.
+- `client` (function): an httpx.Client bound to the stack's public URL, trusting its CA.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from harness.errors import HarnessError
+from harness.progress import Progress
+from harness.runtime import remove_resources
+from harness.selection import select_stacks
+from harness.session import HarnessSession
+from harness.specs import StackSpec
+from harness.stack import Stack
+
+FAMILIES = {
+    "correctness": "status, methods, HEAD, headers, bodies, keep-alive, HTTP/1.0",
+    "forwarding": "X-Forwarded-*, client address, scheme, absolute URLs, spoofing",
+    "host": "allowed hosts, host poisoning",
+    "websocket": "upgrade through the proxy, echo, ping, idle, close codes, origin, rooms",
+    "tls": "versions, chain, names, ALPN, HSTS, redirects, secure cookies",
+    "balancing": "distribution, stickiness, failover, recovery, non-idempotent retries",
+    "streaming": "chunked and SSE arrive incrementally",
+    "limits": "body and header size, timeouts, 413/502/504 mapping",
+    "static": "served by the proxy, content types, traversal",
+    "lifecycle": "graceful stop, rolling restart, upstream re-resolution",
+    "security": "request smuggling, header spoofing, oversized input",
+}
+SCENARIO_TIME_LIMIT = 180  # seconds, including the stack's start-up for its first test
+_STACK_FIXTURE = "live_stack"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "deploy-harness")
+    group.addoption("--stack", action="append", default=[], metavar="GLOB",
+                    help="run stacks whose id matches GLOB (repeatable), e.g. 'nginx-*'")
+    group.addoption("--stack-file", action="append", default=[], metavar="FILE", type=Path,
+                    help="TOML stack file with your own stacks and configs (repeatable)")
+    group.addoption("--profile", default=None, metavar="NAME",
+                    help="named list of stacks: default, ci, nightly (default: default)")
+    group.addoption("--keep-stacks", action="store_true",
+                    help="leave stacks running after the run and print how to reach them")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for family, description in FAMILIES.items():
+        config.addinivalue_line("markers", f"{family}: scenario family: {description}")
+    config.addinivalue_line("markers", "asgi_only: needs the contract's WebSocket routes")
+    config.addinivalue_line("markers", "tls_only: needs a TLS-terminating proxy")
+    config.addinivalue_line("markers", "docker: needs a Docker engine")
+    try:
+        config.stash[_SPECS] = select_stacks(
+            config.getoption("stack"), config.getoption("stack_file"),
+            config.getoption("profile"),
+        )
+    except HarnessError as error:
+        raise pytest.UsageError(str(error)) from None
+    if threading_main():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM ends the run like Ctrl-C, so fixtures tear the stacks down."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+_SPECS = pytest.StashKey[list[StackSpec]]()
+_SESSION = pytest.StashKey[HarnessSession]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if _STACK_FIXTURE in metafunc.fixturenames:
+        specs = metafunc.config.stash[_SPECS]
+        metafunc.parametrize(_STACK_FIXTURE, specs, ids=[s.id for s in specs],
+                             indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip what a stack cannot serve; give each scenario a time limit; group by stack."""
+    for item in items:
+        spec = _spec_of(item)
+        if spec is None:
+            continue
+        if item.get_closest_marker("asgi_only") and not spec.websockets:
+            item.add_marker(pytest.mark.skip(
+                reason=f"{spec.id} serves {spec.app_mode}: no WebSocket routes"))
+        if item.get_closest_marker("tls_only") and not spec.tls:
+            item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT))
+        if config.pluginmanager.hasplugin("xdist"):
+            item.add_marker(pytest.mark.xdist_group(spec.id))
+
+
+def _spec_of(item: pytest.Item) -> StackSpec | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return None
+    spec = callspec.params.get(_STACK_FIXTURE)
+    return spec if isinstance(spec, StackSpec) else None
+
+
+@pytest.fixture(scope="session")
+def harness_session(pytestconfig: pytest.Config) -> Iterator[HarnessSession]:
+    """This run's images, CA and run id; its containers and networks go at the end."""
+    remove_resources(only_orphans=True)  # what runs killed with SIGKILL left behind
+    session = HarnessSession(Progress())
+    pytestconfig.stash[_SESSION] = session
+    yield session
+    if not pytestconfig.getoption("keep_stacks"):
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iterator[Stack]:
+    """One running stack for the selected spec, shared by every test of that stack."""
+    spec: StackSpec = request.param
+    stack = harness_session.start(spec)
+    yield stack
+    if request.config.getoption("keep_stacks"):
+        _print_kept(request.config, stack)
+    else:
+        stack.down()
+
+
+@pytest.fixture
+def stack(live_stack: Stack) -> Iterator[Stack]:
+    """The live stack; replicas a test stopped or paused run again after it."""
+    yield live_stack
+    stopped = [r for r in live_stack.replicas if live_stack.state(r) != "running"]
+    for replica in stopped:
+        if live_stack.state(replica) == "paused":
+            live_stack.unpause_replica(replica)
+        else:
+            live_stack.start_replica(replica)
+    if stopped:
+        live_stack.wait_replicas_ready(stopped)
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    """An HTTP client for the stack's public URL that trusts only the run's test CA."""
+    with httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=15.0) as session:
+        yield session
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
+        None, pytest.TestReport, pytest.TestReport]:
+    """A failed scenario carries the last lines of its stack's proxy and replica logs."""
+    report = yield
+    if report.failed and call.when in ("call", "setup"):
+        live = item.funcargs.get(_STACK_FIXTURE) if hasattr(item, "funcargs") else None
+        if isinstance(live, Stack) and live.containers:
+            report.sections.append((f"stack {live.id}: container logs", live.diagnostics()))
+    return report
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """However the run ended (Ctrl-C included), nothing of this run is left on the engine."""
+    session = config.stash.get(_SESSION, None)
+    if session is not None and not config.getoption("keep_stacks"):
+        session.close()
+
+
+def _print_kept(config: pytest.Config, stack: Stack) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"kept stack {stack.id}: {stack.url}"]
+    if stack.ca_path:
+        lines.append(f"  trust its CA: curl --cacert {stack.ca_path} {stack.url}/echo")
+    lines.append(f"  logs: docker logs {stack.name_of('proxy')}")
+    lines.append(f"  remove: harness clean --run {stack.identity.run_id}")
+    if reporter is not None:
+        for line in lines:
+            reporter.write_line(line)
+    else:
+        print("\n".join(lines), file=os.sys.stderr)  # type: ignore[attr-defined]

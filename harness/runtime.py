@@ -1,0 +1,125 @@
+"""The Docker engine: connecting, labelling, and removing what the harness made.
+
+Every container and network the harness creates carries the labels below. The run id makes
+names unique per run (so parallel runs and xdist workers never collide), and the owner's
+host and pid let a later run, or `harness clean`, reap what a killed run left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import docker
+import docker.errors
+
+from harness.errors import EngineError
+
+LABEL = "deploy-harness"
+LABEL_RUN = f"{LABEL}.run"
+LABEL_STACK = f"{LABEL}.stack"
+LABEL_SERVICE = f"{LABEL}.service"
+LABEL_OWNER_HOST = f"{LABEL}.owner-host"
+LABEL_OWNER_PID = f"{LABEL}.owner-pid"
+LABEL_IMAGE = f"{LABEL}.image"
+
+
+@cache
+def engine() -> Any:
+    """The Docker client from the environment (DOCKER_HOST and friends), checked to answer."""
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as error:
+        where = os.environ.get("DOCKER_HOST", "the default socket")
+        raise EngineError(
+            f"Cannot reach the Docker engine at {where}: {error}. "
+            "Hint: start the engine (systemctl start docker) or set DOCKER_HOST; "
+            "`harness doctor` checks this."
+        ) from None
+    return client
+
+
+@dataclass(frozen=True, slots=True)
+class RunIdentity:
+    """Who owns the resources of one run: a short random id, this host and this process."""
+
+    run_id: str
+    host: str
+    pid: int
+
+    @classmethod
+    def new(cls) -> RunIdentity:
+        return cls(run_id=secrets.token_hex(3), host=socket.gethostname(), pid=os.getpid())
+
+    def labels(self, stack_id: str, service: str | None = None) -> dict[str, str]:
+        labels = {
+            LABEL: "1",
+            LABEL_RUN: self.run_id,
+            LABEL_STACK: stack_id,
+            LABEL_OWNER_HOST: self.host,
+            LABEL_OWNER_PID: str(self.pid),
+        }
+        if service:
+            labels[LABEL_SERVICE] = service
+        return labels
+
+
+def _owner_alive(labels: dict[str, str]) -> bool:
+    if labels.get(LABEL_OWNER_HOST) != socket.gethostname():
+        return True  # another host's run: we cannot tell, so we leave it alone
+    try:
+        os.kill(int(labels.get(LABEL_OWNER_PID, "0")), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_resources(*, run_id: str | None = None, only_orphans: bool = False) -> list[str]:
+    """Remove our containers, then networks and volumes: one run's, orphans', or all of ours.
+
+    Orphans are resources whose owning process on this host is gone (a run killed with
+    SIGKILL). Returns the names removed.
+    """
+    client = engine()
+    selector = [f"{LABEL_RUN}={run_id}"] if run_id else [LABEL]
+    removed: list[str] = []
+    for container in client.containers.list(all=True, filters={"label": selector}):
+        if only_orphans and _owner_alive(container.labels):
+            continue
+        try:
+            container.remove(force=True, v=True)
+            removed.append(f"container {container.name}")
+        except docker.errors.NotFound:
+            pass
+    for network in client.networks.list(filters={"label": selector}):
+        if only_orphans and _owner_alive(network.attrs.get("Labels") or {}):
+            continue
+        try:
+            network.remove()
+            removed.append(f"network {network.name}")
+        except docker.errors.NotFound:
+            pass
+    for volume in client.volumes.list(filters={"label": selector}):
+        if only_orphans and _owner_alive(volume.attrs.get("Labels") or {}):
+            continue
+        volume.remove(force=True)
+        removed.append(f"volume {volume.name}")
+    return removed
+
+
+def leftovers() -> list[str]:
+    """Names of every container, network and volume of ours on the engine."""
+    client = engine()
+    filters = {"label": [LABEL]}
+    return (
+        [f"container {c.name}" for c in client.containers.list(all=True, filters=filters)]
+        + [f"network {n.name}" for n in client.networks.list(filters=filters)]
+        + [f"volume {v.name}" for v in client.volumes.list(filters=filters)]
+    )

@@ -1,0 +1,62 @@
+"""One harness run: its identity, temp dir, images, test CA, and the stacks it started.
+
+A session is what the pytest plugin and the CLI share. Closing it removes every container
+and network of its run, even those of stacks whose start-up failed half way.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from harness.images import BuildOutcome, ensure_app_image, ensure_base
+from harness.progress import Progress
+from harness.runtime import RunIdentity, remove_resources
+from harness.specs import StackSpec, Suite
+from harness.stack import Stack, StackImages
+from harness.tls import TestCertificates
+
+
+class HarnessSession:
+    """Builds what stacks need (once per run) and starts stacks labelled with this run's id."""
+
+    def __init__(self, progress: Progress | None = None, identity: RunIdentity | None = None) -> None:
+        self.identity = identity or RunIdentity.new()
+        self.progress = progress or Progress()
+        self.temp_dir = Path(tempfile.mkdtemp(prefix=f"deploy-harness-{self.identity.run_id}-"))
+        self.builds: list[BuildOutcome] = []
+        self._images: dict[Suite, StackImages] = {}
+        self._certificates: TestCertificates | None = None
+
+    def images_for(self, spec: StackSpec) -> StackImages:
+        """The base and app images of the spec's suite, built on first use in this run."""
+        if spec.suite not in self._images:
+            base = ensure_base(spec.suite, self.progress)
+            app = ensure_app_image(spec.suite, self.progress)
+            self.builds += [base, app]
+            self._images[spec.suite] = StackImages(base=base.tag, app=app.tag)
+        return self._images[spec.suite]
+
+    @property
+    def certificates(self) -> TestCertificates:
+        """This run's test CA and server certificate, issued on first use."""
+        if self._certificates is None:
+            self._certificates = TestCertificates.issue(self.temp_dir / "tls")
+        return self._certificates
+
+    def stack(self, spec: StackSpec) -> Stack:
+        """A stack for this spec, not yet started."""
+        certificates = self.certificates if spec.tls else None
+        return Stack(spec, self.identity, self.images_for(spec), certificates)
+
+    def start(self, spec: StackSpec) -> Stack:
+        stack = self.stack(spec)
+        with self.progress.task(f"starting stack {spec.id}"):
+            return stack.up()
+
+    def close(self) -> list[str]:
+        """Remove everything this run created: containers, networks, keys."""
+        removed = remove_resources(run_id=self.identity.run_id)
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+        return removed

@@ -1,0 +1,220 @@
+"""What a stack is made of, as frozen data.
+
+A StackSpec names a proxy, a server, an app, how many replicas, and the settings a careful
+operator would give them. Specs are plain values: building one never touches Docker. They
+come from the catalog (built-in stacks) or from a user's TOML stack file (see stackfile.py),
+and `check()` refuses combinations that cannot work, naming the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+
+APP_PORT = 8000
+HTTP_PORT = 80
+HTTPS_PORT = 443
+TEST_HOST_NAME = "deploy-harness.test"
+
+
+class ProxyKind(StrEnum):
+    NGINX = "nginx"
+    APACHE = "apache"
+    HAPROXY = "haproxy"
+
+
+class ServerKind(StrEnum):
+    GUNICORN = "gunicorn"
+    UWSGI = "uwsgi"
+    UVICORN = "uvicorn"
+    DAPHNE = "daphne"
+    HYPERCORN = "hypercorn"
+    GRANIAN = "granian"
+
+
+class WorkerClass(StrEnum):
+    """gunicorn's worker classes."""
+
+    SYNC = "sync"
+    GTHREAD = "gthread"
+    UVICORN = "uvicorn"
+
+
+class Interface(StrEnum):
+    WSGI = "wsgi"
+    ASGI = "asgi"
+
+
+class Framework(StrEnum):
+    FLASK = "flask"
+    DJANGO = "django"
+
+
+class Protocol(StrEnum):
+    """How the proxy talks to the server."""
+
+    HTTP = "http"
+    UWSGI = "uwsgi"
+
+
+class Balancing(StrEnum):
+    ROUND_ROBIN = "round-robin"
+    LEAST_CONN = "least-conn"
+    STICKY = "sticky"
+
+
+class Suite(StrEnum):
+    """Debian suites a base image is made from; each fixes the Python and proxy versions."""
+
+    BOOKWORM = "bookworm"
+    TRIXIE = "trixie"
+
+    @property
+    def python_version(self) -> str:
+        return {Suite.BOOKWORM: "3.11", Suite.TRIXIE: "3.13"}[self]
+
+
+# Which interfaces each server (and gunicorn worker class) can serve.
+_ASGI_ONLY = {ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN}
+_WSGI_ONLY = {ServerKind.UWSGI}
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Deliberately short timeouts, in seconds, so every timeout behaviour shows fast."""
+
+    proxy_connect: float = 2
+    proxy_read: float = 5
+    worker: float = 8
+    keepalive: float = 5
+    graceful: float = 5
+    websocket_idle: float = 10
+    # The status the proxy answers when the upstream takes longer than proxy_read.
+    timeout_status: int = 504
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Request limits the proxy enforces."""
+
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_header_bytes: int = 8 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """A user's own files and settings that replace what the harness would generate."""
+
+    proxy_config: Path | None = None
+    server_config: Path | None = None
+    server_args: tuple[str, ...] | None = None
+    django_settings: str | None = None
+    image: str | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class StackSpec:
+    """One proxy in front of N replicas of (server, app), with Redis, on a private network."""
+
+    proxy: ProxyKind
+    server: ServerKind
+    framework: Framework
+    worker_class: WorkerClass | None = None
+    interface: Interface | None = None
+    protocol: Protocol = Protocol.HTTP
+    replicas: int = 2
+    workers: int = 2
+    threads: int = 4
+    tls: bool = False
+    balancing: Balancing = Balancing.ROUND_ROBIN
+    suite: Suite = Suite.BOOKWORM
+    proxy_hops: int = 1
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    limits: Limits = field(default_factory=Limits)
+    overrides: Overrides = field(default_factory=Overrides)
+    id: str = ""
+    source: str = "built-in"
+
+    def __post_init__(self) -> None:
+        if self.server == ServerKind.GUNICORN and not self.worker_class:
+            object.__setattr__(self, "worker_class", WorkerClass.GTHREAD)
+        if self.interface is None:
+            object.__setattr__(self, "interface", self.default_interface())
+        if not self.id:
+            object.__setattr__(self, "id", self.derived_id())
+
+    @property
+    def server_label(self) -> str:
+        """The server's name as apps report it: `gunicorn-gthread`, `granian-asgi`, `uwsgi`."""
+        if self.server == ServerKind.GUNICORN:
+            return f"gunicorn-{self.worker_class}"
+        if self.server == ServerKind.GRANIAN:
+            return f"granian-{self.interface}"
+        return str(self.server)
+
+    @property
+    def app_mode(self) -> str:
+        """The app and the interface it is served through: `flask-wsgi`, `django-asgi`."""
+        return f"{self.framework}-{self.interface}"
+
+    @property
+    def websockets(self) -> bool:
+        """Whether the stack serves the contract's WebSocket routes (ASGI Django only)."""
+        return self.interface == Interface.ASGI and self.framework == Framework.DJANGO
+
+    def default_interface(self) -> Interface:
+        if self.server in _ASGI_ONLY or self.worker_class == WorkerClass.UVICORN:
+            return Interface.ASGI
+        if self.server == ServerKind.GRANIAN and self.framework == Framework.DJANGO:
+            return Interface.ASGI
+        return Interface.WSGI
+
+    def derived_id(self) -> str:
+        parts = [str(self.proxy), self.server_label, str(self.framework)]
+        if self.framework == Framework.DJANGO and self.server != ServerKind.GRANIAN:
+            parts[-1] = f"django-{self.interface}" if self.interface == Interface.ASGI else "django"
+        if self.server == ServerKind.UWSGI and self.protocol == Protocol.HTTP:
+            parts.append("http")
+        if self.tls:
+            parts.append("tls")
+        if self.suite != Suite.BOOKWORM:
+            parts.append(str(self.suite))
+        return "-".join(parts)
+
+    def with_changes(self, **changes: object) -> StackSpec:
+        """A copy with some fields changed; the id is derived again unless given."""
+        changes.setdefault("id", "")
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """Every invalid combination as (field, given, allowed); empty when the spec is valid."""
+        found: list[tuple[str, str, str]] = []
+        if self.replicas < 1:
+            found.append(("replicas", str(self.replicas), "a whole number from 1"))
+        if self.workers < 1:
+            found.append(("workers", str(self.workers), "a whole number from 1"))
+        if self.worker_class and self.server != ServerKind.GUNICORN:
+            found.append(("worker_class", str(self.worker_class), "only with server = gunicorn"))
+        if self.interface == Interface.ASGI and self.framework == Framework.FLASK:
+            found.append(
+                ("interface", f"asgi ({self.server_label})", "wsgi: Flask is a WSGI-only app")
+            )
+        if self.interface == Interface.WSGI and (
+            self.server in _ASGI_ONLY or self.worker_class == WorkerClass.UVICORN
+        ):
+            found.append(("interface", "wsgi", f"asgi: {self.server_label} serves ASGI only"))
+        if self.interface == Interface.ASGI and self.server in _WSGI_ONLY:
+            found.append(("interface", "asgi", f"wsgi: {self.server_label} serves WSGI only"))
+        if self.protocol == Protocol.UWSGI and self.server != ServerKind.UWSGI:
+            found.append(("protocol", "uwsgi", "http: only uWSGI speaks the uwsgi protocol"))
+        if self.protocol == Protocol.UWSGI and self.proxy == ProxyKind.HAPROXY:
+            found.append(("protocol", "uwsgi", "http: HAProxy does not speak the uwsgi protocol"))
+        if self.proxy_hops < 0:
+            found.append(("proxy_hops", str(self.proxy_hops), "0 or more"))
+        if self.timeouts.timeout_status not in (502, 504):
+            found.append(("timeouts.timeout_status", str(self.timeouts.timeout_status), "502, 504"))
+        return found

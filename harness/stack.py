@@ -1,0 +1,358 @@
+"""A live stack: a private network, Redis, N app replicas and a proxy published on 127.0.0.1.
+
+`Stack.up()` brings the services up in dependency order and waits for each by probing, never
+by sleeping: the replicas from inside the network, the proxy through its published port.
+`Stack.down()` removes every container and the network, whatever state they are in.
+Scenarios drive replicas by name (`app-1`, ...): stop, kill, pause, restart, recreate.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+import httpx
+
+from harness.configs import RenderedStack, RunValues, render_stack
+from harness.configs.model import STATIC_DIR, TLS_DIR
+from harness.configs.render import replica_names
+from harness.containers import copy_into, copy_tree_archive, log_tail, put_tree_archive, state
+from harness.errors import HarnessError, StackStartError
+from harness.readiness import GiveUp, ProbeFailed, wait_until
+from harness.runtime import RunIdentity, engine
+from harness.specs import APP_PORT, HTTP_PORT, HTTPS_PORT, Protocol, StackSpec
+from harness.tls import TestCertificates
+
+READY_TIMEOUT = 60.0
+APP_STATIC_ROOT = "/srv/static"
+APP_USER = "10001"
+_PORT_CONFLICT_WORDS = ("port is already allocated", "address already in use")
+
+# Runs in the Redis container (our base image, on the stack network) to probe replicas the
+# way the proxy will reach them: by service name, over the network.
+_PROBE_SCRIPT = """
+import json, socket, sys
+seen = {}
+for target in sys.argv[1:]:
+    host, port, protocol = target.split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1) as s:
+            if protocol == "http":
+                s.settimeout(2)
+                s.sendall(b"GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n")
+                seen[host] = s.recv(64).split(b"\\r\\n")[0].decode() or "no answer"
+            else:
+                seen[host] = "accepting connections"
+    except OSError as error:
+        seen[host] = type(error).__name__ + ": " + str(error)
+print(json.dumps(seen))
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StackImages:
+    """The images a stack runs: the base (proxy, Redis) and the app image."""
+
+    base: str
+    app: str
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now (the engine may still lose a race: we retry)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Stack:
+    """One running stack of containers, addressed through the proxy's published ports."""
+
+    def __init__(
+        self,
+        spec: StackSpec,
+        identity: RunIdentity,
+        images: StackImages,
+        certificates: TestCertificates | None = None,
+    ) -> None:
+        self.spec = spec
+        self.identity = identity
+        self.images = images
+        self.certificates = certificates
+        self.containers: dict[str, Any] = {}
+        self.network: Any = None
+        self.run_values = RunValues(str(free_port()), str(free_port()))
+        self.rendered: RenderedStack = render_stack(spec, self.run_values)
+        self.up_seconds = 0.0
+
+    # -- addressing ------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def replicas(self) -> list[str]:
+        return replica_names(self.spec)
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.run_values.public_http_port}"
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self.run_values.public_https_port}"
+
+    @property
+    def url(self) -> str:
+        """Where clients reach the app: HTTPS on TLS stacks, HTTP otherwise."""
+        return self.https_url if self.spec.tls else self.http_url
+
+    @property
+    def ca_path(self) -> Path | None:
+        return self.certificates.ca_pem if self.certificates else None
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an HTTP client should verify against: only this run's test CA."""
+        if self.certificates is None:
+            return True
+        return ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+
+    @property
+    def client_address(self) -> str:
+        """The test client's address as the proxy sees it: the network's gateway.
+
+        Docker forwards a port published on 127.0.0.1 from the network's gateway address.
+        """
+        self.network.reload()
+        configs = self.network.attrs["IPAM"]["Config"]
+        gateway: str = configs[0]["Gateway"]
+        return gateway
+
+    def name_of(self, service: str) -> str:
+        return f"dh-{self.identity.run_id}-{self.id}-{service}"
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def up(self) -> Stack:
+        """Create the network and every service, and wait until the proxy answers /health."""
+        started = time.monotonic()
+        try:
+            self.network = engine().networks.create(
+                self.name_of("net"), driver="bridge", labels=self.identity.labels(self.id)
+            )
+            self._start_redis()
+            for replica in self.replicas:
+                self._start_replica(replica)
+            self.wait_replicas_ready()
+            self._start_proxy()
+            self.wait_proxy_ready()
+        except BaseException:
+            self.down()
+            raise
+        self.up_seconds = time.monotonic() - started
+        return self
+
+    def down(self) -> None:
+        """Remove every container and the network, whatever state they are in."""
+        for container in list(self.containers.values()):
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass
+        self.containers.clear()
+        if self.network is not None:
+            try:
+                self.network.remove()
+            except docker.errors.NotFound:
+                pass
+            self.network = None
+
+    def __enter__(self) -> Stack:
+        return self.up()
+
+    def __exit__(self, *_: object) -> None:
+        self.down()
+
+    def _create(self, service: str, image: str, command: tuple[str, ...] | list[str],
+                **options: Any) -> Any:
+        client = engine()
+        endpoint = client.api.create_endpoint_config(aliases=[service])
+        container = client.containers.create(
+            image, list(command), name=self.name_of(service), hostname=service,
+            labels=self.identity.labels(self.id, service), network=self.network.name,
+            networking_config={self.network.name: endpoint}, init=True, detach=True, **options,
+        )
+        self.containers[service] = container
+        return container
+
+    def _start_redis(self) -> None:
+        command = ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
+        self._create("redis", self.images.base, command, user="redis").start()
+
+    def _start_replica(self, replica: str) -> None:
+        config = self.rendered.app
+        env = {**config.env, "HARNESS_INSTANCE": replica}
+        image = self.spec.overrides.image or self.images.app
+        container = self._create(replica, image, config.command, environment=env, user=APP_USER
+                                 if not self.spec.overrides.image else None)
+        if config.files:
+            copy_into(container, {file.path: file.content.encode() for file in config.files})
+        container.start()
+
+    def _start_proxy(self) -> None:
+        config = self.rendered.proxy
+        ports: dict[str, tuple[str, int]] = {
+            f"{HTTP_PORT}/tcp": ("127.0.0.1", int(self.run_values.public_http_port))
+        }
+        if self.spec.tls:
+            ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", int(self.run_values.public_https_port))
+        container = self._create("proxy", self.images.base, config.command, ports=ports)
+        files = {file.path: file.content.encode() for file in config.files}
+        if self.certificates is not None:
+            files.update({f"{TLS_DIR}/{n}": b for n, b in self.certificates.files().items()})
+        copy_into(container, files)
+        static = copy_tree_archive(self.containers[self.replicas[0]], APP_STATIC_ROOT)
+        if static is not None:
+            put_tree_archive(container, static, STATIC_DIR.rsplit("/", 1)[0])
+        try:
+            container.start()
+        except docker.errors.APIError as error:
+            if any(word in str(error) for word in _PORT_CONFLICT_WORDS):
+                raise StackStartError(
+                    f"{self.id}: proxy could not publish its port on 127.0.0.1: "
+                    f"{error.explanation}. Hint: another process took the port; run again, or "
+                    "find it with `ss -ltnp`."
+                ) from None
+            raise
+
+    # -- readiness ----------------------------------------------------------------------------
+
+    def wait_replicas_ready(self, replicas: list[str] | None = None,
+                            timeout: float = READY_TIMEOUT) -> float:
+        """Wait until each replica answers from inside the stack network."""
+        wanted = replicas or self.replicas
+        protocol = "tcp" if self.spec.protocol == Protocol.UWSGI else "http"
+        targets = [f"{replica}:{APP_PORT}:{protocol}" for replica in wanted]
+
+        def probe() -> None:
+            for replica in wanted:
+                self._give_up_if_exited(replica)
+            seen = self._probe_from_network(targets)
+            pending = {r: s for r, s in seen.items() if not _replica_ok(s)}
+            if pending:
+                raise ProbeFailed("; ".join(f"{r}: {s}" for r, s in sorted(pending.items())))
+
+        return self._wait(probe, f"{self.id}: replicas {', '.join(wanted)}", wanted, timeout)
+
+    def wait_proxy_ready(self, timeout: float = READY_TIMEOUT) -> float:
+        """Wait until the proxy answers GET /health with 200 through its published port."""
+
+        def probe() -> None:
+            self._give_up_if_exited("proxy")
+            try:
+                response = httpx.get(f"{self.url}/health", verify=self.verify(), timeout=2)
+            except httpx.HTTPError as error:
+                raise ProbeFailed(f"{type(error).__name__}: {error}") from None
+            if response.status_code != 200:
+                raise ProbeFailed(f"HTTP {response.status_code}")
+
+        return self._wait(probe, f"{self.id}: proxy at {self.url}", ["proxy"], timeout)
+
+    def _wait(self, probe: Any, what: str, services: list[str], timeout: float) -> float:
+        try:
+            return wait_until(probe, timeout=timeout, what=what)
+        except HarnessError as error:
+            for service in services:
+                error.add_note(f"--- {self.name_of(service)} ({self.state(service)}), last lines:"
+                               f"\n{self.logs(service, 25)}")
+            raise
+
+    def _give_up_if_exited(self, service: str) -> None:
+        status = self.state(service)
+        if status.startswith("exited") or status == "removed":
+            raise GiveUp(f"{service} {status}")
+
+    def _probe_from_network(self, targets: list[str]) -> dict[str, str]:
+        result = self.containers["redis"].exec_run(["python3", "-c", _PROBE_SCRIPT, *targets])
+        if result.exit_code != 0:
+            raise ProbeFailed(f"probe failed: {result.output.decode(errors='replace')[-200:]}")
+        seen: dict[str, str] = json.loads(result.output)
+        return seen
+
+    # -- replica control and inspection -----------------------------------------------------
+
+    def container(self, service: str) -> Any:
+        try:
+            return self.containers[service]
+        except KeyError:
+            known = ", ".join(self.containers)
+            raise StackStartError(f"{self.id}: no service {service!r}; known: {known}") from None
+
+    def state(self, service: str) -> str:
+        return state(self.container(service))
+
+    def logs(self, service: str, lines: int = 30) -> str:
+        return log_tail(self.container(service), lines)
+
+    def stop_replica(self, replica: str, timeout: float | None = None) -> None:
+        """Stop gracefully: SIGTERM, then SIGKILL after the timeout (the stack's graceful)."""
+        grace = self.spec.timeouts.graceful + 2 if timeout is None else timeout
+        self.container(replica).stop(timeout=int(grace))
+
+    def kill_replica(self, replica: str) -> None:
+        self.container(replica).kill()
+
+    def pause_replica(self, replica: str) -> None:
+        self.container(replica).pause()
+
+    def unpause_replica(self, replica: str) -> None:
+        self.container(replica).unpause()
+
+    def start_replica(self, replica: str) -> None:
+        self.container(replica).start()
+        self.wait_replicas_ready([replica])
+
+    def restart_replica(self, replica: str) -> None:
+        self.stop_replica(replica)
+        self.start_replica(replica)
+
+    def recreate_replica(self, replica: str) -> None:
+        """Replace a replica by a new container (it gets a new address on the network)."""
+        self.container(replica).remove(force=True)
+        del self.containers[replica]
+        self._start_replica(replica)
+        self.wait_replicas_ready([replica])
+
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        result = self.container(service).exec_run(command)
+        return result.exit_code, result.output.decode("utf-8", errors="replace")
+
+    def diagnostics(self, lines: int = 20) -> str:
+        """The last lines of every service's logs, for a failed scenario's report."""
+        parts = []
+        for service in ["proxy", *self.replicas]:
+            if service in self.containers:
+                parts.append(f"--- {service} ({self.state(service)}):\n{self.logs(service, lines)}")
+        return "\n".join(parts)
+
+
+def _replica_ok(seen: str) -> bool:
+    return seen == "accepting connections" or seen.split(" ")[1:2] == ["200"]
+
+
+@contextmanager
+def running(spec: StackSpec, identity: RunIdentity, images: StackImages,
+            certificates: TestCertificates | None = None) -> Iterator[Stack]:
+    """A stack that is up inside the block and removed after it, however the block ends."""
+    stack = Stack(spec, identity, images, certificates)
+    with stack:
+        yield stack

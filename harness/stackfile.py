@@ -1,0 +1,289 @@
+"""Stack files: TOML that describes stacks, validated into StackSpecs.
+
+```toml
+[[stacks]]
+id = "my-nginx"                          # optional; derived from the parts when absent
+extends = "nginx-gunicorn-gthread-flask" # optional: start from a built-in or earlier stack
+proxy = "nginx"
+server = "gunicorn"
+worker_class = "gthread"
+app = "flask"
+replicas = 2
+tls = true
+
+[stacks.timeouts]
+proxy_read = 5
+
+[stacks.overrides]
+proxy_config = "my-nginx.conf"           # relative to this file
+```
+
+Every problem in a file is collected and reported together; each names the file, the stack,
+the field, what was given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from harness.catalog import STACKS
+from harness.errors import ConfigError
+from harness.specs import (
+    Balancing,
+    Framework,
+    Interface,
+    Limits,
+    Overrides,
+    Protocol,
+    ProxyKind,
+    ServerKind,
+    StackSpec,
+    Suite,
+    Timeouts,
+    WorkerClass,
+)
+
+Problem = tuple[str, str, str, str]  # (stack, field, given, allowed)
+
+
+class _Invalid(Exception):
+    """One field's value is not allowed; carries (given, allowed)."""
+
+
+def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum]:
+    def parse(value: Any) -> StrEnum:
+        try:
+            return kind(value)
+        except ValueError:
+            raise _Invalid(repr(value), ", ".join(m.value for m in kind)) from None
+
+    return parse
+
+
+def _integer(minimum: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _Invalid(repr(value), f"a whole number from {minimum}")
+        return value
+
+    return parse
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise _Invalid(repr(value), "a number of seconds above 0")
+    return float(value)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(repr(value), "true, false")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Invalid(repr(value), "a non-empty string")
+    return value
+
+
+def _status(value: Any) -> int:
+    if value not in (502, 504):
+        raise _Invalid(repr(value), "502, 504")
+    return int(value)
+
+
+_TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {
+        "id": _text,
+        "proxy": _enum(ProxyKind),
+        "server": _enum(ServerKind),
+        "worker_class": _enum(WorkerClass),
+        "app": _enum(Framework),
+        "interface": _enum(Interface),
+        "protocol": _enum(Protocol),
+        "replicas": _integer(1),
+        "workers": _integer(1),
+        "threads": _integer(1),
+        "tls": _boolean,
+        "balancing": _enum(Balancing),
+        "suite": _enum(Suite),
+        "proxy_hops": _integer(0),
+    }
+)
+_TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {f.name: _status if f.name == "timeout_status" else _seconds
+     for f in dataclasses.fields(Timeouts)}
+)
+_LIMITS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {f.name: _integer(1) for f in dataclasses.fields(Limits)}
+)
+_TABLES = ("timeouts", "limits", "overrides")
+_OVERRIDE_FIELDS = ("proxy_config", "server_config", "server_args", "django_settings", "image", "env")
+
+
+def load_stack_file(path: Path) -> tuple[StackSpec, ...]:
+    """Read a TOML stack file into validated specs, or raise one ConfigError naming every problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: stack file not found. Hint: check the --stack-file path.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    entries = data.get("stacks")
+    if not isinstance(entries, list) or not entries or set(data) - {"stacks"}:
+        raise ConfigError(
+            f"{path}: expected one or more [[stacks]] tables and nothing else at the top level; "
+            f"got keys {sorted(data)}"
+        )
+    known: dict[str, StackSpec] = dict(STACKS)
+    specs: list[StackSpec] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(entries):
+        label = str(entry.get("id", f"#{index + 1}")) if isinstance(entry, dict) else f"#{index + 1}"
+        spec, found = _parse_stack(entry, label, path, known)
+        problems.extend(found)
+        if spec is not None:
+            known[spec.id] = spec
+            specs.append(spec)
+    if problems:
+        raise ConfigError(_describe(path, problems))
+    return tuple(specs)
+
+
+def _describe(path: Path, problems: list[Problem]) -> str:
+    lines = [f"{path}: {len(problems)} problem(s) in the stack file:"]
+    lines += [
+        f"  stack {stack!r}, field {field!r}: got {given}; allowed: {allowed}"
+        for stack, field, given, allowed in problems
+    ]
+    return "\n".join(lines)
+
+
+def _parse_stack(
+    entry: Any, label: str, path: Path, known: Mapping[str, StackSpec]
+) -> tuple[StackSpec | None, list[Problem]]:
+    if not isinstance(entry, dict):
+        return None, [(label, "[[stacks]]", repr(entry), "a table")]
+    problems: list[Problem] = []
+    base = _base_spec(entry, label, known, problems)
+    allowed = set(_TOP) | set(_TABLES) | {"extends"}
+    problems += [(label, key, "an unknown field", ", ".join(sorted(allowed)))
+                 for key in entry if key not in allowed]
+    values = _fields(entry, _TOP, label, "", problems)
+    timeouts = dataclasses.replace(
+        base.timeouts if base else Timeouts(),
+        **_fields(entry.get("timeouts", {}), _TIMEOUTS, label, "timeouts.", problems),
+    )
+    limits = dataclasses.replace(
+        base.limits if base else Limits(),
+        **_fields(entry.get("limits", {}), _LIMITS, label, "limits.", problems),
+    )
+    overrides = _overrides(entry.get("overrides", {}), label, path.parent, problems, base)
+    if "app" in values:
+        values["framework"] = values.pop("app")
+    if base is None:
+        for needed in ("proxy", "server", "framework"):
+            if needed not in values:
+                problems.append((label, needed.replace("framework", "app"), "nothing",
+                                 "required unless `extends` names a stack"))
+    if problems:
+        return None, problems
+    values.update(timeouts=timeouts, limits=limits, overrides=overrides, source=str(path))
+    return _build(base, values, label, problems)
+
+
+def _base_spec(
+    entry: Mapping[str, Any], label: str, known: Mapping[str, StackSpec], problems: list[Problem]
+) -> StackSpec | None:
+    name = entry.get("extends")
+    if name is None:
+        return None
+    if name not in known:
+        problems.append((label, "extends", repr(name), ", ".join(sorted(known))))
+        return None
+    return known[name]
+
+
+def _fields(
+    table: Any,
+    parsers: Mapping[str, Callable[[Any], Any]],
+    label: str,
+    prefix: str,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        problems.append((label, prefix.rstrip("."), repr(table), "a table"))
+        return {}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key in _TABLES or key == "extends":
+            continue
+        parser = parsers.get(key)
+        if parser is None:
+            if prefix:
+                problems.append((label, prefix + key, "an unknown field", ", ".join(sorted(parsers))))
+            continue
+        try:
+            values[key] = parser(raw)
+        except _Invalid as invalid:
+            given, allowed = invalid.args
+            problems.append((label, prefix + key, given, allowed))
+    return values
+
+
+def _overrides(
+    table: Any, label: str, base_dir: Path, problems: list[Problem], base: StackSpec | None
+) -> Overrides:
+    inherited = base.overrides if base else Overrides()
+    if not isinstance(table, dict):
+        problems.append((label, "overrides", repr(table), "a table"))
+        return inherited
+    changes: dict[str, Any] = {}
+    for key, raw in table.items():
+        where = f"overrides.{key}"
+        if key not in _OVERRIDE_FIELDS:
+            problems.append((label, where, "an unknown field", ", ".join(_OVERRIDE_FIELDS)))
+        elif key in ("proxy_config", "server_config"):
+            file = (base_dir / str(raw)).resolve()
+            if not isinstance(raw, str) or not file.is_file():
+                problems.append((label, where, f"{raw!r} (looked for {file})", "an existing file"))
+            else:
+                changes[key] = file
+        elif key == "server_args":
+            if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+                problems.append((label, where, repr(raw), "a list of strings"))
+            else:
+                changes[key] = tuple(raw)
+        elif key == "env":
+            if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+                problems.append((label, where, repr(raw), "a table of strings"))
+            else:
+                changes[key] = MappingProxyType({**inherited.env, **raw})
+        elif not isinstance(raw, str) or not raw:
+            problems.append((label, where, repr(raw), "a non-empty string"))
+        else:
+            changes[key] = raw
+    return dataclasses.replace(inherited, **changes)
+
+
+def _build(
+    base: StackSpec | None, values: dict[str, Any], label: str, problems: list[Problem]
+) -> tuple[StackSpec | None, list[Problem]]:
+    if base is not None:
+        changes = {"id": values.pop("id", ""), **values}
+        if "server" in values and "worker_class" not in values:
+            changes["worker_class"] = None
+        if {"server", "framework", "worker_class"} & set(values) and "interface" not in values:
+            changes["interface"] = None
+        spec = base.with_changes(**changes)
+    else:
+        spec = StackSpec(**values)
+    problems += [(spec.id, name, given, allowed) for name, given, allowed in spec.problems()]
+    return (None if problems else spec), problems
