@@ -1,0 +1,156 @@
+"""The `harness` command: build, stacks, render, clean, doctor, scenarios.
+
+Every failure the harness expects (bad input, engine down, build failed) ends as one clear
+message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.catalog import PROFILES
+from harness.errors import HarnessError
+from harness.images import ensure_app_image, ensure_base
+from harness.progress import Progress
+from harness.render_out import write_effective_configs
+from harness.runtime import remove_resources
+from harness.selection import known_stacks, select_stacks
+from harness.specs import StackSpec
+from harness.stackfile import load_stack_file
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+# Wide enough for the stacks table when output goes to a file or CI log.
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+def _files(args: argparse.Namespace) -> list[Path]:
+    return list(getattr(args, "stack_file", None) or [])
+
+
+def cmd_stacks(args: argparse.Namespace) -> int:
+    """List every known stack and profile."""
+    from_files = [spec for path in _files(args) for spec in load_stack_file(path)]
+    stacks = known_stacks(from_files)
+    table = Table("stack", "proxy", "server", "app mode", "tls", "replicas", "balancing", "source")
+    for spec in stacks.values():
+        table.add_row(spec.id, str(spec.proxy), spec.server_label, spec.app_mode,
+                      "yes" if spec.tls else "no", str(spec.replicas), str(spec.balancing),
+                      spec.source)
+    console.print(table)
+    for name, members in PROFILES.items():
+        console.print(f"profile [bold]{name}[/]: {len(members)} stack(s)")
+    specs = list(stacks.values())
+    console.print(
+        f"{len({s.proxy for s in specs})} proxies, {len({s.server for s in specs})} servers, "
+        f"{len({s.app_mode for s in specs})} app modes: "
+        f"{', '.join(sorted({s.app_mode for s in specs}))}"
+    )
+    return 0
+
+
+def _selected(args: argparse.Namespace) -> list[StackSpec]:
+    return select_stacks(getattr(args, "stack", None) or [], _files(args),
+                         getattr(args, "profile", None))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build (or reuse) the images the selected stacks need; say which were reused."""
+    progress = Progress()
+    suites = sorted({spec.suite for spec in _selected(args)})
+    for suite in suites:
+        for outcome in (ensure_base(suite, progress), ensure_app_image(suite, progress)):
+            console.print(outcome.describe())
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Write the exact configs a stack runs with, and a stack file that uses them."""
+    stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
+    if args.stack_id not in stacks:
+        raise HarnessError(
+            f"render: unknown stack {args.stack_id!r}. Known: {', '.join(sorted(stacks))}"
+        )
+    written = write_effective_configs(stacks[args.stack_id], Path(args.out))
+    for path in written:
+        console.print(f"wrote {path}")
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove containers, networks and volumes the harness left behind."""
+    removed = remove_resources(run_id=args.run, only_orphans=args.orphans)
+    for name in removed:
+        console.print(f"removed {name}")
+    console.print(f"{len(removed)} resource(s) removed")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check what the harness needs on this machine and say how to fix each problem."""
+    from harness.doctor import run_checks
+
+    problems = 0
+    for check in run_checks():
+        mark = "[green]ok[/]" if check.ok else "[red]problem[/]"
+        console.print(f"{mark:>20}  {check.name}: {check.detail}")
+        if not check.ok:
+            problems += 1
+            console.print(f"{'':>9}  fix: {check.hint}")
+    return EXIT_FAILURE if problems else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], selection: bool = False,
+            files: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=(handler.__doc__ or "").strip())
+        sub.set_defaults(handler=handler)
+        if files:
+            sub.add_argument("--stack-file", action="append", type=Path, metavar="FILE")
+        if selection:
+            sub.add_argument("--stack", action="append", metavar="GLOB")
+            sub.add_argument("--profile", choices=list(PROFILES))
+        return sub
+
+    add("stacks", cmd_stacks)
+    add("build", cmd_build, selection=True)
+    render = add("render", cmd_render)
+    render.add_argument("stack_id")
+    render.add_argument("--out", required=True, metavar="DIR")
+    clean = add("clean", cmd_clean, files=False)
+    clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
+    clean.add_argument("--orphans", action="store_true",
+                       help="only resources of runs whose process is gone")
+    add("doctor", cmd_doctor, files=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except HarnessError as error:
+        errors.print("error:", style="bold red", end=" ")
+        errors.print(str(error), markup=False, highlight=False)
+        for note in getattr(error, "__notes__", []):
+            errors.print(note, markup=False, highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
