@@ -42,9 +42,16 @@ def cmd_stacks(args: argparse.Namespace) -> int:
     stacks = known_stacks(from_files)
     table = Table("stack", "proxy", "server", "app mode", "tls", "replicas", "balancing", "source")
     for spec in stacks.values():
-        table.add_row(spec.id, str(spec.proxy), spec.server_label, spec.app_mode,
-                      "yes" if spec.tls else "no", str(spec.replicas), str(spec.balancing),
-                      spec.source)
+        table.add_row(
+            spec.id,
+            str(spec.proxy),
+            spec.server_label,
+            spec.app_mode,
+            "yes" if spec.tls else "no",
+            str(spec.replicas),
+            str(spec.balancing),
+            spec.source,
+        )
     console.print(table)
     for name, members in PROFILES.items():
         console.print(f"profile [bold]{name}[/]: {len(members)} stack(s)")
@@ -58,8 +65,9 @@ def cmd_stacks(args: argparse.Namespace) -> int:
 
 
 def _selected(args: argparse.Namespace) -> list[StackSpec]:
-    return select_stacks(getattr(args, "stack", None) or [], _files(args),
-                         getattr(args, "profile", None))
+    return select_stacks(
+        getattr(args, "stack", None) or [], _files(args), getattr(args, "profile", None)
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -112,8 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], selection: bool = False,
-            files: bool = True) -> argparse.ArgumentParser:
+    def add(
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        selection: bool = False,
+        files: bool = True,
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=(handler.__doc__ or "").strip())
         sub.set_defaults(handler=handler)
         if files:
@@ -130,8 +142,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", required=True, metavar="DIR")
     clean = add("clean", cmd_clean, files=False)
     clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
-    clean.add_argument("--orphans", action="store_true",
-                       help="only resources of runs whose process is gone")
+    clean.add_argument(
+        "--orphans", action="store_true", help="only resources of runs whose process is gone"
+    )
     add("doctor", cmd_doctor, files=False)
     return parser
 

@@ -27,10 +27,15 @@ def _engine() -> Check:
     try:
         version = engine().version()
     except HarnessError as error:
-        return Check("docker engine", False, str(error).split(". Hint")[0],
-                     "start the engine or set DOCKER_HOST")
-    return Check("docker engine", True, f"Docker {version.get('Version')}, API "
-                 f"{version.get('ApiVersion')}")
+        return Check(
+            "docker engine",
+            False,
+            str(error).split(". Hint")[0],
+            "start the engine or set DOCKER_HOST",
+        )
+    return Check(
+        "docker engine", True, f"Docker {version.get('Version')}, API {version.get('ApiVersion')}"
+    )
 
 
 def _registry_mode() -> Check:
@@ -42,8 +47,12 @@ def _registry_mode() -> Check:
         return Check("registry mode", True, "official Debian images (needs a registry)")
     tool = shutil.which("mmdebstrap")
     if tool is None:
-        return Check("registry mode", False, "no registry mode needs mmdebstrap: not found",
-                     "apt-get install mmdebstrap")
+        return Check(
+            "registry mode",
+            False,
+            "no registry mode needs mmdebstrap: not found",
+            "apt-get install mmdebstrap",
+        )
     return Check("registry mode", True, f"no registry: bases from Debian packages ({tool})")
 
 
@@ -57,8 +66,12 @@ def _mirror() -> Check:
 def _disk() -> Check:
     free = shutil.disk_usage(cache_dir()).free
     ok = free >= MIN_FREE_BYTES
-    return Check("disk space", ok, f"{free / 1024**3:.1f} GiB free for caches and images",
-                 "free at least 10 GiB (images and wheelhouses take about 3 GiB)")
+    return Check(
+        "disk space",
+        ok,
+        f"{free / 1024**3:.1f} GiB free for caches and images",
+        "free at least 10 GiB (images and wheelhouses take about 3 GiB)",
+    )
 
 
 def _ports() -> Check:
@@ -66,8 +79,12 @@ def _ports() -> Check:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
     except OSError as error:
-        return Check("free ports", False, f"cannot bind 127.0.0.1: {error}",
-                     "the harness publishes proxies on free 127.0.0.1 ports")
+        return Check(
+            "free ports",
+            False,
+            f"cannot bind 127.0.0.1: {error}",
+            "the harness publishes proxies on free 127.0.0.1 ports",
+        )
     return Check("free ports", True, "127.0.0.1 has free ports to publish proxies on")
 
 

@@ -109,8 +109,11 @@ def ensure_base(suite: Suite, progress: Progress) -> BuildOutcome:
             return BuildOutcome(tag, built=False, seconds=time.monotonic() - started)
         with progress.task(f"bootstrapping Debian {suite} base image (about a minute)"):
             if base_mode() == "official":
-                dockerfile = _render(DOCKER_DIR / "base" / "Dockerfile.official.j2",
-                                     suite=str(suite), packages=base_packages())
+                dockerfile = _render(
+                    DOCKER_DIR / "base" / "Dockerfile.official.j2",
+                    suite=str(suite),
+                    packages=base_packages(),
+                )
                 _build_context(tag, dockerfile, {}, kind="base")
             else:
                 _bootstrap_and_import(suite, tag)
@@ -129,9 +132,13 @@ def _bootstrap_and_import(suite: Suite, tag: str) -> None:
     with tempfile.TemporaryDirectory(prefix="harness-rootfs-") as scratch:
         tarball = Path(scratch) / "rootfs.tar"
         command = [
-            tool, "--variant=minbase", f"--include={','.join(base_packages())}",
-            "--customize-hook=rm -rf \"$1/var/lib/apt/lists/\"* \"$1/var/cache/apt/\"*.bin",
-            str(suite), str(tarball), debian_mirror(),
+            tool,
+            "--variant=minbase",
+            f"--include={','.join(base_packages())}",
+            '--customize-hook=rm -rf "$1/var/lib/apt/lists/"* "$1/var/cache/apt/"*.bin',
+            str(suite),
+            str(tarball),
+            debian_mirror(),
         ]
         with open(log_path, "w", encoding="utf-8") as log:
             result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
@@ -142,7 +149,9 @@ def _bootstrap_and_import(suite: Suite, tag: str) -> None:
             )
         _add_policy_rc(tarball)
         engine().api.import_image(
-            src=str(tarball), repository=tag.split(":")[0], tag=tag.split(":")[1],
+            src=str(tarball),
+            repository=tag.split(":")[0],
+            tag=tag.split(":")[1],
             changes=[f"ENV {PATH_ENV}", f'LABEL {LABEL}="1" {LABEL_IMAGE}="base"', 'CMD ["bash"]'],
         )
 
@@ -180,8 +189,12 @@ def ensure_app_image(suite: Suite, progress: Progress) -> BuildOutcome:
 
 
 def _render(template: Path, **values: object) -> str:
-    return jinja2.Template(template.read_text(encoding="utf-8"), undefined=jinja2.StrictUndefined,
-                           keep_trailing_newline=True).render(**values)
+    text: str = jinja2.Template(
+        template.read_text(encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    ).render(**values)
+    return text
 
 
 def _context_tar(dockerfile: str, files: dict[str, Path], out: IO[bytes]) -> None:
@@ -204,7 +217,12 @@ def _build_context(tag: str, dockerfile: str, files: dict[str, Path], kind: str)
     with tempfile.TemporaryFile() as context, open(log_path, "w", encoding="utf-8") as log:
         _context_tar(dockerfile, files, context)
         stream = engine().api.build(
-            fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
+            fileobj=context,
+            custom_context=True,
+            tag=tag,
+            rm=True,
+            forcerm=True,
+            decode=True,
             labels={LABEL: "1", LABEL_IMAGE: kind},
         )
         step, error = _follow(stream, log)

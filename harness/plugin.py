@@ -47,14 +47,32 @@ _STACK_FIXTURE = "live_stack"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "deploy-harness")
-    group.addoption("--stack", action="append", default=[], metavar="GLOB",
-                    help="run stacks whose id matches GLOB (repeatable), e.g. 'nginx-*'")
-    group.addoption("--stack-file", action="append", default=[], metavar="FILE", type=Path,
-                    help="TOML stack file with your own stacks and configs (repeatable)")
-    group.addoption("--profile", default=None, metavar="NAME",
-                    help="named list of stacks: default, ci, nightly (default: default)")
-    group.addoption("--keep-stacks", action="store_true",
-                    help="leave stacks running after the run and print how to reach them")
+    group.addoption(
+        "--stack",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="run stacks whose id matches GLOB (repeatable), e.g. 'nginx-*'",
+    )
+    group.addoption(
+        "--stack-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        type=Path,
+        help="TOML stack file with your own stacks and configs (repeatable)",
+    )
+    group.addoption(
+        "--profile",
+        default=None,
+        metavar="NAME",
+        help="named list of stacks: default, ci, nightly (default: default)",
+    )
+    group.addoption(
+        "--keep-stacks",
+        action="store_true",
+        help="leave stacks running after the run and print how to reach them",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,7 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs a Docker engine")
     try:
         config.stash[_SPECS] = select_stacks(
-            config.getoption("stack"), config.getoption("stack_file"),
+            config.getoption("stack"),
+            config.getoption("stack_file"),
             config.getoption("profile"),
         )
     except HarnessError as error:
@@ -92,8 +111,9 @@ _SESSION = pytest.StashKey[HarnessSession]()
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if _STACK_FIXTURE in metafunc.fixturenames:
         specs = metafunc.config.stash[_SPECS]
-        metafunc.parametrize(_STACK_FIXTURE, specs, ids=[s.id for s in specs],
-                             indirect=True, scope="session")
+        metafunc.parametrize(
+            _STACK_FIXTURE, specs, ids=[s.id for s in specs], indirect=True, scope="session"
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -103,8 +123,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if spec is None:
             continue
         if item.get_closest_marker("asgi_only") and not spec.websockets:
-            item.add_marker(pytest.mark.skip(
-                reason=f"{spec.id} serves {spec.app_mode}: no WebSocket routes"))
+            item.add_marker(
+                pytest.mark.skip(reason=f"{spec.id} serves {spec.app_mode}: no WebSocket routes")
+            )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
         if item.get_closest_marker("timeout") is None:
@@ -166,8 +187,9 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
-        None, pytest.TestReport, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failed scenario carries the last lines of its stack's proxy and replica logs."""
     report = yield
     if report.failed and call.when in ("call", "setup"):

@@ -36,7 +36,7 @@ class ProbeHistory:
 
     def describe(self) -> str:
         return "\n".join(
-            f"  +{at:5.2f}s {outcome}" + (f" (×{count})" if count > 1 else "")
+            f"  +{at:5.2f}s {outcome}" + (f" (x{count})" if count > 1 else "")
             for at, outcome, count in self.attempts[-15:]
         )
 

@@ -21,7 +21,10 @@ def write_effective_configs(spec: StackSpec, out: Path) -> list[Path]:
     rendered = render_stack(spec)
     written: list[Path] = []
     overrides: dict[str, object] = {}
-    for key, files in (("proxy_config", rendered.proxy.files), ("server_config", rendered.app.files)):
+    for key, files in (
+        ("proxy_config", rendered.proxy.files),
+        ("server_config", rendered.app.files),
+    ):
         for file in files:
             target = out / posixpath.basename(file.path)
             target.write_text(file.content, encoding="utf-8")

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import docker
 import docker.errors
+from docker.client import DockerClient
 
+import docker
 from harness.errors import EngineError
 
 LABEL = "deploy-harness"
@@ -32,7 +33,7 @@ LABEL_IMAGE = f"{LABEL}.image"
 def engine() -> Any:
     """The Docker client from the environment (DOCKER_HOST and friends), checked to answer."""
     try:
-        client = docker.from_env(timeout=120)
+        client = DockerClient.from_env(timeout=120)
         client.ping()
     except docker.errors.DockerException as error:
         where = os.environ.get("DOCKER_HOST", "the default socket")
@@ -54,7 +55,9 @@ class RunIdentity:
 
     @classmethod
     def new(cls) -> RunIdentity:
-        return cls(run_id=secrets.token_hex(3), host=socket.gethostname(), pid=os.getpid())
+        """A fresh identity; HARNESS_RUN_ID names the run instead (for tests of cleanup)."""
+        run_id = os.environ.get("HARNESS_RUN_ID") or secrets.token_hex(3)
+        return cls(run_id=run_id, host=socket.gethostname(), pid=os.getpid())
 
     def labels(self, stack_id: str, service: str | None = None) -> dict[str, str]:
         labels = {
@@ -114,10 +117,10 @@ def remove_resources(*, run_id: str | None = None, only_orphans: bool = False) -
     return removed
 
 
-def leftovers() -> list[str]:
-    """Names of every container, network and volume of ours on the engine."""
+def leftovers(run_id: str | None = None) -> list[str]:
+    """Names of every container, network and volume of ours (or of one run) on the engine."""
     client = engine()
-    filters = {"label": [LABEL]}
+    filters = {"label": [f"{LABEL_RUN}={run_id}" if run_id else LABEL]}
     return (
         [f"container {c.name}" for c in client.containers.list(all=True, filters=filters)]
         + [f"network {n.name}" for n in client.networks.list(filters=filters)]

@@ -32,12 +32,13 @@ def select_stacks(
     from_files = [spec for path in stack_files for spec in load_stack_file(path)]
     stacks = known_stacks(from_files)
     if profile is not None and profile not in PROFILES:
-        raise ConfigError(
-            f"--profile: got {profile!r}; allowed: {', '.join(PROFILES)}"
-        )
+        raise ConfigError(f"--profile: got {profile!r}; allowed: {', '.join(PROFILES)}")
     if globs:
-        chosen = [spec for name, spec in stacks.items()
-                  if any(fnmatch.fnmatchcase(name, glob) for glob in globs)]
+        chosen = [
+            spec
+            for name, spec in stacks.items()
+            if any(fnmatch.fnmatchcase(name, glob) for glob in globs)
+        ]
         if not chosen:
             raise ConfigError(
                 f"--stack {' '.join(globs)!s}: matches no stack. Known stacks: "

@@ -21,7 +21,9 @@ from harness.tls import TestCertificates
 class HarnessSession:
     """Builds what stacks need (once per run) and starts stacks labelled with this run's id."""
 
-    def __init__(self, progress: Progress | None = None, identity: RunIdentity | None = None) -> None:
+    def __init__(
+        self, progress: Progress | None = None, identity: RunIdentity | None = None
+    ) -> None:
         self.identity = identity or RunIdentity.new()
         self.progress = progress or Progress()
         self.temp_dir = Path(tempfile.mkdtemp(prefix=f"deploy-harness-{self.identity.run_id}-"))

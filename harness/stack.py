@@ -13,7 +13,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,16 +164,12 @@ class Stack:
     def down(self) -> None:
         """Remove every container and the network, whatever state they are in."""
         for container in list(self.containers.values()):
-            try:
+            with suppress(docker.errors.NotFound):
                 container.remove(force=True, v=True)
-            except docker.errors.NotFound:
-                pass
         self.containers.clear()
         if self.network is not None:
-            try:
+            with suppress(docker.errors.NotFound):
                 self.network.remove()
-            except docker.errors.NotFound:
-                pass
             self.network = None
 
     def __enter__(self) -> Stack:
@@ -182,14 +178,22 @@ class Stack:
     def __exit__(self, *_: object) -> None:
         self.down()
 
-    def _create(self, service: str, image: str, command: tuple[str, ...] | list[str],
-                **options: Any) -> Any:
+    def _create(
+        self, service: str, image: str, command: tuple[str, ...] | list[str], **options: Any
+    ) -> Any:
         client = engine()
         endpoint = client.api.create_endpoint_config(aliases=[service])
         container = client.containers.create(
-            image, list(command), name=self.name_of(service), hostname=service,
-            labels=self.identity.labels(self.id, service), network=self.network.name,
-            networking_config={self.network.name: endpoint}, init=True, detach=True, **options,
+            image,
+            list(command),
+            name=self.name_of(service),
+            hostname=service,
+            labels=self.identity.labels(self.id, service),
+            network=self.network.name,
+            networking_config={self.network.name: endpoint},
+            init=True,
+            detach=True,
+            **options,
         )
         self.containers[service] = container
         return container
@@ -202,8 +206,13 @@ class Stack:
         config = self.rendered.app
         env = {**config.env, "HARNESS_INSTANCE": replica}
         image = self.spec.overrides.image or self.images.app
-        container = self._create(replica, image, config.command, environment=env, user=APP_USER
-                                 if not self.spec.overrides.image else None)
+        container = self._create(
+            replica,
+            image,
+            config.command,
+            environment=env,
+            user=APP_USER if not self.spec.overrides.image else None,
+        )
         if config.files:
             copy_into(container, {file.path: file.content.encode() for file in config.files})
         container.start()
@@ -236,8 +245,9 @@ class Stack:
 
     # -- readiness ----------------------------------------------------------------------------
 
-    def wait_replicas_ready(self, replicas: list[str] | None = None,
-                            timeout: float = READY_TIMEOUT) -> float:
+    def wait_replicas_ready(
+        self, replicas: list[str] | None = None, timeout: float = READY_TIMEOUT
+    ) -> float:
         """Wait until each replica answers from inside the stack network."""
         wanted = replicas or self.replicas
         protocol = "tcp" if self.spec.protocol == Protocol.UWSGI else "http"
@@ -272,8 +282,10 @@ class Stack:
             return wait_until(probe, timeout=timeout, what=what)
         except HarnessError as error:
             for service in services:
-                error.add_note(f"--- {self.name_of(service)} ({self.state(service)}), last lines:"
-                               f"\n{self.logs(service, 25)}")
+                error.add_note(
+                    f"--- {self.name_of(service)} ({self.state(service)}), last lines:"
+                    f"\n{self.logs(service, 25)}"
+                )
             raise
 
     def _give_up_if_exited(self, service: str) -> None:
@@ -350,8 +362,12 @@ def _replica_ok(seen: str) -> bool:
 
 
 @contextmanager
-def running(spec: StackSpec, identity: RunIdentity, images: StackImages,
-            certificates: TestCertificates | None = None) -> Iterator[Stack]:
+def running(
+    spec: StackSpec,
+    identity: RunIdentity,
+    images: StackImages,
+    certificates: TestCertificates | None = None,
+) -> Iterator[Stack]:
     """A stack that is up inside the block and removed after it, however the block ends."""
     stack = Stack(spec, identity, images, certificates)
     with stack:

@@ -118,22 +118,33 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     }
 )
 _TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
-    {f.name: _status if f.name == "timeout_status" else _seconds
-     for f in dataclasses.fields(Timeouts)}
+    {
+        f.name: _status if f.name == "timeout_status" else _seconds
+        for f in dataclasses.fields(Timeouts)
+    }
 )
 _LIMITS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {f.name: _integer(1) for f in dataclasses.fields(Limits)}
 )
 _TABLES = ("timeouts", "limits", "overrides")
-_OVERRIDE_FIELDS = ("proxy_config", "server_config", "server_args", "django_settings", "image", "env")
+_OVERRIDE_FIELDS = (
+    "proxy_config",
+    "server_config",
+    "server_args",
+    "django_settings",
+    "image",
+    "env",
+)
 
 
 def load_stack_file(path: Path) -> tuple[StackSpec, ...]:
-    """Read a TOML stack file into validated specs, or raise one ConfigError naming every problem."""
+    """Read a TOML stack file into validated specs, or raise one ConfigError with every problem."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: stack file not found. Hint: check the --stack-file path.") from None
+        raise ConfigError(
+            f"{path}: stack file not found. Hint: check the --stack-file path."
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     entries = data.get("stacks")
@@ -146,7 +157,9 @@ def load_stack_file(path: Path) -> tuple[StackSpec, ...]:
     specs: list[StackSpec] = []
     problems: list[Problem] = []
     for index, entry in enumerate(entries):
-        label = str(entry.get("id", f"#{index + 1}")) if isinstance(entry, dict) else f"#{index + 1}"
+        label = (
+            str(entry.get("id", f"#{index + 1}")) if isinstance(entry, dict) else f"#{index + 1}"
+        )
         spec, found = _parse_stack(entry, label, path, known)
         problems.extend(found)
         if spec is not None:
@@ -174,8 +187,11 @@ def _parse_stack(
     problems: list[Problem] = []
     base = _base_spec(entry, label, known, problems)
     allowed = set(_TOP) | set(_TABLES) | {"extends"}
-    problems += [(label, key, "an unknown field", ", ".join(sorted(allowed)))
-                 for key in entry if key not in allowed]
+    problems += [
+        (label, key, "an unknown field", ", ".join(sorted(allowed)))
+        for key in entry
+        if key not in allowed
+    ]
     values = _fields(entry, _TOP, label, "", problems)
     timeouts = dataclasses.replace(
         base.timeouts if base else Timeouts(),
@@ -189,10 +205,11 @@ def _parse_stack(
     if "app" in values:
         values["framework"] = values.pop("app")
     if base is None:
-        for needed in ("proxy", "server", "framework"):
-            if needed not in values:
-                problems.append((label, needed.replace("framework", "app"), "nothing",
-                                 "required unless `extends` names a stack"))
+        problems += [
+            (label, needed, "nothing", "required unless `extends` names a stack")
+            for needed in ("proxy", "server", "app")
+            if needed not in entry
+        ]
     if problems:
         return None, problems
     values.update(timeouts=timeouts, limits=limits, overrides=overrides, source=str(path))
@@ -228,7 +245,9 @@ def _fields(
         parser = parsers.get(key)
         if parser is None:
             if prefix:
-                problems.append((label, prefix + key, "an unknown field", ", ".join(sorted(parsers))))
+                problems.append(
+                    (label, prefix + key, "an unknown field", ", ".join(sorted(parsers)))
+                )
             continue
         try:
             values[key] = parser(raw)

@@ -11,8 +11,13 @@ from harness.hashing import content_hash
 from harness.paths import cache_dir, file_lock, logs_dir
 from harness.progress import Progress
 
-PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
-             "manylinux_2_5_x86_64", "manylinux1_x86_64")
+PLATFORMS = (
+    "manylinux_2_28_x86_64",
+    "manylinux_2_17_x86_64",
+    "manylinux2014_x86_64",
+    "manylinux_2_5_x86_64",
+    "manylinux1_x86_64",
+)
 _COMPLETE = ".complete"
 
 
@@ -26,13 +31,27 @@ def ensure_wheelhouse(requirements: Path, python_version: str, progress: Progres
         folder.mkdir(parents=True, exist_ok=True)
         log_path = logs_dir() / f"wheelhouse-py{python_version}.log"
         command = [
-            sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-            "-r", str(requirements), "-d", str(folder), "--only-binary=:all:",
-            "--python-version", python_version, "--implementation", "cp",
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            str(requirements),
+            "-d",
+            str(folder),
+            "--only-binary=:all:",
+            "--python-version",
+            python_version,
+            "--implementation",
+            "cp",
             *(f"--platform={platform}" for platform in PLATFORMS),
         ]
-        with progress.task(f"downloading wheels for Python {python_version}"), \
-                open(log_path, "w", encoding="utf-8") as log:
+        with (
+            progress.task(f"downloading wheels for Python {python_version}"),
+            open(log_path, "w", encoding="utf-8") as log,
+        ):
             result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
         if result.returncode != 0:
             tail = "\n".join(log_path.read_text(encoding="utf-8").splitlines()[-15:])

@@ -25,9 +25,20 @@ VARIANT_RUN_LIMIT = 600
 def write_variant(variant: Variant, folder: Path) -> Path:
     """A stack file for the variant: the base stack with one misconfiguration."""
     rendered = render_stack(STACKS[variant.base])
-    lines = ["[[stacks]]", f"id = {json.dumps(variant.name)}",
-             f"extends = {json.dumps(variant.base)}", "", "[stacks.overrides]"]
-    if variant.edit is not None:
+    lines = [
+        "[[stacks]]",
+        f"id = {json.dumps(variant.name)}",
+        f"extends = {json.dumps(variant.base)}",
+        "",
+        "[stacks.overrides]",
+    ]
+    if variant.edit is not None and variant.file == "args":
+        old, new = variant.edit
+        args = list(rendered.app.command)
+        assert old in args, f"{variant.name}: {old!r} is not an argument of {args}"
+        args[args.index(old)] = new
+        lines.append(f"server_args = {json.dumps([a for a in args if a])}")
+    elif variant.edit is not None:
         service = rendered.proxy if variant.file == "proxy" else rendered.app
         text = service.files[0].content
         old, new = variant.edit
@@ -36,7 +47,9 @@ def write_variant(variant: Variant, folder: Path) -> Path:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
         lines.append(f"{variant.file}_config = {json.dumps(path.name)}")
     if variant.env:
-        lines.append(f"env = {{ {', '.join(f'{k} = {json.dumps(v)}' for k, v in variant.env.items())} }}")
+        lines.append(
+            f"env = {{ {', '.join(f'{k} = {json.dumps(v)}' for k, v in variant.env.items())} }}"
+        )
     stack_file = folder / "stack.toml"
     stack_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return stack_file
@@ -47,11 +60,23 @@ def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> dict[str,
     files = sorted({catch.split("::")[0] for catch in variant.catches})
     names = sorted({catch.split("::")[1].split("[")[0] for catch in variant.catches})
     report = folder / "junit.xml"
-    command = [sys.executable, "-m", "pytest", *(f"scenarios/{f}" for f in files),
-               "--stack-file", str(stack_file), "-k", " or ".join(names),
-               f"--junitxml={report}", "-p", "no:cacheprovider", "-q"]
-    subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, timeout=VARIANT_RUN_LIMIT,
-                   check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(f"scenarios/{f}" for f in files),
+        "--stack-file",
+        str(stack_file),
+        "-k",
+        " or ".join(names),
+        f"--junitxml={report}",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+    ]
+    subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, timeout=VARIANT_RUN_LIMIT, check=False
+    )
     outcomes: dict[str, str] = {}
     for case in ElementTree.parse(report).iter("testcase"):
         kinds = {child.tag for child in case}

@@ -17,7 +17,9 @@ class Variant:
     base: str
     misconfiguration: str
     catches: tuple[str, ...]
-    file: str = "proxy"  # "proxy" or "server": which rendered file the edit applies to
+    # What the edit applies to: the rendered "proxy" or "server" config file, or "args", the
+    # server's command line (one argument replaced; an empty replacement removes it).
+    file: str = "proxy"
     edit: tuple[str, str] | None = None
     env: dict[str, str] = field(default_factory=dict)
 
@@ -30,12 +32,14 @@ VARIANTS: tuple[Variant, ...] = (
         name="nginx-no-host-headers",
         base=GUNICORN,
         misconfiguration="nginx passes neither Host nor X-Forwarded-Host",
-        edit=("            proxy_set_header Host $http_host;\n"
-              "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
-              "            proxy_set_header X-Forwarded-Proto $scheme;\n"
-              "            proxy_set_header X-Forwarded-Host $http_host;\n",
-              "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
-              "            proxy_set_header X-Forwarded-Proto $scheme;\n"),
+        edit=(
+            "            proxy_set_header Host $http_host;\n"
+            "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+            "            proxy_set_header X-Forwarded-Proto $scheme;\n"
+            "            proxy_set_header X-Forwarded-Host $http_host;\n",
+            "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+            "            proxy_set_header X-Forwarded-Proto $scheme;\n",
+        ),
         catches=(
             "test_forwarding.py::test_forwarded_host_reaches_app",
             "test_forwarding.py::test_redirect_uses_public_host_and_port",
@@ -52,8 +56,10 @@ VARIANTS: tuple[Variant, ...] = (
         name="nginx-hardcoded-https-proto",
         base=GUNICORN,
         misconfiguration="X-Forwarded-Proto hard-coded to https on a plain-HTTP proxy",
-        edit=("proxy_set_header X-Forwarded-Proto $scheme;",
-              "proxy_set_header X-Forwarded-Proto https;"),
+        edit=(
+            "proxy_set_header X-Forwarded-Proto $scheme;",
+            "proxy_set_header X-Forwarded-Proto https;",
+        ),
         catches=("test_forwarding.py::test_forwarded_proto_reaches_app",),
     ),
     Variant(
@@ -67,18 +73,23 @@ VARIANTS: tuple[Variant, ...] = (
         name="nginx-method-allow-list",
         base=GUNICORN,
         misconfiguration="nginx allows only GET and POST (limit_except)",
-        edit=("            proxy_pass http://app;\n",
-              "            proxy_pass http://app;\n"
-              "            limit_except GET POST { deny all; }\n"),
-        catches=tuple(f"test_correctness.py::test_methods_reach_app[{m}]"
-                      for m in ("PUT", "PATCH", "DELETE", "OPTIONS")),
+        edit=(
+            "            proxy_pass http://app;\n",
+            "            proxy_pass http://app;\n            limit_except GET POST { deny all; }\n",
+        ),
+        catches=tuple(
+            f"test_correctness.py::test_methods_reach_app[{m}]"
+            for m in ("PUT", "PATCH", "DELETE", "OPTIONS")
+        ),
     ),
     Variant(
         name="nginx-head-as-get",
         base=GUNICORN,
         misconfiguration="nginx turns every upstream request into GET (proxy_method GET)",
-        edit=("            proxy_pass http://app;\n",
-              "            proxy_pass http://app;\n            proxy_method GET;\n"),
+        edit=(
+            "            proxy_pass http://app;\n",
+            "            proxy_pass http://app;\n            proxy_method GET;\n",
+        ),
         catches=("test_correctness.py::test_head_reaches_app_as_head",),
     ),
     Variant(
@@ -112,9 +123,10 @@ VARIANTS: tuple[Variant, ...] = (
         name="nginx-refuses-http-1-0",
         base=GUNICORN,
         misconfiguration="a rule that refuses HTTP/1.0 clients (e.g. old health checkers)",
-        edit=("        location / {\n",
-              "        if ($server_protocol = \"HTTP/1.0\") { return 505; }\n"
-              "        location / {\n"),
+        edit=(
+            "        location / {\n",
+            '        if ($server_protocol = "HTTP/1.0") { return 505; }\n        location / {\n',
+        ),
         catches=("test_correctness.py::test_http_1_0_request_is_answered",),
     ),
 )

@@ -1,0 +1,88 @@
+"""Nothing leaks: after a passing, a failing, an interrupted or a killed run, nothing is left.
+
+Each case runs the harness as a user does (pytest in a subprocess) under a known run id and
+then counts what carries that run's label on the engine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.paths import PROJECT_ROOT
+from harness.runtime import leftovers, remove_resources
+from tests.integration.test_broken_variants import write_variant
+from tests.integration.variants import VARIANTS
+
+STACK = "nginx-gunicorn-gthread-flask"
+RUN_LIMIT = 300
+
+
+def start_run(run_id: str, *args: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args]
+    env = {**os.environ, "HARNESS_RUN_ID": run_id}
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+
+
+def wait_for_containers(run_id: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(name.startswith("container") for name in leftovers(run_id)):
+            return
+        assert process.poll() is None, f"run ended before its stack started: {process.stdout}"
+        time.sleep(0.2)  # poll interval of a deadline-bound wait
+    pytest.fail(f"run {run_id} started no container within {timeout}s")
+
+
+@pytest.fixture
+def run_id():
+    run = f"t{secrets.token_hex(3)}"
+    yield run
+    remove_resources(run_id=run)
+
+
+def test_passing_run_leaves_nothing(run_id):
+    process = start_run(run_id, "scenarios/test_forwarding.py", "--stack", STACK,
+                        "-k", "forwarded_proto")
+    output = process.communicate(timeout=RUN_LIMIT)[0].decode()
+    assert process.returncode == 0, output[-2000:]
+    assert leftovers(run_id) == []
+
+
+def test_failing_run_leaves_nothing(run_id, tmp_path: Path):
+    variant = next(v for v in VARIANTS if v.name == "nginx-hardcoded-https-proto")
+    process = start_run(run_id, "scenarios/test_forwarding.py", "--stack-file",
+                        str(write_variant(variant, tmp_path)), "-k", "forwarded_proto")
+    output = process.communicate(timeout=RUN_LIMIT)[0].decode()
+    assert process.returncode == 1, output[-2000:]
+    assert "container logs" in output, "a failed scenario shows its stack's logs"
+    assert leftovers(run_id) == []
+
+
+def test_interrupted_run_leaves_nothing(run_id):
+    process = start_run(run_id, "scenarios/", "--stack", STACK)
+    wait_for_containers(run_id, process, RUN_LIMIT)
+    process.send_signal(signal.SIGINT)
+    output = process.communicate(timeout=RUN_LIMIT)[0].decode()
+    assert process.returncode != 0, output[-2000:]
+    assert leftovers(run_id) == [], output[-2000:]
+
+
+def test_killed_run_is_reaped_by_clean(run_id):
+    process = start_run(run_id, "scenarios/", "--stack", STACK)
+    wait_for_containers(run_id, process, RUN_LIMIT)
+    process.kill()
+    process.wait(timeout=30)
+    assert leftovers(run_id), "SIGKILL gives no chance to clean: resources remain"
+    clean = subprocess.run([sys.executable, "-m", "harness.cli", "clean", "--orphans"],
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert clean.returncode == 0, clean.stderr
+    assert leftovers(run_id) == []

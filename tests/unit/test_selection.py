@@ -1,0 +1,33 @@
+"""Stack selection: profiles, globs, stack files."""
+
+import pytest
+
+from harness.catalog import PROFILES
+from harness.errors import ConfigError
+from harness.selection import select_stacks
+
+
+def test_default_profile_without_options():
+    assert [s.id for s in select_stacks()] == list(PROFILES["default"])
+
+
+def test_glob_selects_matching_stacks():
+    chosen = [s.id for s in select_stacks(["nginx-uwsgi-*"])]
+    assert chosen == ["nginx-uwsgi-flask"]
+
+
+def test_glob_matching_nothing_lists_known_stacks():
+    with pytest.raises(ConfigError, match=r"matches no stack. Known stacks: .*nginx-uwsgi-flask"):
+        select_stacks(["caddy-*"])
+
+
+def test_unknown_profile_lists_allowed():
+    with pytest.raises(ConfigError, match="--profile: got 'weekly'; allowed: default"):
+        select_stacks(profile="weekly")
+
+
+def test_stack_file_alone_selects_its_stacks(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[[stacks]]\nid = "mine"\nextends = "nginx-uwsgi-flask"\nreplicas = 3\n')
+    assert [s.id for s in select_stacks(stack_files=[path])] == ["mine"]
+    assert "mine" in [s.id for s in select_stacks(["m*"], [path])]
