@@ -1,33 +1,18 @@
-"""Broken variants: one misconfiguration each, and the scenarios that must catch it.
+"""Every broken variant, gathered from one module per group of scenario families.
 
-A variant is built the way a user tests their own config: `harness render` a built-in stack,
-change one line, and run the scenarios with `--stack-file`. `edit` is (old, new) applied to
-the rendered file; the old text must be present, so template drift cannot silently turn a
-variant into the healthy stack.
+See variant_model.py for what a variant is and how it is built.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    base: str
-    misconfiguration: str
-    catches: tuple[str, ...]
-    # What the edit applies to: the rendered "proxy" or "server" config file, or "args", the
-    # server's command line (one argument replaced; an empty replacement removes it).
-    file: str = "proxy"
-    edit: tuple[str, str] | None = None
-    env: dict[str, str] = field(default_factory=dict)
-
+from tests.integration.variant_model import Variant
+from tests.integration.variants_edge import EDGE
+from tests.integration.variants_fleet import FLEET
 
 GUNICORN = "nginx-gunicorn-gthread-flask"
 UWSGI = "nginx-uwsgi-flask"
 
-VARIANTS: tuple[Variant, ...] = (
+CORE: tuple[Variant, ...] = (
     Variant(
         name="nginx-no-host-headers",
         base=GUNICORN,
@@ -130,3 +115,6 @@ VARIANTS: tuple[Variant, ...] = (
         catches=("test_correctness.py::test_http_1_0_request_is_answered",),
     ),
 )
+
+
+VARIANTS: tuple[Variant, ...] = CORE + EDGE + FLEET
