@@ -93,6 +93,28 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start one stack and leave it running; print how to reach and remove it."""
+    from harness.session import HarnessSession
+
+    stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
+    if args.stack_id not in stacks:
+        raise HarnessError(
+            f"up: unknown stack {args.stack_id!r}. Known: {', '.join(sorted(stacks))}"
+        )
+    session = HarnessSession(Progress())
+    try:
+        stack = session.start(stacks[args.stack_id])
+    except BaseException:
+        session.close()
+        raise
+    console.print(f"stack {stack.id} is up at {stack.url} ({stack.up_seconds:.1f}s)")
+    if stack.ca_path:
+        console.print(f"  its test CA: {stack.ca_path}")
+    console.print(f"  remove it: harness clean --run {session.identity.run_id}")
+    return 0
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     """Remove containers, networks and volumes the harness left behind."""
     removed = remove_resources(run_id=args.run, only_orphans=args.orphans)
@@ -140,6 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     render = add("render", cmd_render)
     render.add_argument("stack_id")
     render.add_argument("--out", required=True, metavar="DIR")
+    up = add("up", cmd_up)
+    up.add_argument("stack_id")
     clean = add("clean", cmd_clean, files=False)
     clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
     clean.add_argument(

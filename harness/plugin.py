@@ -157,7 +157,11 @@ def harness_session(pytestconfig: pytest.Config) -> Iterator[HarnessSession]:
 def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iterator[Stack]:
     """One running stack for the selected spec, shared by every test of that stack."""
     spec: StackSpec = request.param
-    stack = harness_session.start(spec)
+    try:
+        stack = harness_session.start(spec)
+    except HarnessError as error:
+        notes = "\n".join(getattr(error, "__notes__", []))
+        pytest.fail(f"stack {spec.id} did not start: {error}\n{notes}", pytrace=False)
     yield stack
     if request.config.getoption("keep_stacks"):
         _print_kept(request.config, stack)

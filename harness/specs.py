@@ -130,6 +130,8 @@ class StackSpec:
     workers: int = 2
     threads: int = 4
     tls: bool = False
+    # Lowest TLS version the proxy accepts ("1.2" or "1.3"); only meaningful with tls.
+    tls_min_version: str | None = None
     balancing: Balancing = Balancing.ROUND_ROBIN
     suite: Suite = Suite.BOOKWORM
     proxy_hops: int = 1
@@ -155,6 +157,11 @@ class StackSpec:
         if self.server == ServerKind.GRANIAN:
             return f"granian-{self.interface}"
         return str(self.server)
+
+    @property
+    def tls_versions(self) -> tuple[str, ...]:
+        """The TLS versions the proxy accepts, lowest first: ("1.2", "1.3") by default."""
+        return ("1.3",) if self.tls_min_version == "1.3" else ("1.2", "1.3")
 
     @property
     def app_mode(self) -> str:
@@ -213,6 +220,10 @@ class StackSpec:
             found.append(("protocol", "uwsgi", "http: only uWSGI speaks the uwsgi protocol"))
         if self.protocol == Protocol.UWSGI and self.proxy == ProxyKind.HAPROXY:
             found.append(("protocol", "uwsgi", "http: HAProxy does not speak the uwsgi protocol"))
+        if self.tls_min_version is not None and not self.tls:
+            found.append(("tls_min_version", self.tls_min_version, "only with tls = true"))
+        if self.tls_min_version not in (None, "1.2", "1.3"):
+            found.append(("tls_min_version", str(self.tls_min_version), "1.2, 1.3"))
         if self.proxy_hops < 0:
             found.append(("proxy_hops", str(self.proxy_hops), "0 or more"))
         if self.timeouts.timeout_status not in (502, 504):

@@ -9,6 +9,7 @@ Scenarios drive replicas by name (`app-1`, ...): stop, kill, pause, restart, rec
 from __future__ import annotations
 
 import json
+import os
 import socket
 import ssl
 import time
@@ -25,13 +26,13 @@ from harness.configs import RenderedStack, RunValues, render_stack
 from harness.configs.model import STATIC_DIR, TLS_DIR
 from harness.configs.render import replica_names
 from harness.containers import copy_into, copy_tree_archive, log_tail, put_tree_archive, state
-from harness.errors import HarnessError, StackStartError
+from harness.errors import ConfigError, HarnessError, StackStartError
 from harness.readiness import GiveUp, ProbeFailed, wait_until
 from harness.runtime import RunIdentity, engine
 from harness.specs import APP_PORT, HTTP_PORT, HTTPS_PORT, Protocol, StackSpec
 from harness.tls import TestCertificates
 
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 60.0  # seconds; HARNESS_READY_TIMEOUT overrides it
 APP_STATIC_ROOT = "/srv/static"
 APP_USER = "10001"
 _PORT_CONFLICT_WORDS = ("port is already allocated", "address already in use")
@@ -63,6 +64,17 @@ class StackImages:
 
     base: str
     app: str
+
+
+def ready_timeout() -> float:
+    """How long a service may take to become ready: HARNESS_READY_TIMEOUT, else 60 s."""
+    value = os.environ.get("HARNESS_READY_TIMEOUT", "")
+    try:
+        return float(value) if value else READY_TIMEOUT
+    except ValueError:
+        raise ConfigError(
+            f"HARNESS_READY_TIMEOUT: got {value!r}; allowed: a number of seconds"
+        ) from None
 
 
 def free_port() -> int:
@@ -246,7 +258,7 @@ class Stack:
     # -- readiness ----------------------------------------------------------------------------
 
     def wait_replicas_ready(
-        self, replicas: list[str] | None = None, timeout: float = READY_TIMEOUT
+        self, replicas: list[str] | None = None, timeout: float | None = None
     ) -> float:
         """Wait until each replica answers from inside the stack network."""
         wanted = replicas or self.replicas
@@ -263,7 +275,7 @@ class Stack:
 
         return self._wait(probe, f"{self.id}: replicas {', '.join(wanted)}", wanted, timeout)
 
-    def wait_proxy_ready(self, timeout: float = READY_TIMEOUT) -> float:
+    def wait_proxy_ready(self, timeout: float | None = None) -> float:
         """Wait until the proxy answers GET /health with 200 through its published port."""
 
         def probe() -> None:
@@ -277,9 +289,11 @@ class Stack:
 
         return self._wait(probe, f"{self.id}: proxy at {self.url}", ["proxy"], timeout)
 
-    def _wait(self, probe: Any, what: str, services: list[str], timeout: float) -> float:
+    def _wait(
+        self, probe: Any, what: str, services: list[str], timeout: float | None
+    ) -> float:
         try:
-            return wait_until(probe, timeout=timeout, what=what)
+            return wait_until(probe, timeout=timeout or ready_timeout(), what=what)
         except HarnessError as error:
             for service in services:
                 error.add_note(

@@ -112,6 +112,7 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "workers": _integer(1),
         "threads": _integer(1),
         "tls": _boolean,
+        "tls_min_version": _text,
         "balancing": _enum(Balancing),
         "suite": _enum(Suite),
         "proxy_hops": _integer(0),

@@ -1,0 +1,104 @@
+"""Bad input that needs the engine: one clear message and a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.catalog import STACKS
+from harness.configs import render_stack
+from harness.errors import StackStartError
+from harness.images import base_tag
+from harness.paths import PROJECT_ROOT
+from harness.session import HarnessSession
+from harness.specs import Suite
+from tests.unit.test_cli_errors import assert_clean_error, harness
+
+BASE = "nginx-gunicorn-gthread-flask"
+
+
+def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_pytest_glob_matching_nothing_is_a_usage_error():
+    result = pytest_run("scenarios/", "--stack", "caddy-*")
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "matches no stack" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pytest_invalid_stack_file_is_a_usage_error(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[[stacks]]\nid = "bad"\nextends = "nginx-uwsgi-flask"\nreplicas = 0\n')
+    result = pytest_run("scenarios/", "--stack-file", str(path))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "field 'replicas': got 0" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_proxy_config_rejected_shows_the_proxys_own_message(tmp_path):
+    config = render_stack(STACKS[BASE]).proxy.files[0].content
+    (tmp_path / "nginx.conf").write_text(
+        config.replace("sendfile on;", "sendfile on;\n    bogus_directive on;")
+    )
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[[stacks]]\nid = "rejected"\nextends = "{BASE}"\n'
+        '[stacks.overrides]\nproxy_config = "nginx.conf"\n'
+    )
+    started = time.monotonic()
+    result = harness("up", "rejected", "--stack-file", str(path))
+    assert_clean_error(result, "rejected: proxy", 'unknown directive "bogus_directive"')
+    assert time.monotonic() - started < 60
+
+
+def test_image_that_never_answers_fails_within_the_deadline(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[[stacks]]\nid = "silent"\nextends = "{BASE}"\n[stacks.overrides]\n'
+        f'image = "{base_tag(Suite.BOOKWORM)}"\nserver_args = ["sleep", "600"]\n'
+    )
+    started = time.monotonic()
+    result = harness("up", "silent", "--stack-file", str(path), env={"HARNESS_READY_TIMEOUT": "6"})
+    assert_clean_error(
+        result,
+        "replicas app-1, app-2: not ready within 6s",
+        "Probe history",
+        "ConnectionRefusedError",
+    )
+    assert time.monotonic() - started < 45
+
+
+def test_port_conflict_is_named(monkeypatch):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setattr("harness.stack.free_port", lambda: port)
+        session = HarnessSession()
+        try:
+            with pytest.raises(
+                StackStartError,
+                match=f"could not publish its port.*{port}|could not publish its port",
+            ):
+                session.start(STACKS[BASE])
+        finally:
+            session.close()
+
+
+def test_ready_timeout_setting_is_validated():
+    result = harness("up", BASE, env={"HARNESS_READY_TIMEOUT": "soon"})
+    assert_clean_error(result, "HARNESS_READY_TIMEOUT: got 'soon'")
+    assert os.environ.get("HARNESS_READY_TIMEOUT") is None

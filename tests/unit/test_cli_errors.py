@@ -1,0 +1,106 @@
+"""Bad input to the CLI: one clear message (what, where, hint), a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.errors import ImageBuildError
+from harness.images import _bootstrap_and_import
+from harness.specs import Suite
+
+
+def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def assert_clean_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    for text in expected:
+        assert text in output.replace("\n", " "), output
+
+
+def stack_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "stacks.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_engine_unreachable():
+    result = harness("clean", env={"DOCKER_HOST": "tcp://127.0.0.1:1"})
+    assert_clean_error(result, "Cannot reach the Docker engine at tcp://127.0.0.1:1", "Hint")
+
+
+def test_unknown_stack_id():
+    assert_clean_error(
+        harness("render", "caddy-flask", "--out", "/tmp/x"), "unknown stack 'caddy-flask'", "Known:"
+    )
+
+
+def test_glob_matching_nothing():
+    assert_clean_error(harness("build", "--stack", "caddy-*"), "matches no stack", "harness stacks")
+
+
+def test_invalid_toml(tmp_path):
+    path = stack_file(tmp_path, "[[stacks]\n")
+    assert_clean_error(harness("stacks", "--stack-file", str(path)), str(path), "not valid TOML")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('colour = "red"', "field 'colour': got an unknown field"),
+        ("replicas = 0", "field 'replicas': got 0; allowed: a whole number from 1"),
+        ('proxy = "caddy"', "field 'proxy': got 'caddy'; allowed: nginx, apache, haproxy"),
+        ('server = "tornado"', "field 'server': got 'tornado'"),
+        ('server = "daphne"', "Flask is a WSGI-only app"),
+        ('tls_min_version = "1.3"', "field 'tls_min_version': got 1.3; allowed: only with tls"),
+        ('[stacks.overrides]\nproxy_config = "absent.conf"', "an existing file"),
+    ],
+    ids=[
+        "unknown-field",
+        "replicas-0",
+        "unknown-proxy",
+        "unknown-server",
+        "asgi-server-wsgi-app",
+        "tls-settings-without-tls",
+        "config-file-missing",
+    ],
+)
+def test_invalid_stack_file_values(tmp_path, body, expected):
+    path = stack_file(
+        tmp_path, f'[[stacks]]\nid = "bad"\nextends = "nginx-gunicorn-gthread-flask"\n{body}\n'
+    )
+    assert_clean_error(
+        harness("stacks", "--stack-file", str(path)), str(path), "stack 'bad'", expected
+    )
+
+
+def test_unknown_profile():
+    assert_clean_error(harness("build", "--profile", "weekly"), "invalid choice: 'weekly'")
+
+
+def test_invalid_base_mode():
+    assert_clean_error(
+        harness("doctor", env={"HARNESS_BASE": "alpine"}), "HARNESS_BASE: got 'alpine'"
+    )
+
+
+def test_mmdebstrap_missing_in_registry_less_mode(monkeypatch):
+    monkeypatch.setattr("harness.images.shutil.which", lambda name: None)
+    with pytest.raises(ImageBuildError, match="needs mmdebstrap.*apt-get install mmdebstrap"):
+        _bootstrap_and_import(Suite.BOOKWORM, "deploy-harness/base:never")
