@@ -22,6 +22,7 @@ from harness.errors import EngineError
 
 LABEL = "deploy-harness"
 LABEL_RUN = f"{LABEL}.run"
+LABEL_GROUP = f"{LABEL}.run-group"
 LABEL_STACK = f"{LABEL}.stack"
 LABEL_SERVICE = f"{LABEL}.service"
 LABEL_OWNER_HOST = f"{LABEL}.owner-host"
@@ -52,17 +53,24 @@ class RunIdentity:
     run_id: str
     host: str
     pid: int
+    group: str
 
     @classmethod
     def new(cls) -> RunIdentity:
-        """A fresh identity; HARNESS_RUN_ID names the run instead (for tests of cleanup)."""
-        run_id = os.environ.get("HARNESS_RUN_ID") or secrets.token_hex(3)
-        return cls(run_id=run_id, host=socket.gethostname(), pid=os.getpid())
+        """A fresh identity, unique per process (each xdist worker has its own).
+
+        HARNESS_RUN_ID names the group of processes of one run (a run and its xdist
+        workers), so that tests of cleanup can find everything one run made.
+        """
+        run_id = secrets.token_hex(3)
+        group = os.environ.get("HARNESS_RUN_ID") or run_id
+        return cls(run_id=run_id, host=socket.gethostname(), pid=os.getpid(), group=group)
 
     def labels(self, stack_id: str, service: str | None = None) -> dict[str, str]:
         labels = {
             LABEL: "1",
             LABEL_RUN: self.run_id,
+            LABEL_GROUP: self.group,
             LABEL_STACK: stack_id,
             LABEL_OWNER_HOST: self.host,
             LABEL_OWNER_PID: str(self.pid),
@@ -84,14 +92,24 @@ def _owner_alive(labels: dict[str, str]) -> bool:
     return True
 
 
-def remove_resources(*, run_id: str | None = None, only_orphans: bool = False) -> list[str]:
+def _selector(run_id: str | None, group: str | None) -> list[str]:
+    if run_id:
+        return [f"{LABEL_RUN}={run_id}"]
+    if group:
+        return [f"{LABEL_GROUP}={group}"]
+    return [LABEL]
+
+
+def remove_resources(
+    *, run_id: str | None = None, group: str | None = None, only_orphans: bool = False
+) -> list[str]:
     """Remove our containers, then networks and volumes: one run's, orphans', or all of ours.
 
     Orphans are resources whose owning process on this host is gone (a run killed with
     SIGKILL). Returns the names removed.
     """
     client = engine()
-    selector = [f"{LABEL_RUN}={run_id}"] if run_id else [LABEL]
+    selector = _selector(run_id, group)
     removed: list[str] = []
     for container in client.containers.list(all=True, filters={"label": selector}):
         if only_orphans and _owner_alive(container.labels):
@@ -117,10 +135,10 @@ def remove_resources(*, run_id: str | None = None, only_orphans: bool = False) -
     return removed
 
 
-def leftovers(run_id: str | None = None) -> list[str]:
-    """Names of every container, network and volume of ours (or of one run) on the engine."""
+def leftovers(group: str | None = None) -> list[str]:
+    """Names of every container, network and volume of ours (or of one run group)."""
     client = engine()
-    filters = {"label": [f"{LABEL_RUN}={run_id}" if run_id else LABEL]}
+    filters = {"label": _selector(None, group)}
     return (
         [f"container {c.name}" for c in client.containers.list(all=True, filters=filters)]
         + [f"network {n.name}" for n in client.networks.list(filters=filters)]

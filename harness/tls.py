@@ -45,8 +45,11 @@ class TestCertificates:
 
     def files(self) -> dict[str, bytes]:
         """The files a TLS-terminating proxy needs, by name inside its TLS folder."""
+        chain, key = self.chain_pem.read_bytes(), self.key_pem.read_bytes()
         return {
-            "chain.pem": self.chain_pem.read_bytes(),
-            "key.pem": self.key_pem.read_bytes(),
+            "chain.pem": chain,
+            "key.pem": key,
+            # HAProxy 2.6 takes the key from the certificate file (or from `<file>.key`).
+            "chain-and-key.pem": chain + key,
             "ca.pem": self.ca_pem.read_bytes(),
         }

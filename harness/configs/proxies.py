@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.configs.model import HARNESS_ETC
 from harness.specs import ProxyKind
 
 
 @dataclass(frozen=True, slots=True)
 class ProxyLayout:
+    """A proxy's main config (template and path), its helper files, and its command lines.
+
+    `helpers` are (template, path) pairs rendered next to the main config, such as the Lua
+    service HAProxy serves static files with; a user's own main config may use them too.
+    """
+
     template: str
     config_path: str
     command: tuple[str, ...]
     check_command: tuple[str, ...]
+    helpers: tuple[tuple[str, str], ...] = ()
 
 
 LAYOUTS = {
@@ -27,6 +35,7 @@ LAYOUTS = {
         config_path="/etc/haproxy/haproxy.cfg",
         command=("haproxy", "-W", "-db", "-f", "/etc/haproxy/haproxy.cfg"),
         check_command=("haproxy", "-c", "-q", "-f", "/etc/haproxy/haproxy.cfg"),
+        helpers=(("haproxy-static.lua.j2", f"{HARNESS_ETC}/haproxy-static.lua"),),
     ),
     ProxyKind.APACHE: ProxyLayout(
         template="httpd.conf.j2",

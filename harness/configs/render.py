@@ -44,6 +44,7 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         "protocol": str(spec.protocol),
         "balancing": str(spec.balancing),
         "tls": spec.tls,
+        "suite": str(spec.suite),
         "tls_versions": list(spec.tls_versions),
         "workers": spec.workers,
         "threads": spec.threads,
@@ -86,9 +87,13 @@ def render_stack(spec: StackSpec, run: RunValues | None = None) -> RenderedStack
     context = template_context(spec, run)
     layout = LAYOUTS[spec.proxy]
     proxy_text, proxy_source = _own_or_ours(spec.overrides.proxy_config, layout.template, context, run)
+    helpers = tuple(
+        ConfigFile(path, _ENVIRONMENT.get_template(template).render(**context))
+        for template, path in layout.helpers
+    )
     proxy = ServiceConfig(
         command=layout.command,
-        files=(ConfigFile(layout.config_path, proxy_text, proxy_source),),
+        files=(ConfigFile(layout.config_path, proxy_text, proxy_source), *helpers),
         check_command=layout.check_command,
     )
     files = server_files(spec, lambda name: _ENVIRONMENT.get_template(name).render(**context))

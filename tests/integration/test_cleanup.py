@@ -28,8 +28,9 @@ RUN_LIMIT = 300
 def start_run(run_id: str, *args: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args]
     env = {**os.environ, "HARNESS_RUN_ID": run_id}
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def wait_for_containers(run_id: str, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -46,12 +47,13 @@ def wait_for_containers(run_id: str, process: subprocess.Popen[bytes], timeout: 
 def run_id():
     run = f"t{secrets.token_hex(3)}"
     yield run
-    remove_resources(run_id=run)
+    remove_resources(group=run)
 
 
 def test_passing_run_leaves_nothing(run_id):
-    process = start_run(run_id, "scenarios/test_forwarding.py", "--stack", STACK,
-                        "-k", "forwarded_proto")
+    process = start_run(
+        run_id, "scenarios/test_forwarding.py", "--stack", STACK, "-k", "forwarded_proto"
+    )
     output = process.communicate(timeout=RUN_LIMIT)[0].decode()
     assert process.returncode == 0, output[-2000:]
     assert leftovers(run_id) == []
@@ -59,8 +61,14 @@ def test_passing_run_leaves_nothing(run_id):
 
 def test_failing_run_leaves_nothing(run_id, tmp_path: Path):
     variant = next(v for v in VARIANTS if v.name == "nginx-hardcoded-https-proto")
-    process = start_run(run_id, "scenarios/test_forwarding.py", "--stack-file",
-                        str(write_variant(variant, tmp_path)), "-k", "forwarded_proto")
+    process = start_run(
+        run_id,
+        "scenarios/test_forwarding.py",
+        "--stack-file",
+        str(write_variant(variant, tmp_path)),
+        "-k",
+        "forwarded_proto",
+    )
     output = process.communicate(timeout=RUN_LIMIT)[0].decode()
     assert process.returncode == 1, output[-2000:]
     assert "container logs" in output, "a failed scenario shows its stack's logs"
@@ -82,7 +90,12 @@ def test_killed_run_is_reaped_by_clean(run_id):
     process.kill()
     process.wait(timeout=30)
     assert leftovers(run_id), "SIGKILL gives no chance to clean: resources remain"
-    clean = subprocess.run([sys.executable, "-m", "harness.cli", "clean", "--orphans"],
-                           capture_output=True, text=True, timeout=120, check=False)
+    clean = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "clean", "--orphans"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert clean.returncode == 0, clean.stderr
     assert leftovers(run_id) == []

@@ -22,5 +22,3 @@ class Variant:
     file: str = "proxy"
     edit: tuple[str, str] | None = None
     env: dict[str, str] = field(default_factory=dict)
-
-

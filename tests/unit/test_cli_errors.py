@@ -102,5 +102,5 @@ def test_invalid_base_mode():
 
 def test_mmdebstrap_missing_in_registry_less_mode(monkeypatch):
     monkeypatch.setattr("harness.images.shutil.which", lambda name: None)
-    with pytest.raises(ImageBuildError, match="needs mmdebstrap.*apt-get install mmdebstrap"):
+    with pytest.raises(ImageBuildError, match=r"needs mmdebstrap.*apt-get install mmdebstrap"):
         _bootstrap_and_import(Suite.BOOKWORM, "deploy-harness/base:never")
