@@ -124,6 +124,22 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List every scenario, what it asserts, and the misconfigurations that it catches."""
+    from harness.scenario_index import as_markdown, scenario_index
+
+    entries = scenario_index()
+    if args.markdown:
+        sys.stdout.write(as_markdown(entries))
+        return 0
+    table = Table("family", "scenario", "asserts", "catches")
+    for entry in entries:
+        table.add_row(entry.family, entry.node, entry.behaviour,
+                      "\n".join(v.split(" (")[0] for v in entry.caught_by) or "-")
+    console.print(table)
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check what the harness needs on this machine and say how to fix each problem."""
     from harness.doctor import run_checks
@@ -170,6 +186,8 @@ def _parser() -> argparse.ArgumentParser:
         "--orphans", action="store_true", help="only resources of runs whose process is gone"
     )
     add("doctor", cmd_doctor, files=False)
+    scenarios = add("scenarios", cmd_scenarios, files=False)
+    scenarios.add_argument("--markdown", action="store_true", help="print docs/scenarios.md")
     return parser
 
 
