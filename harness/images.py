@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -233,11 +234,14 @@ def _build_context(tag: str, dockerfile: str, files: dict[str, Path], kind: str)
         )
 
 
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _follow(stream: Iterator[dict[str, Any]], log: IO[str]) -> tuple[str, str]:
     """Write a build's output to its log; return the last step seen and the error, if any."""
     step, error = "", ""
     for chunk in stream:
-        text = chunk.get("stream") or chunk.get("status") or ""
+        text = _ANSI_ESCAPE.sub("", chunk.get("stream") or chunk.get("status") or "")
         if text.startswith("Step "):
             step = text.strip()
         if "error" in chunk:

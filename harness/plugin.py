@@ -11,8 +11,8 @@ Fixtures, from expensive to cheap (override any level in your own conftest.py):
 
 from __future__ import annotations
 
-import os
 import signal
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -89,14 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except HarnessError as error:
         raise pytest.UsageError(str(error)) from None
-    if threading_main():
+    if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
-
-
-def threading_main() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -106,6 +100,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 _SPECS = pytest.StashKey[list[StackSpec]]()
 _SESSION = pytest.StashKey[HarnessSession]()
+_KEPT = pytest.StashKey[list[Stack]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -164,7 +159,7 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
         pytest.fail(f"stack {spec.id} did not start: {error}\n{notes}", pytrace=False)
     yield stack
     if request.config.getoption("keep_stacks"):
-        _print_kept(request.config, stack)
+        request.config.stash.setdefault(_KEPT, []).append(stack)
     else:
         stack.down()
 
@@ -210,15 +205,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         session.close()
 
 
-def _print_kept(config: pytest.Config, stack: Stack) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    lines = [f"kept stack {stack.id}: {stack.url}"]
-    if stack.ca_path:
-        lines.append(f"  trust its CA: curl --cacert {stack.ca_path} {stack.url}/echo")
-    lines.append(f"  logs: docker logs {stack.name_of('proxy')}")
-    lines.append(f"  remove: harness clean --run {stack.identity.run_id}")
-    if reporter is not None:
-        for line in lines:
-            reporter.write_line(line)
-    else:
-        print("\n".join(lines), file=os.sys.stderr)  # type: ignore[attr-defined]
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """With --keep-stacks: how to reach each kept stack, and how to remove it."""
+    for stack in config.stash.get(_KEPT, []):
+        terminalreporter.write_line(f"kept stack {stack.id}: {stack.url}")
+        if stack.ca_path:
+            terminalreporter.write_line(
+                f"  trust its CA: curl --cacert {stack.ca_path} {stack.url}/echo"
+            )
+        terminalreporter.write_line(f"  logs: docker logs {stack.name_of('proxy')}")
+        terminalreporter.write_line(f"  remove: harness clean --run {stack.identity.run_id}")

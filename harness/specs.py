@@ -188,6 +188,8 @@ class StackSpec:
             parts.append("http")
         if self.tls:
             parts.append("tls")
+        if self.balancing != Balancing.ROUND_ROBIN:
+            parts.append(str(self.balancing))
         if self.suite != Suite.BOOKWORM:
             parts.append(str(self.suite))
         return "-".join(parts)
@@ -214,6 +216,11 @@ class StackSpec:
             self.server in _ASGI_ONLY or self.worker_class == WorkerClass.UVICORN
         ):
             found.append(("interface", "wsgi", f"asgi: {self.server_label} serves ASGI only"))
+        if self.interface == Interface.ASGI and self.worker_class in (
+            WorkerClass.SYNC,
+            WorkerClass.GTHREAD,
+        ):
+            found.append(("interface", "asgi", f"wsgi: {self.server_label} serves WSGI only"))
         if self.interface == Interface.ASGI and self.server in _WSGI_ONLY:
             found.append(("interface", "asgi", f"wsgi: {self.server_label} serves WSGI only"))
         if self.protocol == Protocol.UWSGI and self.server != ServerKind.UWSGI:

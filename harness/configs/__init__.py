@@ -6,7 +6,7 @@ the few run placeholders (see RUN_PLACEHOLDERS) that `harness render` leaves in 
 """
 
 from harness.configs.model import RUN_PLACEHOLDERS, ConfigFile, RunValues, ServiceConfig
-from harness.configs.render import render_stack, RenderedStack
+from harness.configs.render import RenderedStack, render_stack
 
 __all__ = [
     "RUN_PLACEHOLDERS",

@@ -61,7 +61,9 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
     }
 
 
-def _own_or_ours(own: Path | None, ours: str, context: dict[str, Any], run: RunValues) -> tuple[str, str]:
+def _own_or_ours(
+    own: Path | None, ours: str, context: dict[str, Any], run: RunValues
+) -> tuple[str, str]:
     if own is not None:
         return run.fill(own.read_text(encoding="utf-8")), str(own)
     return _ENVIRONMENT.get_template(ours).render(**context), "generated"
@@ -86,7 +88,9 @@ def render_stack(spec: StackSpec, run: RunValues | None = None) -> RenderedStack
     run = run or RunValues()
     context = template_context(spec, run)
     layout = LAYOUTS[spec.proxy]
-    proxy_text, proxy_source = _own_or_ours(spec.overrides.proxy_config, layout.template, context, run)
+    proxy_text, proxy_source = _own_or_ours(
+        spec.overrides.proxy_config, layout.template, context, run
+    )
     helpers = tuple(
         ConfigFile(path, _ENVIRONMENT.get_template(template).render(**context))
         for template, path in layout.helpers

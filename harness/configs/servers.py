@@ -19,9 +19,16 @@ _GUNICORN_WORKERS = {
     WorkerClass.GTHREAD: "gthread",
     WorkerClass.UVICORN: "uvicorn.workers.UvicornWorker",
 }
-# Only the proxy can reach a replica (private network, no published port), so the servers'
-# own forwarded-header trust is open; the apps decide how many hops to trust.
+# Which peers a server may believe X-Forwarded-* from, where the server applies them itself
+# (gunicorn: the scheme; uvicorn: scheme and client address). Only the proxy can reach a
+# replica (private network, no published port), so trust is open here, and the apps apply the
+# contract's hop rule (HARNESS_PROXY_HOPS) to what reaches them. Caveat: with "*" uvicorn
+# takes the LEFTMOST X-Forwarded-For entry as its own client address (its access log), which
+# a client can forge; the proxy's address is not known when configs are rendered.
 TRUSTED_PROXIES = "*"
+# daphne's --proxy-headers also takes the leftmost X-Forwarded-For entry, with no trust list,
+# so it reads the client address from X-Real-IP, which every proxy config overwrites.
+DAPHNE_CLIENT_HEADER = "X-Real-IP"
 
 
 def entry_point(spec: StackSpec) -> str:
@@ -54,6 +61,11 @@ def _uwsgi(spec: StackSpec) -> list[str]:
     return ["uwsgi", "--ini", f"{HARNESS_ETC}/uwsgi.ini"]
 
 
+def _ws_ping_interval(spec: StackSpec) -> str:
+    """Half the proxy's WebSocket idle timeout, so server pings keep an idle socket open."""
+    return str(max(1, int(spec.timeouts.websocket_idle / 2)))
+
+
 def _uvicorn(spec: StackSpec) -> list[str]:
     t = spec.timeouts
     return [
@@ -61,36 +73,47 @@ def _uvicorn(spec: StackSpec) -> list[str]:
         "--workers", str(spec.workers), "--timeout-keep-alive", str(int(t.keepalive)),
         "--timeout-graceful-shutdown", str(int(t.graceful)),
         "--proxy-headers", "--forwarded-allow-ips", TRUSTED_PROXIES,
-        "--ws-ping-interval", str(int(t.websocket_idle)),
-    ]
+        "--ws-ping-interval", _ws_ping_interval(spec),
+    ]  # fmt: skip
 
 
 def _daphne(spec: StackSpec) -> list[str]:
+    # daphne runs one process (no workers) and has no keep-alive setting.
+    t = spec.timeouts
     return [
-        "daphne", "-b", "0.0.0.0", "-p", str(APP_PORT), "--proxy-headers",
-        "--application-close-timeout", str(int(spec.timeouts.graceful)),
-        "--ping-interval", str(int(spec.timeouts.websocket_idle)),
+        "daphne", "-b", "0.0.0.0", "-p", str(APP_PORT),
+        "--proxy-headers", "--proxy-headers-host", DAPHNE_CLIENT_HEADER,
+        "--http-timeout", str(int(t.worker)),
+        "--application-close-timeout", str(int(t.graceful)),
+        "--ping-interval", _ws_ping_interval(spec),
         entry_point(spec),
-    ]
+    ]  # fmt: skip
 
 
 def _hypercorn(spec: StackSpec) -> list[str]:
+    # hypercorn applies forwarded headers only through its ProxyFixMiddleware, in code: the
+    # apps do it instead.
     t = spec.timeouts
     return [
         "hypercorn", "--bind", f"0.0.0.0:{APP_PORT}", "--workers", str(spec.workers),
         "--keep-alive", str(int(t.keepalive)), "--graceful-timeout", str(int(t.graceful)),
+        "--websocket-ping-interval", _ws_ping_interval(spec),
         "--access-logfile", "-", "--error-logfile", "-", entry_point(spec),
-    ]
+    ]  # fmt: skip
 
 
 def _granian(spec: StackSpec) -> list[str]:
+    # granian has no forwarded-header handling and no keep-alive timeout (the apps and the
+    # proxy do both); ASGI and RSGI workers take one blocking thread.
+    threads = spec.threads if spec.interface == Interface.WSGI else 1
     return [
         "granian", "--interface", str(spec.interface), "--host", "0.0.0.0",
         "--port", str(APP_PORT), "--workers", str(spec.workers),
-        "--blocking-threads", str(spec.threads) if spec.interface == Interface.WSGI else "1",
-        "--workers-kill-timeout", str(int(spec.timeouts.graceful)), "--log",
+        "--blocking-threads", str(threads),
+        "--workers-kill-timeout", str(int(spec.timeouts.graceful)),
+        "--respawn-failed-workers", "--log", "--access-log",
         entry_point(spec),
-    ]
+    ]  # fmt: skip
 
 
 _COMMANDS: Mapping[ServerKind, Callable[[StackSpec], list[str]]] = MappingProxyType(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -101,3 +102,20 @@ def test_ready_timeout_setting_is_validated():
     result = harness("up", BASE, env={"HARNESS_READY_TIMEOUT": "soon"})
     assert_clean_error(result, "HARNESS_READY_TIMEOUT: got 'soon'")
     assert os.environ.get("HARNESS_READY_TIMEOUT") is None
+
+
+def test_image_build_failure_shows_the_failing_step_and_log_tail():
+    from harness.errors import ImageBuildError
+    from harness.images import _build_context
+
+    dockerfile = (
+        f"FROM {base_tag(Suite.BOOKWORM)}\nRUN echo preparing\nRUN echo broken-step >&2; exit 3\n"
+    )
+    with pytest.raises(ImageBuildError) as caught:
+        _build_context("deploy-harness/test-broken:never", dockerfile, {}, kind="test")
+    message = str(caught.value)
+    assert re.search(r"failed at Step 3/\d+ : RUN echo broken-step", message), message
+    assert (
+        "returned a non-zero code: 3" in message
+        and "broken-step" in message.split("last lines:")[1]
+    )

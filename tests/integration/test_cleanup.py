@@ -99,3 +99,20 @@ def test_killed_run_is_reaped_by_clean(run_id):
     )
     assert clean.returncode == 0, clean.stderr
     assert leftovers(run_id) == []
+
+
+def test_keep_stacks_leaves_the_stack_and_says_how_to_remove_it(run_id):
+    process = start_run(
+        run_id,
+        "scenarios/test_forwarding.py",
+        "--stack",
+        STACK,
+        "-k",
+        "forwarded_proto",
+        "--keep-stacks",
+    )
+    output = process.communicate(timeout=RUN_LIMIT)[0].decode()
+    assert process.returncode == 0, output[-2000:]
+    assert f"kept stack {STACK}: http://127.0.0.1:" in output, output[-2000:]
+    assert "remove: harness clean --run " in output
+    assert any(name.startswith("container") for name in leftovers(run_id))
