@@ -7,18 +7,22 @@ Fixtures, from expensive to cheap (override any level in your own conftest.py):
   by every test of that stack; pytest orders tests so one stack runs at a time.
 - `stack` (function): the live stack, with every replica running again after the test.
 - `client` (function): an httpx.Client bound to the stack's public URL, trusting its CA.
+- `ws` (function): opens WebSockets through the proxy, trusting the same CA.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from websockets.sync.client import ClientConnection
+from websockets.sync.client import connect as connect_websocket
+from websockets.typing import Origin
 
 from harness.errors import HarnessError
 from harness.progress import Progress
@@ -183,6 +187,33 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
     """An HTTP client for the stack's public URL that trusts only the run's test CA."""
     with httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=15.0) as session:
         yield session
+
+
+@pytest.fixture
+def ws(stack: Stack) -> Iterator[Callable[..., ClientConnection]]:
+    """Opens WebSockets through the stack's proxy (wss:// trusting only the run's CA).
+
+    `ws("/ws/echo")` sends the site's own Origin, as a browser on the site would;
+    `ws(path, origin="https://elsewhere.example")` sends another. All close after the test.
+    """
+    opened: list[ClientConnection] = []
+
+    def connect(path: str = "/ws/echo", *, origin: str | None = None,
+                **options: Any) -> ClientConnection:
+        url = stack.url.replace("http", "ws", 1) + path
+        connection: ClientConnection = connect_websocket(
+            url,
+            ssl=stack.ssl_context(),
+            origin=Origin(origin or stack.url),
+            open_timeout=10,
+            **options,
+        )
+        opened.append(connection)
+        return connection
+
+    yield connect
+    for connection in opened:
+        connection.close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -132,11 +132,15 @@ class Stack:
     def ca_path(self) -> Path | None:
         return self.certificates.ca_pem if self.certificates else None
 
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """A TLS client context trusting only this run's test CA; None on plain stacks."""
+        if self.certificates is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+
     def verify(self) -> ssl.SSLContext | bool:
         """What an HTTP client should verify against: only this run's test CA."""
-        if self.certificates is None:
-            return True
-        return ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+        return self.ssl_context() or True
 
     @property
     def client_address(self) -> str:
