@@ -19,7 +19,7 @@ from harness.errors import HarnessError
 from harness.images import ensure_app_image, ensure_base
 from harness.progress import Progress
 from harness.render_out import write_effective_configs
-from harness.runtime import remove_resources
+from harness.runtime import remove_images, remove_resources
 from harness.selection import known_stacks, select_stacks
 from harness.specs import StackSpec
 from harness.stackfile import load_stack_file
@@ -118,6 +118,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     """Remove containers, networks and volumes the harness left behind."""
     removed = remove_resources(run_id=args.run, only_orphans=args.orphans)
+    if args.images:
+        removed += remove_images()
     for name in removed:
         console.print(f"removed {name}")
     console.print(f"{len(removed)} resource(s) removed")

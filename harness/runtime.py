@@ -144,3 +144,20 @@ def leftovers(group: str | None = None) -> list[str]:
         + [f"network {n.name}" for n in client.networks.list(filters=filters)]
         + [f"volume {v.name}" for v in client.volumes.list(filters=filters)]
     )
+
+
+def remove_images() -> list[str]:
+    """Remove every image the harness built (app images first, then bases)."""
+    client = engine()
+    images = client.images.list(filters={"label": [LABEL]})
+    images.sort(key=lambda image: image.labels.get(LABEL_IMAGE) == "base")
+    removed: list[str] = []
+    for image in images:
+        try:
+            client.images.remove(image.id, force=True)
+            removed.append(f"image {', '.join(image.tags) or image.short_id}")
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as error:
+            removed.append(f"image {image.short_id} kept: {error.explanation}")
+    return removed

@@ -108,13 +108,12 @@ def test_image_build_failure_shows_the_failing_step_and_log_tail():
     from harness.errors import ImageBuildError
     from harness.images import _build_context
 
-    dockerfile = (
-        f"FROM {base_tag(Suite.BOOKWORM)}\nRUN echo preparing\nRUN echo broken-step >&2; exit 3\n"
-    )
+    # The failing step comes first, so the failed build leaves no cached layer behind.
+    dockerfile = f"FROM {base_tag(Suite.BOOKWORM)}\nRUN echo broken-step >&2; exit 3\n"
     with pytest.raises(ImageBuildError) as caught:
         _build_context("deploy-harness/test-broken:never", dockerfile, {}, kind="test")
     message = str(caught.value)
-    assert re.search(r"failed at Step 3/\d+ : RUN echo broken-step", message), message
+    assert re.search(r"failed at Step 2/\d+ : RUN echo broken-step", message), message
     assert (
         "returned a non-zero code: 3" in message
         and "broken-step" in message.split("last lines:")[1]

@@ -1,0 +1,45 @@
+"""`harness render` output, used unchanged through --stack-file, behaves like the built-in stack;
+the worked example's one-line change (Host without port) is caught."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.paths import PROJECT_ROOT
+
+STACK = "nginx-gunicorn-gthread-flask"
+
+
+def render(out: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "harness.cli", "render", STACK, "--out", str(out)],
+                   check=True, capture_output=True, timeout=60)
+    return out / "stack.toml"
+
+
+def forwarding(stack_file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "scenarios/test_forwarding.py", "--stack-file",
+         str(stack_file), "-p", "no:cacheprovider", "-q"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+def test_rendered_files_unchanged_pass(tmp_path):
+    result = forwarding(render(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "5 passed" in result.stdout
+
+
+def test_worked_example_edit_is_caught(tmp_path):
+    stack_file = render(tmp_path)
+    config = tmp_path / "nginx.conf"
+    text = config.read_text().replace("proxy_set_header Host $http_host;",
+                                      "proxy_set_header Host $host;")
+    config.write_text("\n".join(line for line in text.splitlines()
+                                if "X-Forwarded-Host" not in line) + "\n")
+    result = forwarding(stack_file)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "test_redirect_uses_public_host_and_port" in result.stdout
+    assert "container logs" in result.stdout
