@@ -1,0 +1,22 @@
+"""The main job on the `ci` profile: every scenario family is green on healthy stacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from harness.paths import PROJECT_ROOT
+
+CI_PROFILE_LIMIT = 1200
+
+
+def test_scenarios_pass_on_the_ci_profile():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "scenarios/", "--profile", "ci", "-p",
+         "no:cacheprovider", "-q", "-rfEx"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=CI_PROFILE_LIMIT, check=False,
+    )
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(result.stdout[-6000:])
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert " passed" in summary and "failed" not in summary, summary
