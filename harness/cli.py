@@ -19,7 +19,7 @@ from harness.errors import HarnessError
 from harness.images import ensure_app_image, ensure_base
 from harness.progress import Progress
 from harness.render_out import write_effective_configs
-from harness.runtime import remove_images, remove_resources
+from harness.runtime import RunIdentity, remove_images, remove_resources
 from harness.selection import known_stacks, select_stacks
 from harness.specs import StackSpec
 from harness.stackfile import load_stack_file
@@ -102,7 +102,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         raise HarnessError(
             f"up: unknown stack {args.stack_id!r}. Known: {', '.join(sorted(stacks))}"
         )
-    session = HarnessSession(Progress())
+    session = HarnessSession(Progress(), RunIdentity.new(kept=True))
     try:
         stack = session.start(stacks[args.stack_id])
     except BaseException:

@@ -25,8 +25,9 @@ from websockets.sync.client import connect as connect_websocket
 from websockets.typing import Origin
 
 from harness.errors import HarnessError
+from harness.incompatibilities import known_incompatibilities
 from harness.progress import Progress
-from harness.runtime import remove_resources
+from harness.runtime import RunIdentity, remove_resources
 from harness.selection import select_stacks
 from harness.session import HarnessSession
 from harness.specs import StackSpec
@@ -127,10 +128,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
+        _expect_known_failures(item, spec)
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT))
         if config.pluginmanager.hasplugin("xdist"):
             item.add_marker(pytest.mark.xdist_group(spec.id))
+
+
+def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> None:
+    """A scenario the stack genuinely cannot pass (harness/incompatibilities.py) is a strict
+    xfail: it is reported with its evidence, and an unexpected pass fails the run."""
+    if not isinstance(item, pytest.Function):
+        return
+    params = [str(v) for k, v in item.callspec.params.items() if k != _STACK_FIXTURE]
+    name = item.originalname + (f"[{'-'.join(params)}]" if params else "")
+    for known in known_incompatibilities(spec, f"{item.path.name}::{name}"):
+        item.add_marker(pytest.mark.xfail(strict=True, reason=f"{spec.id}: {known.reason}"))
 
 
 def _spec_of(item: pytest.Item) -> StackSpec | None:
@@ -145,7 +158,8 @@ def _spec_of(item: pytest.Item) -> StackSpec | None:
 def harness_session(pytestconfig: pytest.Config) -> Iterator[HarnessSession]:
     """This run's images, CA and run id; its containers and networks go at the end."""
     remove_resources(only_orphans=True)  # what runs killed with SIGKILL left behind
-    session = HarnessSession(Progress())
+    kept = bool(pytestconfig.getoption("keep_stacks"))
+    session = HarnessSession(Progress(), RunIdentity.new(kept=kept))
     pytestconfig.stash[_SESSION] = session
     yield session
     if not pytestconfig.getoption("keep_stacks"):

@@ -84,5 +84,34 @@ def exchange(stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE) -
         return RawResponse(read_until_closed(sock, deadline))
 
 
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One raw request's outcome on its connection: what came back, and how it ended."""
+
+    response: RawResponse
+    closed: bool  # the server closed the connection before the deadline
+    seconds: float
+
+    @property
+    def answers(self) -> int:
+        """How many responses came back on the connection (status lines at a line start)."""
+        raw = self.response.raw
+        return int(raw.startswith(b"HTTP/1.")) + raw.count(b"\r\nHTTP/1.")
+
+
+def converse(stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE) -> Conversation:
+    """Send raw request bytes on a fresh connection; note whether the server closed it.
+
+    Reads until the server closes the connection or the deadline passes; choose a deadline
+    below the stack's keep-alive timeout to tell "closed at once" from "kept alive".
+    """
+    started = time.monotonic()
+    with open_socket(stack, deadline) as sock:
+        sock.sendall(request)
+        raw = read_until_closed(sock, deadline)
+    seconds = time.monotonic() - started
+    return Conversation(RawResponse(raw), closed=seconds < deadline, seconds=seconds)
+
+
 def host_header(stack: Stack) -> str:
     return urlsplit(stack.url).netloc

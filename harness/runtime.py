@@ -23,6 +23,7 @@ from harness.errors import EngineError
 LABEL = "deploy-harness"
 LABEL_RUN = f"{LABEL}.run"
 LABEL_GROUP = f"{LABEL}.run-group"
+LABEL_KEPT = f"{LABEL}.kept"
 LABEL_STACK = f"{LABEL}.stack"
 LABEL_SERVICE = f"{LABEL}.service"
 LABEL_OWNER_HOST = f"{LABEL}.owner-host"
@@ -54,9 +55,10 @@ class RunIdentity:
     host: str
     pid: int
     group: str
+    kept: bool = False
 
     @classmethod
-    def new(cls) -> RunIdentity:
+    def new(cls, *, kept: bool = False) -> RunIdentity:
         """A fresh identity, unique per process (each xdist worker has its own).
 
         HARNESS_RUN_ID names the group of processes of one run (a run and its xdist
@@ -64,7 +66,8 @@ class RunIdentity:
         """
         run_id = secrets.token_hex(3)
         group = os.environ.get("HARNESS_RUN_ID") or run_id
-        return cls(run_id=run_id, host=socket.gethostname(), pid=os.getpid(), group=group)
+        return cls(run_id=run_id, host=socket.gethostname(), pid=os.getpid(), group=group,
+                   kept=kept)
 
     def labels(self, stack_id: str, service: str | None = None) -> dict[str, str]:
         labels = {
@@ -77,10 +80,14 @@ class RunIdentity:
         }
         if service:
             labels[LABEL_SERVICE] = service
+        if self.kept:
+            labels[LABEL_KEPT] = "1"
         return labels
 
 
 def _owner_alive(labels: dict[str, str]) -> bool:
+    if labels.get(LABEL_KEPT) == "1":
+        return True  # kept on purpose: only `harness clean` removes it
     if labels.get(LABEL_OWNER_HOST) != socket.gethostname():
         return True  # another host's run: we cannot tell, so we leave it alone
     try:

@@ -98,7 +98,17 @@ class Timeouts:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Request limits the proxy enforces."""
+    """Request limits the whole stack enforces, proxy and server alike.
+
+    `max_body_bytes` is the largest request body accepted, counted after any chunked framing
+    is removed; one byte more gets 413 from the proxy, and the app never sees the request.
+
+    `max_header_bytes` is the longest single request header line accepted, counted on the wire
+    as `Name: value` with its CRLF (nginx's `large_client_header_buffers` size: a line must
+    fit one buffer). A line of exactly this size reaches the app unchanged, so every server
+    behind the proxy must take it too (gunicorn's `limit_request_field_size`, uWSGI's
+    `buffer-size`); one byte more gets a 4xx (nginx 400, gunicorn 431), never a 5xx.
+    """
 
     max_body_bytes: int = 10 * 1024 * 1024
     max_header_bytes: int = 8 * 1024
@@ -188,8 +198,6 @@ class StackSpec:
             parts.append("http")
         if self.tls:
             parts.append("tls")
-        if self.balancing != Balancing.ROUND_ROBIN:
-            parts.append(str(self.balancing))
         if self.suite != Suite.BOOKWORM:
             parts.append(str(self.suite))
         return "-".join(parts)

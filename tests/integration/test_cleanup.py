@@ -116,3 +116,5 @@ def test_keep_stacks_leaves_the_stack_and_says_how_to_remove_it(run_id):
     assert f"kept stack {STACK}: http://127.0.0.1:" in output, output[-2000:]
     assert "remove: harness clean --run " in output
     assert any(name.startswith("container") for name in leftovers(run_id))
+    remove_resources(only_orphans=True)  # what every later run does first
+    assert any(name.startswith("container") for name in leftovers(run_id)), "kept is kept"

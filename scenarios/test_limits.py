@@ -1,0 +1,139 @@
+"""The stack's declared limits and timeouts hold exactly, with the statuses they promise.
+
+`spec.limits` and `spec.timeouts` are what the stack declares (see harness/specs.py for the
+exact meaning of each); the scenarios probe at the limit and one step past it.
+"""
+
+import hashlib
+import os
+import time
+import uuid
+
+import pytest
+
+from harness.evidence import header_of_line_size, seen_with
+from harness.specs import ServerKind, WorkerClass
+
+pytestmark = pytest.mark.limits
+
+FRAMINGS = ["content-length", "chunked"]
+PAST_TIMEOUT = 1.5  # seconds the app sleeps beyond a timeout
+ANSWER_MARGIN = 1.0  # seconds the proxy may take past its timeout to answer (< PAST_TIMEOUT)
+WORKER_TIMEOUT_STATUS = 502  # the proxy's answer when the server kills a slow worker
+
+
+def _server_ends_slow_requests(spec):
+    """Whether the server kills a request that outlives its worker timeout.
+
+    uWSGI's harakiri and gunicorn's sync workers do; gunicorn's gthread and uvicorn workers
+    only check that the worker process is alive, and the ASGI servers set no such limit.
+    """
+    return spec.server == ServerKind.UWSGI or spec.worker_class == WorkerClass.SYNC
+
+
+def _framed(body, framing):
+    """The body as httpx sends it: whole (Content-Length) or as 64 KiB chunks."""
+    if framing == "content-length":
+        return body
+    return iter([body[i : i + 65536] for i in range(0, len(body), 65536)])
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+def test_body_at_declared_maximum_is_accepted(stack, client, framing):
+    """A body of exactly max_body_bytes reaches the app whole (same size and sha256)."""
+    body = os.urandom(stack.spec.limits.max_body_bytes)
+    response = client.post("/upload", content=_framed(body, framing))
+    evidence = f"{stack.id}: {len(body)}-byte {framing} body got {response.status_code}"
+    assert response.status_code == 200, f"{evidence}: {response.text[:200]!r}"
+    got = response.json()
+    assert (got["size"], got["sha256"]) == (len(body), hashlib.sha256(body).hexdigest()), (
+        f"{evidence}; the app read {got}"
+    )
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+def test_body_over_declared_maximum_gets_413_from_proxy(stack, client, framing):
+    """One byte over max_body_bytes gets 413 from the proxy; the app never sees the request."""
+    marker = uuid.uuid4().hex
+    body = os.urandom(stack.spec.limits.max_body_bytes + 1)
+    response = client.post("/upload", params={"m": marker}, content=_framed(body, framing))
+    evidence = (
+        f"{stack.id}: {len(body)}-byte {framing} body got {response.status_code}, "
+        f"X-Instance {response.headers.get('x-instance')!r}, {response.text[:120]!r}"
+    )
+    assert response.status_code == 413, evidence
+    assert "x-instance" not in response.headers, f"the app answered; {evidence}"
+    assert seen_with(client, marker) == [], f"the app saw the request; {evidence}"
+
+
+def test_header_line_at_declared_maximum_passes(stack, client):
+    """A header line of exactly max_header_bytes (CRLF included) reaches the app unchanged."""
+    name, value = header_of_line_size("X-Large-Header", stack.spec.limits.max_header_bytes)
+    response = client.get("/echo", headers={name: value})
+    evidence = f"{stack.id}: {len(name) + len(value) + 4}-byte header line got "
+    evidence += f"{response.status_code} {response.text[:160]!r}"
+    assert response.status_code == 200, evidence
+    seen = response.json()["headers"].get(name.lower(), "")
+    assert seen == value, f"{evidence}; the app saw a {len(seen)}-byte value, not {len(value)}"
+
+
+def test_header_line_over_declared_maximum_gets_4xx(stack, client):
+    """A header line one byte over max_header_bytes is refused with a 4xx, never a 5xx."""
+    name, value = header_of_line_size("X-Large-Header", stack.spec.limits.max_header_bytes + 1)
+    response = client.get("/echo", headers={name: value})
+    assert 400 <= response.status_code < 500, (
+        f"{stack.id}: {len(name) + len(value) + 4}-byte header line got "
+        f"{response.status_code}, X-Instance {response.headers.get('x-instance')!r}"
+    )
+
+
+def test_request_inside_every_timeout_succeeds(stack, client):
+    """A request a second shorter than the shortest proxy or worker timeout is answered."""
+    timeouts = stack.spec.timeouts
+    seconds = min(timeouts.proxy_read, timeouts.worker) - 1
+    started = time.monotonic()
+    response = client.get("/sleep", params={"ms": int(seconds * 1000)}, timeout=seconds + 10)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200, (
+        f"{stack.id}: /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read} s, worker "
+        f"{timeouts.worker} s) got {response.status_code} after {elapsed:.2f} s"
+    )
+
+
+def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
+    """A reply slower than proxy_read gets timeout_status from the proxy, at proxy_read."""
+    timeouts = stack.spec.timeouts
+    if _server_ends_slow_requests(stack.spec) and timeouts.worker < timeouts.proxy_read:
+        pytest.skip(f"{stack.id}: its worker timeout ({timeouts.worker} s) ends it first")
+    bound = timeouts.proxy_read + ANSWER_MARGIN
+    started = time.monotonic()
+    response = client.get(
+        "/sleep", params={"ms": int((timeouts.proxy_read + PAST_TIMEOUT) * 1000)}, timeout=30
+    )
+    elapsed = time.monotonic() - started
+    evidence = f"{stack.id}: got {response.status_code} after {elapsed:.2f} s (bound {bound} s)"
+    assert response.status_code == timeouts.timeout_status, evidence
+    assert elapsed < bound, f"the proxy answered late (retried?); {evidence}"
+
+
+def test_request_past_worker_timeout_gets_502(stack, client):
+    """A request past a worker timeout shorter than proxy_read gets 502: the server ended it."""
+    timeouts, spec = stack.spec.timeouts, stack.spec
+    if not _server_ends_slow_requests(spec):
+        pytest.skip(f"{stack.id}: {spec.server_label} has no per-request worker timeout")
+    if timeouts.worker + ANSWER_MARGIN > timeouts.proxy_read:
+        pytest.skip(
+            f"{stack.id}: worker timeout {timeouts.worker} s is not shorter than proxy_read "
+            f"{timeouts.proxy_read} s; the proxy answers first (the timeout_status scenario)"
+        )
+    started = time.monotonic()
+    response = client.get("/sleep", params={"ms": int((timeouts.proxy_read + PAST_TIMEOUT) * 1000)})
+    elapsed = time.monotonic() - started
+    evidence = (
+        f"{stack.id}: got {response.status_code} after {elapsed:.2f} s; worker timeout "
+        f"{timeouts.worker} s, proxy_read {timeouts.proxy_read} s"
+    )
+    assert response.status_code == WORKER_TIMEOUT_STATUS, evidence
+    assert elapsed < timeouts.proxy_read, (
+        f"the proxy's timeout answered, not the worker's; {evidence}"
+    )

@@ -1,0 +1,132 @@
+"""Ambiguous or malformed requests are refused at the edge and never smuggle a request in.
+
+Each smuggling probe hides a complete request, `GET /echo/smuggled-<uuid>`, where a parser
+that frames the body differently from the proxy would see it as a request of its own. The
+app records every request it handles in /seen, so a smuggled one leaves a trace there.
+"""
+
+import uuid
+
+import pytest
+
+from harness.evidence import seen_with
+from harness.probes import converse, exchange, host_header
+
+pytestmark = pytest.mark.security
+
+END = "0\r\n\r\n"  # the last chunk of a chunked body
+# Hidden from a parser that reads Content-Length {n}, seen by one that reads chunks.
+AFTER_END = END + "{inner}"
+# Hidden from a parser that reads chunks, seen by one that reads Content-Length {short}.
+IN_CHUNK = "{size:x}\r\n{inner}\r\n" + END
+# name -> (framing headers, body), with the placeholders above.
+SMUGGLING = {
+    "cl-te": ("Content-Length: {n}\r\nTransfer-Encoding: chunked\r\n", AFTER_END),
+    "te-cl": ("Transfer-Encoding: chunked\r\nContent-Length: {short}\r\n", IN_CHUNK),
+    "duplicate-cl": ("Content-Length: {short}\r\nContent-Length: {n}\r\n", IN_CHUNK),
+    "te-xchunked": ("Content-Length: {n}\r\nTransfer-Encoding: xchunked\r\n", AFTER_END),
+    "te-tab": ("Content-Length: {n}\r\nTransfer-Encoding:\tchunked\r\n", AFTER_END),
+    "te-space-before-colon": (
+        "Content-Length: {n}\r\nTransfer-Encoding : chunked\r\n",
+        AFTER_END,
+    ),
+    # A line starting with whitespace continues the previous one (obsolete line folding).
+    "te-folded": ("Content-Length: {n}\r\n Transfer-Encoding: chunked\r\n", AFTER_END),
+    "te-chunked-identity": (
+        "Content-Length: {n}\r\nTransfer-Encoding: chunked, identity\r\n",
+        AFTER_END,
+    ),
+    "bad-chunk-size": ("Transfer-Encoding: chunked\r\n", "zz\r\nabc\r\n" + AFTER_END),
+}
+# RFC 9112 §6.1: a transfer coding the server does not understand may get 501.
+REFUSALS = {*range(400, 500), 501}
+# RFC 9112 §6.3: with both Content-Length and chunked, chunked wins and the connection closes
+# after the answer. Every other probe is invalid framing that must be refused.
+CHUNKED_WINS = {"cl-te", "te-cl", "te-tab"}
+MALFORMED = {
+    "url-64k": "GET /echo?q=" + "a" * 65536 + " HTTP/1.1\r\nHost: {host}\r\n",
+    "header-without-colon": "GET /echo HTTP/1.1\r\nHost: {host}\r\nX-No-Colon value\r\n",
+    "nul-in-header": "GET /echo HTTP/1.1\r\nHost: {host}\r\nX-Nul: a\x00b\r\n",
+    "invalid-method": "G(T /echo HTTP/1.1\r\nHost: {host}\r\n",
+}
+
+
+def smuggling_probe(name, host, marker):
+    """The probe's bytes: a POST whose framing hides `GET /echo/smuggled-<marker>`."""
+    headers, body = SMUGGLING[name]
+    inner = f"GET /echo/smuggled-{marker} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    body = body.format(inner=inner, size=len(inner))
+    framing = headers.format(n=len(body), short=len(f"{len(inner):x}\r\n"))
+    head = f"POST /echo HTTP/1.1\r\nHost: {host}\r\n" + framing
+    return (head + "\r\n" + body).encode()
+
+
+@pytest.mark.parametrize("name", list(SMUGGLING))
+def test_smuggling_probe_is_refused_and_smuggles_nothing(stack, client, name):
+    """Ambiguous framing is refused (or answered once, then closed); nothing hidden runs."""
+    marker = uuid.uuid4().hex
+    # Half the keep-alive timeout, so "closed" means closed because of the probe.
+    deadline = stack.spec.timeouts.keepalive / 2
+    talk = converse(stack, smuggling_probe(name, host_header(stack), marker), deadline)
+    evidence = (
+        f"{stack.id}: probe {name} got {talk.response.status_line!r}, {talk.answers} answer(s), "
+        f"connection {'closed' if talk.closed else 'kept open'} after {talk.seconds:.2f} s"
+    )
+    answered_then_closed = talk.closed and (talk.answers == 0 or name in CHUNKED_WINS)
+    assert talk.answers <= 1, f"the hidden request was answered; {evidence}"
+    assert talk.response.status in REFUSALS or answered_then_closed, f"not refused; {evidence}"
+    _follow_up(stack, client, marker)
+    smuggled = seen_with(client, f"smuggled-{marker}")
+    assert smuggled == [], f"the app ran the hidden request: {smuggled}; {evidence}"
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_request_in_a_body_stays_in_the_body(stack, client, framing):
+    """A body that holds a whole request reaches the app as that body, never as a request."""
+    marker = uuid.uuid4().hex
+    inner = f"GET /echo/smuggled-{marker} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n"
+    body = inner.encode()
+    response = client.post("/echo", content=body if framing == "content-length" else iter([body]))
+    _follow_up(stack, client, marker)
+    smuggled = seen_with(client, f"smuggled-{marker}")
+    read = response.json().get("body_length") if response.status_code == 200 else None
+    evidence = f"{stack.id}: {framing} POST got {response.status_code}, the app read {read} of "
+    evidence += f"{len(body)} body bytes, and ran {smuggled}"
+    assert (response.status_code, read) == (200, len(body)), evidence
+    assert smuggled == [], evidence
+
+
+def _follow_up(stack, client, marker):
+    """Requests that would carry a smuggled prefix waiting on a proxy-to-server connection."""
+    for _ in range(2 * len(stack.replicas)):
+        client.get(f"/echo/after-{marker}", headers={"Connection": "close"})
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed_request_gets_4xx(stack, name):
+    """Oversized or malformed input is refused with a 4xx, never a 5xx."""
+    request = MALFORMED[name].format(host=host_header(stack)) + "Connection: close\r\n\r\n"
+    response = exchange(stack, request.encode())
+    assert 400 <= response.status < 500, (
+        f"{stack.id}: {name} got {response.status_line!r}, "
+        f"X-Instance {response.header('X-Instance')!r}, {response.body[:120]!r}"
+    )
+
+
+def test_underscore_headers_cannot_pose_as_forwarded_headers(stack, client):
+    """`X_Forwarded_*` headers (the same CGI names as `X-Forwarded-*`) change nothing."""
+    scheme = "https" if stack.spec.tls else "http"
+    spoof = {
+        "X_Forwarded_Host": "evil.example",
+        "X_Forwarded_For": "203.0.113.66",
+        "X_Forwarded_Proto": "http" if stack.spec.tls else "https",
+    }
+    response = client.get("/echo", headers=spoof)
+    assert response.status_code == 200, (
+        f"{stack.id}: with {spoof} got {response.status_code} {response.text[:160]!r} "
+        "(400: the app refused a host it was made to believe)"
+    )
+    seen = response.json()
+    believed = (seen["host"], seen["remote_addr"], seen["scheme"])
+    expected = (stack.url.split("://", 1)[1], stack.client_address, scheme)
+    assert believed == expected, f"{stack.id}: app believed {believed}, not {expected}"
