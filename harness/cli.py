@@ -80,14 +80,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    """Write the exact configs a stack runs with, and a stack file that uses them."""
+def _named_stack(args: argparse.Namespace) -> StackSpec:
+    """The stack named on the command line, among built-in and stack-file stacks."""
     stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
     if args.stack_id not in stacks:
         raise HarnessError(
-            f"render: unknown stack {args.stack_id!r}. Known: {', '.join(sorted(stacks))}"
+            f"{args.command}: unknown stack {args.stack_id!r}. "
+            f"Known: {', '.join(sorted(stacks))}. Hint: `harness stacks` lists them."
         )
-    written = write_effective_configs(stacks[args.stack_id], Path(args.out))
+    return stacks[args.stack_id]
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Write the exact configs a stack runs with, and a stack file that uses them."""
+    written = write_effective_configs(_named_stack(args), Path(args.out))
     for path in written:
         console.print(f"wrote {path}")
     return 0
@@ -97,14 +103,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     """Start one stack and leave it running; print how to reach and remove it."""
     from harness.session import HarnessSession
 
-    stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
-    if args.stack_id not in stacks:
-        raise HarnessError(
-            f"up: unknown stack {args.stack_id!r}. Known: {', '.join(sorted(stacks))}"
-        )
+    spec = _named_stack(args)
     session = HarnessSession(Progress(), RunIdentity.new(kept=True))
     try:
-        stack = session.start(stacks[args.stack_id])
+        stack = session.start(spec)
     except BaseException:
         session.close()
         raise

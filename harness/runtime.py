@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -116,29 +117,26 @@ def remove_resources(
     SIGKILL). Returns the names removed.
     """
     client = engine()
-    selector = _selector(run_id, group)
+    filters = {"label": _selector(run_id, group)}
+    # Containers first: a network cannot go while a container is attached to it.
+    kinds = (
+        ("container", client.containers.list(all=True, filters=filters)),
+        ("network", client.networks.list(filters=filters)),
+        ("volume", client.volumes.list(filters=filters)),
+    )
     removed: list[str] = []
-    for container in client.containers.list(all=True, filters={"label": selector}):
-        if only_orphans and _owner_alive(container.labels):
-            continue
-        try:
-            container.remove(force=True, v=True)
-            removed.append(f"container {container.name}")
-        except docker.errors.NotFound:
-            pass
-    for network in client.networks.list(filters={"label": selector}):
-        if only_orphans and _owner_alive(network.attrs.get("Labels") or {}):
-            continue
-        try:
-            network.remove()
-            removed.append(f"network {network.name}")
-        except docker.errors.NotFound:
-            pass
-    for volume in client.volumes.list(filters={"label": selector}):
-        if only_orphans and _owner_alive(volume.attrs.get("Labels") or {}):
-            continue
-        volume.remove(force=True)
-        removed.append(f"volume {volume.name}")
+    for kind, resources in kinds:
+        for resource in resources:
+            attrs = resource.attrs
+            labels = attrs.get("Labels") or attrs.get("Config", {}).get("Labels") or {}
+            if only_orphans and _owner_alive(labels):
+                continue
+            with suppress(docker.errors.NotFound):
+                if kind == "container":
+                    resource.remove(force=True, v=True)
+                else:
+                    resource.remove(**({"force": True} if kind == "volume" else {}))
+                removed.append(f"{kind} {resource.name}")
     return removed
 
 
