@@ -189,6 +189,9 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--orphans", action="store_true", help="only resources of runs whose process is gone"
     )
+    clean.add_argument(
+        "--images", action="store_true", help="also remove every deploy-harness image"
+    )
     add("doctor", cmd_doctor, files=False)
     scenarios = add("scenarios", cmd_scenarios, files=False)
     scenarios.add_argument("--markdown", action="store_true", help="print docs/scenarios.md")
