@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
+from typing import Any
 
 from harness.errors import ConfigError
 from harness.specs import (
@@ -38,19 +39,31 @@ FLASK, DJANGO = Framework.FLASK, Framework.DJANGO
 GUNICORN, UWSGI = ServerKind.GUNICORN, ServerKind.UWSGI
 SYNC, GTHREAD, UVICORN_WORKER = WorkerClass.SYNC, WorkerClass.GTHREAD, WorkerClass.UVICORN
 
+
+def _stack(**fields: Any) -> StackSpec:
+    """A built-in stack; one balanced otherwise than round-robin has it in its id, before the
+    suite (`haproxy-granian-wsgi-flask-sticky`, `...-tls-least-conn-trixie`), which the
+    derived id leaves out."""
+    spec = StackSpec(**fields)
+    if spec.balancing == Balancing.ROUND_ROBIN:
+        return spec
+    suite = "" if spec.suite == Suite.BOOKWORM else f"-{spec.suite}"
+    return spec.with_changes(id=f"{spec.id.removesuffix(suite)}-{spec.balancing}{suite}")
+
+
 # The stacks of the `default` profile, in the order they run.
 DEFAULT_STACKS: tuple[StackSpec, ...] = (
-    StackSpec(proxy=NGINX, server=GUNICORN, worker_class=GTHREAD, framework=FLASK),
-    StackSpec(proxy=NGINX, server=UWSGI, framework=FLASK, protocol=Protocol.UWSGI),
-    StackSpec(proxy=NGINX, server=GUNICORN, worker_class=SYNC, framework=DJANGO),
-    StackSpec(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, tls=True),
-    StackSpec(
+    _stack(proxy=NGINX, server=GUNICORN, worker_class=GTHREAD, framework=FLASK),
+    _stack(proxy=NGINX, server=UWSGI, framework=FLASK, protocol=Protocol.UWSGI),
+    _stack(proxy=NGINX, server=GUNICORN, worker_class=SYNC, framework=DJANGO),
+    _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, tls=True),
+    _stack(
         proxy=NGINX, server=ServerKind.GRANIAN, framework=DJANGO, balancing=Balancing.LEAST_CONN
     ),
-    StackSpec(proxy=APACHE, server=GUNICORN, worker_class=GTHREAD, framework=DJANGO, tls=True),
-    StackSpec(proxy=APACHE, server=UWSGI, framework=FLASK, protocol=Protocol.UWSGI),
-    StackSpec(proxy=APACHE, server=ServerKind.DAPHNE, framework=DJANGO),
-    StackSpec(
+    _stack(proxy=APACHE, server=GUNICORN, worker_class=GTHREAD, framework=DJANGO, tls=True),
+    _stack(proxy=APACHE, server=UWSGI, framework=FLASK, protocol=Protocol.UWSGI),
+    _stack(proxy=APACHE, server=ServerKind.DAPHNE, framework=DJANGO),
+    _stack(
         proxy=APACHE,
         server=GUNICORN,
         worker_class=UVICORN_WORKER,
@@ -58,12 +71,10 @@ DEFAULT_STACKS: tuple[StackSpec, ...] = (
         tls=True,
         balancing=Balancing.STICKY,
     ),
-    StackSpec(proxy=HAPROXY, server=ServerKind.HYPERCORN, framework=DJANGO),
-    StackSpec(
-        proxy=HAPROXY, server=ServerKind.GRANIAN, framework=FLASK, balancing=Balancing.STICKY
-    ),
-    StackSpec(proxy=HAPROXY, server=ServerKind.DAPHNE, framework=DJANGO, tls=True),
-    StackSpec(proxy=HAPROXY, server=UWSGI, framework=FLASK, protocol=Protocol.HTTP),
+    _stack(proxy=HAPROXY, server=ServerKind.HYPERCORN, framework=DJANGO),
+    _stack(proxy=HAPROXY, server=ServerKind.GRANIAN, framework=FLASK, balancing=Balancing.STICKY),
+    _stack(proxy=HAPROXY, server=ServerKind.DAPHNE, framework=DJANGO, tls=True),
+    _stack(proxy=HAPROXY, server=UWSGI, framework=FLASK, protocol=Protocol.HTTP),
 )
 
 CI_STACK_IDS: tuple[str, ...] = (
@@ -112,7 +123,7 @@ def balancing_variants() -> Iterator[StackSpec]:
     for suite, proxy, balancing, tls in itertools.product(Suite, ProxyKind, others, (False, True)):
         # A server that reads a chunked body behind any proxy, so that only the balancing
         # differs from the round-robin stack of the same parts.
-        yield StackSpec(
+        yield _stack(
             proxy=proxy,
             server=GUNICORN,
             worker_class=GTHREAD,

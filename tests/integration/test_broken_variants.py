@@ -17,6 +17,7 @@ import pytest
 from harness.catalog import STACKS
 from harness.configs import render_stack
 from harness.paths import PROJECT_ROOT
+from harness.stackfile import load_stack_file
 from tests.integration.variants import VARIANTS, Variant
 
 VARIANT_RUN_LIMIT = 600
@@ -24,14 +25,19 @@ VARIANT_RUN_LIMIT = 600
 
 def write_variant(variant: Variant, folder: Path) -> Path:
     """A stack file for the variant: the base stack with one misconfiguration."""
-    rendered = render_stack(STACKS[variant.base])
     lines = [
         "[[stacks]]",
         f"id = {json.dumps(variant.name)}",
         f"extends = {json.dumps(variant.base)}",
-        "",
-        "[stacks.overrides]",
+        *(f"{key} = {json.dumps(value)}" for key, value in variant.fields.items()),
     ]
+    stack_file = folder / "stack.toml"
+    if variant.fields:
+        stack_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        rendered = render_stack(load_stack_file(stack_file)[0])
+    else:
+        rendered = render_stack(STACKS[variant.base])
+    lines += ["", "[stacks.overrides]"]
     if variant.edit is not None and variant.file == "args":
         old, new = variant.edit
         args = list(rendered.app.command)
@@ -50,7 +56,6 @@ def write_variant(variant: Variant, folder: Path) -> Path:
         lines.append(
             f"env = {{ {', '.join(f'{k} = {json.dumps(v)}' for k, v in variant.env.items())} }}"
         )
-    stack_file = folder / "stack.toml"
     stack_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return stack_file
 
@@ -86,12 +91,14 @@ def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> dict[str,
     return outcomes
 
 
-def _matches(case_name: str, catch: str) -> bool:
+def _matches(case_name: str, catch: str, stack_id: str) -> bool:
     name = catch.split("::")[1]
     function, _, param = name.partition("[")
     if not case_name.startswith(function + "["):
         return False
-    return not param or param.rstrip("]") in case_name.split("[", 1)[1].rstrip("]").split("-")
+    # The case id is the stack id, then the parameters, joined by "-" (which both may hold).
+    params = case_name.split("[", 1)[1].rstrip("]").removeprefix(stack_id)
+    return not param or f"-{param.rstrip(']')}-" in f"{params}-"
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
@@ -99,7 +106,11 @@ def test_variant_is_caught(variant: Variant, tmp_path: Path):
     """The scenarios a variant names fail on it, each with an assertion (not an error)."""
     outcomes = run_scenarios(write_variant(variant, tmp_path), variant, tmp_path)
     for catch in variant.catches:
-        found = {name: outcome for name, outcome in outcomes.items() if _matches(name, catch)}
+        found = {
+            name: outcome
+            for name, outcome in outcomes.items()
+            if _matches(name, catch, variant.name)
+        }
         assert found, f"{variant.name}: {catch} did not run; outcomes: {outcomes}"
         for name, outcome in found.items():
             assert outcome.startswith("failure"), (

@@ -2,6 +2,256 @@
 
 from __future__ import annotations
 
+import trustme
+
 from tests.integration.variant_model import Variant
 
-FLEET: tuple[Variant, ...] = ()
+GUNICORN = "nginx-gunicorn-gthread-flask"
+UWSGI = "nginx-uwsgi-flask"
+HAPROXY = "haproxy-hypercorn-django-asgi"
+ASGI = "nginx-gunicorn-uvicorn-django-asgi"
+TLS = "nginx-gunicorn-gthread-flask-tls"
+NEXT_UPSTREAM = "            proxy_pass http://app;\n"  # the first one: location /
+TLS_SERVER = "    server {\n        listen 443 ssl http2;\n"
+HTTP_BLOCK_END = "        }\n    }\n}\n"  # the last location, the last server, http
+WS_TIMEOUTS = "            proxy_connect_timeout 2s;\n            proxy_read_timeout 10s;\n"
+
+
+def stale_certificate_server() -> str:
+    """An nginx server block for the site's names that serves a stale certificate: issued by
+    another CA, for another name. It comes after the site's own block, which stays the
+    default server: a handshake without a name (by address) gets the right certificate, so
+    the stack starts and only the named handshakes go wrong."""
+    stale = trustme.CA(organization_name="stale CA").issue_cert("stale.example")
+    certificate = stale.cert_chain_pems[0].bytes().decode()
+    key = stale.private_key_pem.bytes().decode()
+    return (
+        "\n"
+        f'    map $ssl_server_name $stale_certificate {{ default "{certificate}"; }}\n'
+        f'    map $ssl_server_name $stale_key {{ default "{key}"; }}\n'
+        f"{TLS_SERVER}"
+        "        server_name localhost deploy-harness.test;\n"
+        "        ssl_certificate data:$stale_certificate;\n"
+        "        ssl_certificate_key data:$stale_key;\n"
+        "        location / {\n            proxy_pass http://app;\n        }\n"
+        "    }\n"
+    )
+
+
+BALANCING: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-single-upstream",
+        base=GUNICORN,
+        misconfiguration="the upstream lists one replica: the other never gets traffic",
+        edit=("        server app-2:8000 max_fails=1 fail_timeout=2s;\n", ""),
+        catches=(
+            "test_balancing.py::test_requests_spread_over_replicas",
+            "test_balancing.py::test_gets_keep_succeeding_with_replica_down[stopped]",
+            "test_balancing.py::test_gets_keep_succeeding_with_replica_down[paused]",
+        ),
+    ),
+    Variant(
+        name="nginx-no-next-upstream",
+        base=GUNICORN,
+        misconfiguration="proxy_next_upstream off: a request to a dead replica fails, not retried",
+        edit=(NEXT_UPSTREAM, NEXT_UPSTREAM + "            proxy_next_upstream off;\n"),
+        catches=(
+            "test_balancing.py::test_gets_keep_succeeding_with_replica_down[stopped]",
+            "test_balancing.py::test_gets_keep_succeeding_with_replica_down[paused]",
+            "test_lifecycle.py::test_rolling_restart_gives_no_errors",
+        ),
+    ),
+    Variant(
+        name="uwsgi-no-next-upstream",
+        base=UWSGI,
+        misconfiguration="uwsgi_next_upstream off: a request to a dead replica fails",
+        edit=(
+            "            uwsgi_pass app;\n",
+            "            uwsgi_next_upstream off;\n            uwsgi_pass app;\n",
+        ),
+        catches=(
+            "test_balancing.py::test_gets_keep_succeeding_with_replica_down[stopped]",
+            "test_balancing.py::test_gets_keep_succeeding_with_replica_down[paused]",
+        ),
+    ),
+    Variant(
+        name="nginx-long-fail-timeout",
+        base=GUNICORN,
+        misconfiguration="fail_timeout=300s: a replica that failed once is shunned for 5 minutes",
+        edit=(
+            "server app-1:8000 max_fails=1 fail_timeout=2s;",
+            "server app-1:8000 max_fails=1 fail_timeout=300s;",
+        ),
+        catches=("test_balancing.py::test_replica_rejoins_after_restart",),
+    ),
+    Variant(
+        name="nginx-retries-post",
+        base=GUNICORN,
+        misconfiguration="proxy_next_upstream ... non_idempotent: a timed-out POST is sent again",
+        edit=(
+            NEXT_UPSTREAM,
+            NEXT_UPSTREAM + "            proxy_next_upstream error timeout non_idempotent;\n",
+        ),
+        catches=("test_balancing.py::test_post_not_repeated_when_upstream_times_out",),
+    ),
+    Variant(
+        name="nginx-sticky-without-ip-hash",
+        base=GUNICORN,
+        fields={"balancing": "sticky"},
+        misconfiguration="a sticky stack whose upstream lost ip_hash: clients are not pinned",
+        edit=("        ip_hash;\n", ""),
+        catches=("test_balancing.py::test_sticky_policy_pins_client",),
+    ),
+)
+
+LIFECYCLE: tuple[Variant, ...] = (
+    Variant(
+        name="gunicorn-no-graceful-timeout",
+        base=GUNICORN,
+        misconfiguration="graceful_timeout = 0: a stop kills the workers mid-request",
+        file="server",
+        edit=("graceful_timeout = 5", "graceful_timeout = 0"),
+        catches=("test_lifecycle.py::test_request_in_flight_finishes_when_its_replica_stops",),
+    ),
+)
+
+LIFECYCLE += (
+    Variant(
+        name="uwsgi-die-on-term",
+        base=UWSGI,
+        misconfiguration="uWSGI's die-on-term instead of a graceful stop: SIGTERM kills workers",
+        file="server",
+        edit=("hook-master-start = unix_signal:15 gracefully_kill_them_all", "die-on-term = true"),
+        catches=("test_lifecycle.py::test_request_in_flight_finishes_when_its_replica_stops",),
+    ),
+    Variant(
+        name="haproxy-no-resolvers",
+        base=HAPROXY,
+        misconfiguration="HAProxy resolves replica names once, at start (no `resolvers`)",
+        edit=(
+            "    default-server check inter 1s fall 2 rise 1 resolvers docker init-addr libc,none",
+            "    default-server check inter 1s fall 2 rise 1",
+        ),
+        catches=("test_lifecycle.py::test_recreated_replica_is_reached_again",),
+    ),
+)
+
+WEBSOCKET: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-ws-no-upgrade-headers",
+        base=ASGI,
+        misconfiguration="the /ws/ location does not pass Upgrade and Connection upstream",
+        edit=(
+            "            proxy_set_header Upgrade $http_upgrade;\n"
+            "            proxy_set_header Connection $connection_upgrade;\n" + WS_TIMEOUTS,
+            WS_TIMEOUTS,
+        ),
+        catches=(
+            "test_websocket.py::test_upgrade_answers_101",
+            "test_websocket.py::test_messages_echo_unchanged",
+            "test_websocket.py::test_ping_is_answered_with_pong",
+            "test_websocket.py::test_app_close_code_reaches_client",
+            "test_websocket.py::test_stopping_replica_closes_its_sockets_cleanly",
+        ),
+    ),
+    Variant(
+        name="nginx-ws-short-read-timeout",
+        base=ASGI,
+        misconfiguration="proxy_read_timeout 2s on /ws/: below the declared 10 s idle time",
+        edit=(WS_TIMEOUTS, WS_TIMEOUTS.replace("read_timeout 10s", "read_timeout 2s")),
+        catches=("test_websocket.py::test_idle_connection_survives_declared_idle_time",),
+    ),
+    Variant(
+        name="django-any-origin",
+        base=ASGI,
+        misconfiguration="ALLOWED_HOSTS = * : the WebSocket origin check lets every site in",
+        env={"HARNESS_ALLOWED_HOSTS": "*"},
+        catches=("test_websocket.py::test_foreign_origin_refused_and_own_accepted",),
+    ),
+    Variant(
+        name="channels-in-memory-layer",
+        base=ASGI,
+        misconfiguration="InMemoryChannelLayer: rooms do not reach members on other replicas",
+        env={"HARNESS_CHANNEL_LAYER": "memory"},
+        catches=("test_websocket.py::test_room_message_reaches_members_on_other_replicas",),
+    ),
+    Variant(
+        name="gunicorn-uvicorn-no-graceful-timeout",
+        base=ASGI,
+        misconfiguration="graceful_timeout = 0: a stop kills the workers, dropping WebSockets",
+        file="server",
+        edit=("graceful_timeout = 5", "graceful_timeout = 0"),
+        catches=("test_websocket.py::test_stopping_replica_closes_its_sockets_cleanly",),
+    ),
+)
+
+TLS_VARIANTS: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-tls-legacy-protocols",
+        base=TLS,
+        misconfiguration="TLS 1.0 and 1.1 enabled (with the ciphers they need)",
+        edit=(
+            "ssl_protocols TLSv1.2 TLSv1.3;",
+            "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n"
+            "        ssl_ciphers DEFAULT:@SECLEVEL=0;",
+        ),
+        catches=(
+            "test_tls.py::test_tls_version_policy[1.0]",
+            "test_tls.py::test_tls_version_policy[1.1]",
+        ),
+    ),
+    Variant(
+        name="nginx-tls-1-3-only",
+        base=TLS,
+        misconfiguration="ssl_protocols TLSv1.3 on a stack that declares TLS 1.2 too",
+        edit=("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1.3;"),
+        catches=("test_tls.py::test_tls_version_policy[1.2]",),
+    ),
+    Variant(
+        name="nginx-stale-named-certificate",
+        base=TLS,
+        misconfiguration="the site's named server block serves another CA's certificate",
+        edit=(HTTP_BLOCK_END, HTTP_BLOCK_END[:-2] + stale_certificate_server() + "}\n"),
+        catches=(
+            "test_tls.py::test_chain_verifies_with_only_the_test_ca",
+            "test_tls.py::test_certificate_matches_site_name[localhost]",
+            "test_tls.py::test_certificate_matches_site_name[deploy-harness.test]",
+        ),
+    ),
+    Variant(
+        name="nginx-no-http2",
+        base=TLS,
+        misconfiguration="listen without http2: ALPN never offers h2",
+        edit=("listen 443 ssl http2;", "listen 443 ssl;"),
+        catches=("test_tls.py::test_alpn_offers_h2",),
+    ),
+    Variant(
+        name="nginx-hsts-without-always",
+        base=TLS,
+        misconfiguration="add_header HSTS without `always`: error responses lack it",
+        edit=('"max-age=63072000" always;', '"max-age=63072000";'),
+        catches=(
+            "test_tls.py::test_hsts_on_every_response[/no-such-page]",
+            "test_tls.py::test_hsts_on_every_response[/upload]",
+        ),
+    ),
+    Variant(
+        name="nginx-redirect-drops-path",
+        base=TLS,
+        misconfiguration="the HTTP to HTTPS redirect sends every request to the home page",
+        edit=("{{ public_https_port }}$request_uri;", "{{ public_https_port }}/;"),
+        catches=("test_tls.py::test_plain_http_redirects_to_https_keeping_path_and_query",),
+    ),
+    Variant(
+        name="nginx-tls-forwards-http-proto",
+        base=TLS,
+        misconfiguration="X-Forwarded-Proto hard-coded to http behind the TLS proxy",
+        edit=(
+            "proxy_set_header X-Forwarded-Proto $scheme;",
+            "proxy_set_header X-Forwarded-Proto http;",
+        ),
+        catches=("test_tls.py::test_app_sees_https_and_marks_cookies_secure",),
+    ),
+)
+
+FLEET: tuple[Variant, ...] = BALANCING + LIFECYCLE + WEBSOCKET + TLS_VARIANTS

@@ -1,0 +1,170 @@
+"""What a proxy, server or app genuinely cannot do, as data, with the evidence.
+
+An entry names the stacks it concerns (a glob over stack ids, and spec fields that must all
+match, so that stacks from users' files are covered too) and the scenarios (globs over
+`test_file.py::test_name`, with `[params]` when the scenario has parameters besides the
+stack, e.g. `test_limits.py::test_body_at_declared_maximum_is_accepted[chunked]`; in these
+globs `*` and `?` are wildcards and brackets are literal). The pytest plugin marks each
+matching scenario `xfail(strict=True)`: it must keep failing, so the day a new version fixes
+it the run says so and the entry goes.
+
+Only what no configuration fixes belongs here. A setting that fixes a failure goes in our
+configs instead (e.g. nginx's `uwsgi_param HTTP_TRANSFER_ENCODING` for chunked bodies).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from harness.specs import StackSpec
+
+CHUNKED_UPLOAD = "test_correctness.py::test_chunked_request_body_reaches_app_intact"
+CHUNKED_AT_LIMIT = "test_limits.py::test_body_at_declared_maximum_is_accepted[chunked]"
+CHUNKED_OVER_LIMIT = "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[chunked]"
+TIMEOUT_STATUS = "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status"
+RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
+
+
+@dataclass(frozen=True, slots=True)
+class Incompatibility:
+    """Scenarios that fail on the stacks this entry matches, and why (with evidence).
+
+    `where` maps spec fields (dotted for nested ones: `timeouts.timeout_status`) to the values
+    that match; `stack` is a glob over stack ids; `scenarios` are globs over scenario names.
+    """
+
+    scenarios: tuple[str, ...]
+    reason: str
+    stack: str = "*"
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def matches(self, spec: StackSpec, scenario: str) -> bool:
+        """Whether the scenario, run on this stack, is expected to fail for this reason."""
+        return (
+            any(
+                fnmatch.fnmatchcase(scenario, pattern.replace("[", "[[]"))
+                for pattern in self.scenarios
+            )
+            and fnmatch.fnmatchcase(spec.id, self.stack)
+            and all(_field(spec, name) in allowed for name, allowed in self.where.items())
+        )
+
+
+def _field(spec: StackSpec, name: str) -> str:
+    """A spec field as text, by its dotted name."""
+    value: object = spec
+    for part in name.split("."):
+        value = getattr(value, part)
+    return str(value)
+
+
+def _where(**fields: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """Spec fields and the values that match: one value, or any of several. A nested field
+    is written with `__` for its dot: `timeouts__timeout_status="504"`."""
+    return MappingProxyType(
+        {
+            name.replace("__", "."): (value,) if isinstance(value, str) else value
+            for name, value in fields.items()
+        }
+    )
+
+
+KNOWN: tuple[Incompatibility, ...] = (
+    Incompatibility(
+        scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_OVER_LIMIT),
+        where=_where(proxy="apache", protocol="uwsgi"),
+        reason=(
+            "Apache's mod_proxy_uwsgi answers a chunked request body with 411 Length Required: "
+            "its handler calls ap_setup_client_block(r, REQUEST_CHUNKED_ERROR) "
+            "(modules/proxy/mod_proxy_uwsgi.c, uwsgi_handler); proxy-sendcl and request "
+            "body spooling exist only in mod_proxy_http. Seen: 411 from Apache 2.4.68."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT),
+        where=_where(proxy="haproxy", server="uwsgi"),
+        reason=(
+            "HAProxy forwards a chunked body chunked as it arrives (option http-buffer-request "
+            "waits for one buffer, tune.bufsize, never a whole body), and uWSGI 2.0's "
+            "http-socket hands such a request to the app with "
+            "`Transfer-Encoding: chunked`, no CONTENT_LENGTH and no wsgi.input_terminated, "
+            "so WSGI apps read an empty body; only uwsgi.chunked_read() sees it. uWSGI's "
+            "--wsgi-manage-chunked-input exists only on its unreleased master branch "
+            "(unbit/uwsgi#1428; absent from `uwsgi --help` of 2.0.30). Seen: the app read 0 "
+            "bytes."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT),
+        where=_where(proxy="haproxy", framework="django", interface="wsgi"),
+        reason=(
+            "HAProxy forwards a chunked body chunked as it arrives (it cannot spool one), and "
+            "Django under WSGI reads "
+            "CONTENT_LENGTH bytes only, ignoring wsgi.input_terminated "
+            "(django/core/handlers/wsgi.py: LimitedStream(wsgi.input, CONTENT_LENGTH or 0); "
+            "Django ticket #35838, PRs django/django#20406 and #21638 unmerged). nginx and "
+            "Apache (proxy-sendcl) spool the body and send Content-Length; HAProxy cannot."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_OVER_LIMIT,),
+        where=_where(proxy="haproxy"),
+        reason=(
+            "HAProxy has no request body size limit: our config refuses a Content-Length "
+            "over max_body_bytes (req.hdr_val(content-length)), but a chunked body is streamed "
+            "and req.body_size sees only what one buffer holds (option http-buffer-request, "
+            "tune.bufsize). Seen: a 10 MiB + 1 chunked body reached the app (200)."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_OVER_LIMIT,),
+        where=_where(proxy="apache", protocol="http"),
+        reason=(
+            "Apache 2.4 does not apply LimitRequestBody to proxied requests: ap_http_filter "
+            "sets no limit when r->proxyreq is set (modules/http/http_filters.c); our config "
+            "refuses a Content-Length over the limit with mod_rewrite, which cannot see a "
+            "chunked body's size. Seen: a 10 MiB + 1 chunked body got 200 from Apache 2.4.68, "
+            "with LimitRequestBody 10485760 in the server and in <Location />."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(TIMEOUT_STATUS,),
+        where=_where(proxy="apache", protocol="http", timeouts__timeout_status="504"),
+        reason=(
+            "Apache's mod_proxy_http answers an upstream read timeout with 502, not 504: it "
+            'notes proxy_timedout, then returns ap_proxyerror(r, HTTP_BAD_GATEWAY, "Error '
+            'reading from remote server") (modules/proxy/mod_proxy_http.c, '
+            "ap_proxy_http_process_response); the note only feeds failontimeout. Seen: 502 "
+            "after 5 s. A stack declaring timeout_status = 502 passes."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(TIMEOUT_STATUS,),
+        where=_where(proxy="apache", protocol="uwsgi"),
+        reason=(
+            "Apache's mod_proxy_uwsgi answers an upstream read timeout with 500: uwsgi_response "
+            "returns HTTP_INTERNAL_SERVER_ERROR when it cannot read a status line "
+            "(modules/proxy/mod_proxy_uwsgi.c), and 500 is no timeout status (502 or 504). "
+            "Seen: 500 after 5 s."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(RECREATED_REPLICA,),
+        where=_where(proxy="nginx"),
+        reason=(
+            "nginx resolves the names in an upstream block once, at start: the `resolve` "
+            "parameter of `server` is open source only from nginx 1.27.3 (commercial before), "
+            "and Debian ships 1.22 (bookworm) and 1.26 (trixie). A variable proxy_pass with "
+            "`resolver` re-resolves but gives up the upstream's balancing over replicas. Seen: "
+            "a recreated replica never got traffic again."
+        ),
+    ),
+)
+
+
+def known_incompatibilities(spec: StackSpec, scenario: str) -> list[Incompatibility]:
+    """The entries that expect this scenario to fail on this stack."""
+    return [entry for entry in KNOWN if entry.matches(spec, scenario)]

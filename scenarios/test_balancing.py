@@ -1,0 +1,175 @@
+"""Balancing over the replicas: spread, stickiness, failover, recovery, no repeated POSTs.
+
+Windows are derived from the stack's own timeouts: a proxy needs at most one connect timeout
+and one read timeout to find a replica gone (stopped: the connect fails; paused: the read
+times out), and it tries a replica it gave up on again after a connect timeout's worth of
+rest (nginx's fail_timeout, HAProxy's check interval, Apache's retry).
+"""
+
+import time
+import uuid
+
+import pytest
+
+from harness.traffic import get_until, missing_replicas, request_once, visitor_client
+
+pytestmark = pytest.mark.balancing
+
+SPREAD_REQUESTS = 60
+SPREAD_TOLERANCE = 0.5  # every replica gets at least half of its fair share
+STICKY_REQUESTS = 20
+STEADY_MIN_REQUESTS = 10
+MARGIN = 2.0  # seconds of slack on every window, for a loaded 2-core machine
+MAX_REQUESTS = 2000  # bound of every polling loop; a time bound always comes first
+
+
+def detection_window(stack):
+    """How long a proxy may take to route around a gone replica: a connect and a read."""
+    return stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
+
+
+def retry_window(stack):
+    """How long a proxy rests a failed replica before it tries it again, plus one attempt."""
+    return 2 * stack.spec.timeouts.proxy_connect + MARGIN
+
+
+def slow_client(stack):
+    """A cookie-less client that outwaits a failover: a read and a connect timeout, and slack."""
+    return visitor_client(stack, detection_window(stack) + 5)
+
+
+def need_every_replica_in_view(stack, client):
+    """Every replica answers this client; a sticky-by-address stack shows it one replica only."""
+    missing = missing_replicas(client, stack.replicas, detection_window(stack))
+    if missing and stack.spec.balancing == "sticky":
+        pytest.skip(f"{stack.id}: sticky by client address, {sorted(missing)} out of view")
+    assert not missing, f"{stack.id}: {sorted(missing)} never answered"
+
+
+def need_two_replicas(stack):
+    if len(stack.replicas) < 2:
+        pytest.skip(f"{stack.id} runs {len(stack.replicas)} replica: nothing to balance over")
+
+
+def test_requests_spread_over_replicas(stack):
+    """Once every replica is in rotation, sequential GETs reach each replica at least half
+    as often as a fair share."""
+    need_two_replicas(stack)
+    if stack.spec.balancing == "sticky":
+        pytest.skip(f"{stack.id} pins each client to one replica (sticky)")
+    with slow_client(stack) as client:
+        need_every_replica_in_view(stack, client)
+        answers = [
+            client.get("/echo").headers.get("x-instance", "") for _ in range(SPREAD_REQUESTS)
+        ]
+    counts = {replica: answers.count(replica) for replica in stack.replicas}
+    floor = SPREAD_REQUESTS / len(stack.replicas) * SPREAD_TOLERANCE
+    assert min(counts.values()) >= floor, (
+        f"{stack.id} ({stack.spec.balancing}): {SPREAD_REQUESTS} GETs went {counts}, "
+        f"every replica should get at least {floor:.0f}"
+    )
+
+
+def test_sticky_policy_pins_client(stack, client):
+    """Under a sticky policy every request of one client reaches the same replica."""
+    need_two_replicas(stack)
+    if stack.spec.balancing != "sticky":
+        pytest.skip(f"{stack.id} balances {stack.spec.balancing}, not sticky")
+    answers = [client.get("/echo").headers.get("x-instance", "") for _ in range(STICKY_REQUESTS)]
+    assert len(set(answers)) == 1 and answers[0], (
+        f"{stack.id}: one client's {STICKY_REQUESTS} GETs were answered by {set(answers)}"
+    )
+
+
+@pytest.mark.parametrize("outage", ["stopped", "paused"])
+def test_gets_keep_succeeding_with_replica_down(stack, outage):
+    """With one replica stopped or paused, after the detection window every GET succeeds
+    without waiting on it, for longer than the proxy rests a failed replica."""
+    need_two_replicas(stack)
+    down = stack.replicas[0]
+    if outage == "stopped":
+        stack.stop_replica(down)
+    else:
+        stack.pause_replica(down)
+    with slow_client(stack) as client:
+        detection = detection_window(stack)
+        during = get_until(
+            client, "/echo", lambda o: False, max_requests=MAX_REQUESTS, max_seconds=detection
+        )  # failures allowed while the proxy learns
+        window = retry_window(stack)
+        after = get_until(
+            client, "/echo", lambda o: not o[-1].ok, max_requests=MAX_REQUESTS, max_seconds=window
+        )
+    failures = [str(o) for o in after if not o.ok]
+    assert not failures and len(after) >= STEADY_MIN_REQUESTS, (
+        f"{stack.id}: {down} {outage}; {len(after)} GETs (at least {STEADY_MIN_REQUESTS} "
+        f"expected) over {window:.0f}s after a {detection:.0f}s detection window, "
+        f"failures: {failures[:5]}; "
+        f"during detection: {[str(o) for o in during if not o.ok][:3]}"
+    )
+
+
+def test_replica_rejoins_after_restart(stack):
+    """A replica that was down and restarted answers again through the proxy, in time."""
+    need_two_replicas(stack)
+    down = stack.replicas[0]
+    with slow_client(stack) as client:
+        need_every_replica_in_view(stack, client)
+        stack.stop_replica(down)
+        during = [request_once(client, "GET", "/echo") for _ in range(4)]  # the proxy notices
+        stack.start_replica(down)
+        started = time.monotonic()
+        after = get_until(
+            client,
+            "/echo",
+            lambda o: o[-1].instance == down,
+            max_requests=MAX_REQUESTS,
+            max_seconds=detection_window(stack),
+        )
+    assert after[-1].instance == down, (
+        f"{stack.id}: {down} not answering {time.monotonic() - started:.1f}s after its restart "
+        f"({len(after)} GETs, last {[str(o) for o in after[-3:]]}); "
+        f"while down: {[str(o) for o in during]}"
+    )
+
+
+def test_post_not_repeated_when_upstream_times_out(stack):
+    """A POST whose replica does not answer in time is not sent again to another replica:
+    it runs at most once, and only where it was sent (per /seen and the shared counter)."""
+    need_two_replicas(stack)
+    with slow_client(stack) as client:
+        pinned = client.get("/echo").headers.get("x-instance", "")  # sets a sticky cookie
+        hung = pinned if stack.spec.balancing == "sticky" else stack.replicas[0]
+        stack.pause_replica(hung)
+        key, outcome = post_until_one_waits_on(client, stack)
+        stack.unpause_replica(hung)
+        runs = wait_for_run_by(client, key, hung, MARGIN)
+        value = client.get("/counter", params={"key": key}).json()["value"]
+    assert set(runs) <= {hung} and len(runs) <= 1 and value <= 1, (
+        f"{stack.id}: POST /counter?key={key} hung on {hung} ({outcome}), then ran "
+        f"{len(runs)} times (on {runs}), counter {value}: the proxy retried a POST"
+    )
+
+
+def post_until_one_waits_on(client, stack):
+    """POST new keys until one hit the paused replica: it took at least a read timeout."""
+    read_timeout = stack.spec.timeouts.proxy_read
+    for _ in range(2 * len(stack.replicas)):
+        key = f"retry-{uuid.uuid4().hex}"
+        outcome = request_once(client, "POST", f"/counter?key={key}")
+        if outcome.seconds >= read_timeout - 0.5:
+            return key, outcome
+    pytest.fail(f"{stack.id}: no POST waited on the paused replica; last {outcome}")
+
+
+def wait_for_run_by(client, key, replica, timeout):
+    """Replicas that ran POST /counter?key=..., per /seen, once `replica` has run its stale
+    copy or by the deadline (a server may drop a request whose client has gone)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/seen", params={"limit": 200})
+        seen = response.json()["requests"] if response.status_code == 200 else []
+        runs = [e["instance"] for e in seen if e["method"] == "POST" and key in e["query"]]
+        if replica in runs or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.1)  # sleep-ok: polling interval of a deadline-bound wait

@@ -1,0 +1,110 @@
+"""Replica lifecycle under traffic: graceful stop, rolling restart, re-resolution of names."""
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from harness.fleet import moved_replica
+from harness.traffic import get_until, missing_replicas, steady_traffic, visitor_client
+
+pytestmark = pytest.mark.lifecycle
+
+IN_FLIGHT_MS = 2000  # long enough to stop the replica while the request runs
+ROLLING_MAX_SECONDS = 90.0  # bounds of the background loop; the restarts end it first
+ROLLING_MAX_REQUESTS = 3000
+ROLLING_INTERVAL = 0.02  # seconds between two requests of the loop: about 50 per second
+MARGIN = 2.0
+# A proxy that follows names re-resolves them at least this often (nginx `resolver ...
+# valid=`, HAProxy `hold valid`); Docker's DNS answers a recreated container at once.
+RESOLVE_SECONDS = 10.0
+MAX_REQUESTS = 2000  # bound of a polling loop; paced, its time bound comes first
+
+
+def rejoin_window(stack):
+    """How long a restarted replica may take to get traffic again: the proxy rests a failed
+    replica for about a connect timeout, and may need a read timeout to notice."""
+    return stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
+
+
+def test_request_in_flight_finishes_when_its_replica_stops(stack, client):
+    """A graceful stop lets the replica finish the request it is running: 200, from it."""
+    marker = uuid.uuid4().hex
+    path = f"/sleep?ms={IN_FLIGHT_MS}&marker={marker}"
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(httpx.get, stack.url + path, verify=stack.verify(), timeout=30)
+        runs = wait_for_runs(client, marker, deadline=IN_FLIGHT_MS / 1000)
+        assert runs, f"{stack.id}: {path} never reached the app; {pending.result()}"
+        stopped = runs[0]
+        stack.stop_replica(stopped)
+        response = pending.result(timeout=60)
+    runs = wait_for_runs(client, marker, deadline=rejoin_window(stack))
+    answered_by = response.headers.get("x-instance")
+    assert (response.status_code, answered_by, runs) == (200, stopped, [stopped]), (
+        f"{stack.id}: stopped {stopped} while it ran {path}: got {response.status_code} "
+        f"from {answered_by!r}, the app ran it {len(runs)} times (by {runs})"
+    )
+
+
+def wait_for_runs(client, marker, deadline):
+    """The replicas that ran the request carrying `marker`, oldest first, per /seen."""
+    end = time.monotonic() + deadline
+    while True:
+        response = client.get("/seen", params={"limit": 100})
+        seen = response.json()["requests"] if response.status_code == 200 else []
+        runs = [entry["instance"] for entry in reversed(seen) if marker in entry["query"]]
+        if runs or time.monotonic() > end:
+            return runs
+        time.sleep(0.05)  # sleep-ok: polling interval of a deadline-bound wait
+
+
+def need_every_replica_in_view(stack):
+    """Every replica answers a new visitor; a sticky-by-address stack shows it only one."""
+    with visitor_client(stack, rejoin_window(stack) + 5) as client:
+        missing = missing_replicas(client, stack.replicas, rejoin_window(stack))
+    if missing and stack.spec.balancing == "sticky":
+        pytest.skip(f"{stack.id}: sticky by client address, {sorted(missing)} out of view")
+    assert not missing, f"{stack.id}: {sorted(missing)} not in rotation to begin with"
+
+
+def test_rolling_restart_gives_no_errors(stack):
+    """Restarting every replica in turn, each back in rotation before the next, under a
+    steady stream of GETs, gives no 5xx and no connection error."""
+    need_every_replica_in_view(stack)
+    with steady_traffic(
+        stack,
+        "/echo",
+        max_requests=ROLLING_MAX_REQUESTS,
+        max_seconds=ROLLING_MAX_SECONDS,
+        timeout=rejoin_window(stack) + 5,
+        interval=ROLLING_INTERVAL,
+    ) as traffic:
+        for replica in stack.replicas:
+            stack.restart_replica(replica)
+            back = traffic.wait_for_instance(replica, traffic.now(), rejoin_window(stack))
+            assert back, f"{stack.id}: {replica} got no traffic after restart; {traffic.summary()}"
+    failures = [str(o) for o in traffic.outcomes if o.error or o.status >= 500]
+    assert not failures, f"{stack.id}: rolling restart: {failures[:5]}; {traffic.summary()}"
+
+
+def test_recreated_replica_is_reached_again(stack):
+    """A replica recreated on a new address gets traffic again: the proxy follows its name."""
+    need_every_replica_in_view(stack)
+    replica, window = stack.replicas[0], RESOLVE_SECONDS + rejoin_window(stack)
+    with (
+        moved_replica(stack, replica) as (old, new),
+        visitor_client(stack, rejoin_window(stack) + 5) as client,
+    ):
+        after = get_until(
+            client,
+            "/echo",
+            lambda o: o[-1].instance == replica,
+            max_requests=MAX_REQUESTS,
+            max_seconds=window,
+        )
+    assert after[-1].instance == replica, (
+        f"{stack.id}: {replica} moved from {old} to {new} and got no request in {window:.0f}s "
+        f"({len(after)} GETs answered by {sorted({o.instance or o.error for o in after})})"
+    )

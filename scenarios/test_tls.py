@@ -1,0 +1,101 @@
+"""TLS termination at the proxy: versions, chain, names, ALPN, HSTS, redirects, secure cookies."""
+
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from harness.probes import exchange
+from harness.specs import TEST_HOST_NAME
+from harness.tlsprobe import handshake, legacy_server_hello, served_names, version_offered
+
+pytestmark = [pytest.mark.tls, pytest.mark.tls_only]
+
+LEGACY_VERSIONS = ("1.0", "1.1")
+SERVER_NAMES = ("localhost", "127.0.0.1", TEST_HOST_NAME)
+# Proxies that speak HTTP/2 and offer it by ALPN (Apache through mod_http2).
+H2_PROXIES = {"nginx", "haproxy", "apache"}
+HSTS_MIN_AGE = 31536000  # one year, the HSTS preload list's minimum
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1", "1.2", "1.3"])
+def test_tls_version_policy(stack, version):
+    """TLS 1.0 and 1.1 are refused; 1.2 and 1.3 are accepted (1.2 unless the stack
+    declares 1.3 as its minimum)."""
+    wanted = version in stack.spec.tls_versions
+    if version in LEGACY_VERSIONS and not version_offered(stack, version):
+        result = legacy_server_hello(stack, version)  # this host cannot offer it: by hand
+    else:
+        result = handshake(stack, version=version)
+    assert result.ok == wanted, (
+        f"{stack.id}: TLS {version} should be {'accepted' if wanted else 'refused'}: "
+        f"agreed {result.version}, error {result.error or 'none'}"
+    )
+
+
+def test_chain_verifies_with_only_the_test_ca(stack):
+    """The served chain verifies against the run's test CA alone, for the site's name."""
+    result = handshake(stack, server_hostname=TEST_HOST_NAME)
+    assert result.ok, f"{stack.id}: with only the test CA trusted: {result.error}"
+
+
+@pytest.mark.parametrize("name", SERVER_NAMES)
+def test_certificate_matches_site_name(stack, name):
+    """The certificate served for each of the site's names carries that name and verifies."""
+    names = served_names(stack, name)
+    result = handshake(stack, server_hostname=name)
+    assert name in names and result.ok, (
+        f"{stack.id}: for {name} the proxy served a certificate for {names}; {result.error}"
+    )
+
+
+def test_alpn_offers_h2(stack):
+    """A client offering h2 and http/1.1 by ALPN gets h2."""
+    if stack.spec.proxy not in H2_PROXIES:
+        pytest.skip(f"{stack.id}: {stack.spec.proxy} does not speak HTTP/2")
+    result = handshake(stack, alpn=["h2", "http/1.1"])
+    assert result.alpn == "h2", f"{stack.id}: ALPN chose {result.alpn!r}; {result.error}"
+
+
+@pytest.mark.parametrize("path", ["/echo", "/no-such-page", "/static/hello.txt", "/upload"])
+def test_hsts_on_every_response(stack, client, path):
+    """Every HTTPS response carries Strict-Transport-Security for at least a year: app
+    answers, app errors, static files and the proxy's own errors (413)."""
+    if path == "/upload":  # declared too large: the proxy refuses it before any body
+        response = too_large_upload(stack)
+        status, hsts = response.status, response.header("strict-transport-security")
+    else:
+        answer = client.get(path)
+        status, hsts = answer.status_code, answer.headers.get("strict-transport-security")
+    age = int(hsts.split("max-age=")[1].split(";")[0]) if hsts and "max-age=" in hsts else 0
+    assert age >= HSTS_MIN_AGE, f"{stack.id}: {path} answered {status} with HSTS {hsts!r}"
+
+
+def too_large_upload(stack):
+    length = stack.spec.limits.max_body_bytes + 1
+    host = urlsplit(stack.url).netloc
+    request = f"POST /upload HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n"
+    return exchange(stack, (request + "Connection: close\r\n\r\n").encode())
+
+
+def test_plain_http_redirects_to_https_keeping_path_and_query(stack):
+    """Plain HTTP answers with a permanent redirect to the same path and query on HTTPS."""
+    target = "/echo/some/path?q=1&r=caf%C3%A9"
+    response = httpx.get(stack.http_url + target, follow_redirects=False, timeout=10)
+    location = response.headers.get("location")
+    assert response.status_code in (301, 308) and location == stack.https_url + target, (
+        f"{stack.id}: http {target} answered {response.status_code} to {location!r}"
+    )
+
+
+def test_app_sees_https_and_marks_cookies_secure(stack, client):
+    """Behind the TLS proxy the app sees https, and the cookies it sets are Secure."""
+    seen = client.get("/echo").json()
+    response = client.get("/cookie")
+    cookie = response.headers.get("set-cookie", "")
+    assert (seen["scheme"], seen["is_secure"]) == ("https", True), (
+        f"{stack.id}: app saw scheme {seen['scheme']!r}, is_secure {seen['is_secure']}"
+    )
+    assert response.json()["secure"] and "secure" in cookie.lower(), (
+        f"{stack.id}: /cookie said {response.json()}, Set-Cookie {cookie!r}"
+    )

@@ -1,0 +1,69 @@
+"""The traffic and TLS probe helpers behave as their scenarios rely on, without Docker."""
+
+from __future__ import annotations
+
+import struct
+from types import SimpleNamespace
+
+import httpx
+
+from harness.tlsprobe import _client_hello
+from harness.traffic import CONNECTION_ERROR, Outcome, get_until, request_once, visitor_client
+
+
+def counting_client() -> httpx.Client:
+    """A client whose transport answers every request itself, naming a replica in turn."""
+    calls = {"n": 0}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        return httpx.Response(200, headers={"x-instance": f"app-{1 + calls['n'] % 2}"})
+
+    return httpx.Client(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(answer))
+
+
+def test_get_until_stops_when_done_or_out_of_budget():
+    with counting_client() as client:
+        done = get_until(
+            client,
+            "/",
+            lambda o: o[-1].instance == "app-1",
+            max_requests=9,
+            max_seconds=5,
+            interval=0,
+        )
+        capped = get_until(client, "/", lambda o: False, max_requests=3, max_seconds=5, interval=0)
+    assert [o.instance for o in done] == ["app-2", "app-1"]
+    assert len(capped) == 3
+
+
+def test_connection_error_is_an_outcome_not_an_exception():
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with httpx.Client(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(refuse)) as c:
+        outcome = request_once(c, "GET", "/")
+    assert (outcome.status, outcome.ok, outcome.error) == (CONNECTION_ERROR, False, "ConnectError")
+
+
+def test_outcome_describes_itself():
+    assert str(Outcome(1.5, 502, "", 0.25)) == "+1.50s 502 from (no X-Instance) in 0.25s"
+
+
+def test_visitor_client_keeps_no_cookie():
+    stack = SimpleNamespace(url="http://127.0.0.1:9", verify=lambda: True)
+    request = httpx.Request("GET", "http://127.0.0.1:9/echo")
+    response = httpx.Response(200, headers={"set-cookie": "ROUTE=app-1; Path=/"}, request=request)
+    with visitor_client(stack, timeout=1) as client:  # type: ignore[arg-type]
+        client.cookies.extract_cookies(response)
+        kept = list(client.cookies.jar)
+    assert kept == []
+
+
+def test_hand_made_client_hello_is_well_formed():
+    hello = _client_hello(0x0301)
+    record_type, record_version, record_length = struct.unpack("!BHH", hello[:5])
+    message_type, message_length = hello[5], int.from_bytes(hello[6:9], "big")
+    assert (record_type, record_version, message_type) == (22, 0x0301, 1)
+    assert record_length == len(hello) - 5 and message_length == record_length - 4
+    assert struct.unpack("!H", hello[9:11])[0] == 0x0301
