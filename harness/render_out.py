@@ -25,11 +25,12 @@ def write_effective_configs(spec: StackSpec, out: Path) -> list[Path]:
         ("proxy_config", rendered.proxy.files),
         ("server_config", rendered.app.files),
     ):
-        for file in files:
+        for index, file in enumerate(files):
             target = out / posixpath.basename(file.path)
             target.write_text(file.content, encoding="utf-8")
             written.append(target)
-            overrides[key] = target.name
+            if index == 0:  # the main config; helper files (HAProxy's Lua) are for reference
+                overrides[key] = target.name
     if not rendered.app.files:
         overrides["server_args"] = list(rendered.app.command)
     stack_file = out / "stack.toml"

@@ -110,4 +110,7 @@ def channel_layers(backend: str, redis_url: str) -> dict[str, Any]:
     """The ``CHANNEL_LAYERS`` setting: Redis across replicas, or in-process memory."""
     if backend == MEMORY_CHANNEL_LAYER:
         return {"default": {"BACKEND": backend}}
-    return {"default": {"BACKEND": backend, "CONFIG": {"hosts": [redis_url]}}}
+    # redis-py times socket reads out after 5 s, which is as long as channels-redis blocks
+    # waiting for a message: an idle WebSocket's consumer would crash after 5 s.
+    host = {"address": redis_url, "socket_timeout": 15}
+    return {"default": {"BACKEND": backend, "CONFIG": {"hosts": [host]}}}

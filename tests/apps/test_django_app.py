@@ -169,7 +169,9 @@ def test_environment_defaults_follow_the_contract():
     assert env.instance, "HARNESS_INSTANCE defaults to the host name"
     layers = config.channel_layers(env.channel_layer, env.redis_url)
     assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layers["default"]["CONFIG"] == {"hosts": ["redis://redis:6379/0"]}
+    assert layers["default"]["CONFIG"] == {
+        "hosts": [{"address": "redis://redis:6379/0", "socket_timeout": 15}]
+    }
     with pytest.raises(ImproperlyConfigured, match="HARNESS_CHANNEL_LAYER"):
         config.read_environment({"HARNESS_CHANNEL_LAYER": "rabbit"})
 
