@@ -72,6 +72,9 @@ def _where(**fields: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
     )
 
 
+IN_FLIGHT = "test_lifecycle.py::test_request_in_flight_finishes_when_its_replica_stops"
+WEBSOCKET_STOP = "test_websocket.py::test_stopping_replica_closes_its_sockets_cleanly"
+
 KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_OVER_LIMIT),
@@ -160,6 +163,38 @@ KNOWN: tuple[Incompatibility, ...] = (
             "and Debian ships 1.22 (bookworm) and 1.26 (trixie). A variable proxy_pass with "
             "`resolver` re-resolves but gives up the upstream's balancing over replicas. Seen: "
             "a recreated replica never got traffic again."
+        ),
+    ),
+)
+
+
+KNOWN += (
+    Incompatibility(
+        scenarios=(IN_FLIGHT, WEBSOCKET_STOP),
+        where=_where(server="daphne"),
+        reason=(
+            "daphne 4.2.3 has no graceful stop: on SIGTERM Twisted's reactor stops and open "
+            "HTTP requests and WebSockets are dropped (--application-close-timeout only bounds "
+            "the app's own cleanup). Seen: the in-flight /sleep got 502 from the proxy, "
+            "WebSockets closed with 1006 (no close frame)."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(IN_FLIGHT,),
+        where=_where(server="hypercorn"),
+        reason=(
+            "hypercorn 0.18 with more than one worker aborts in-flight requests on SIGTERM: "
+            "the parent terminates its worker processes without waiting for "
+            "--graceful-timeout (it finishes them with --workers 1). Seen: HAProxy log SH--, "
+            "502 after 219 ms."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(WEBSOCKET_STOP,),
+        where=_where(server=("hypercorn", "granian")),
+        reason=(
+            "hypercorn 0.18 and granian 2.8.7 close open WebSockets without a 1001/1012 close "
+            "frame when stopped. Seen: close codes 1011 (hypercorn) and 1006 (both)."
         ),
     ),
 )

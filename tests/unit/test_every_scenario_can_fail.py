@@ -32,3 +32,12 @@ def test_every_variant_names_real_scenarios():
 def test_variant_names_are_unique():
     names = [variant.name for variant in VARIANTS]
     assert len(names) == len(set(names))
+
+
+def test_docs_scenarios_md_is_up_to_date():
+    from harness.scenario_index import as_markdown, scenario_index
+
+    committed = (PROJECT_ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert committed == as_markdown(scenario_index()), (
+        "docs/scenarios.md is stale: run `harness scenarios --markdown > docs/scenarios.md`"
+    )
