@@ -28,7 +28,9 @@ def _family(tree: ast.Module) -> str:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
         ):
-            return ast.unparse(node.value).rsplit(".", 1)[-1]
+            value = node.value
+            first = value.elts[0] if isinstance(value, ast.List | ast.Tuple) else value
+            return ast.unparse(first).rsplit(".", 1)[-1]
     return "unmarked"
 
 
