@@ -38,6 +38,8 @@ class Incompatibility:
 
     scenarios: tuple[str, ...]
     reason: str
+    # Seen to fail only some of the time: an xfail that may pass, not a strict one.
+    intermittent: bool = False
     stack: str = "*"
     where: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -221,12 +223,13 @@ KNOWN += (
         scenarios=(FOREIGN_ORIGIN,),
         where=_where(proxy="haproxy", server="daphne"),
         reason=(
-            "A WebSocket handshake that Channels denies under daphne reaches the client through "
-            "HAProxy as 408 instead of 403 (daphne closes the denied handshake; HAProxy reports "
+            "A WebSocket handshake that Channels denies under daphne sometimes reaches the client "
+            "through HAProxy as 408 instead of 403 (daphne closes the denied handshake; HAProxy reports "
             "its own 408). The refusal itself holds: the foreign Origin never gets 101. Seen "
             "on haproxy-daphne-django-asgi-tls: 408 for https://attacker.example, 101 for the "
-            "site's own. The exact cause in daphne 4.2.3 is not yet pinned down."
+            "site's own; in other runs 403. The cause is not yet pinned down."
         ),
+        intermittent=True,
     ),
 )
 

@@ -112,7 +112,9 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     bound = timeouts.proxy_read * stack.spec.replicas + ANSWER_MARGIN
     started = time.monotonic()
     response = client.get(
-        "/sleep", params={"ms": int((timeouts.proxy_read + PAST_TIMEOUT) * 1000)}, timeout=bound + 10
+        "/sleep",
+        params={"ms": int((timeouts.proxy_read + PAST_TIMEOUT) * 1000)},
+        timeout=bound + 10,
     )
     elapsed = time.monotonic() - started
     evidence = f"{stack.id}: got {response.status_code} after {elapsed:.2f} s (bound {bound} s)"
