@@ -223,9 +223,10 @@ KNOWN += (
         scenarios=(FOREIGN_ORIGIN,),
         where=_where(proxy="haproxy", server="daphne"),
         reason=(
-            "A WebSocket handshake that Channels denies under daphne sometimes reaches the client "
-            "through HAProxy as 408 instead of 403 (daphne closes the denied handshake; HAProxy reports "
-            "its own 408). The refusal itself holds: the foreign Origin never gets 101. Seen "
+            "A WebSocket handshake that Channels denies under daphne sometimes reaches the "
+            "client through HAProxy as 408 instead of 403 (daphne closes the denied "
+            "handshake; HAProxy reports its own 408). The refusal itself holds: the "
+            "foreign Origin never gets 101. Seen "
             "on haproxy-daphne-django-asgi-tls: 408 for https://attacker.example, 101 for the "
             "site's own; in other runs 403. The cause is not yet pinned down."
         ),
