@@ -57,7 +57,8 @@ def cmd_stacks(args: argparse.Namespace) -> int:
         console.print(f"profile [bold]{name}[/]: {len(members)} stack(s)")
     specs = list(stacks.values())
     console.print(
-        f"{len({s.proxy for s in specs})} proxies, {len({s.server for s in specs})} servers, "
+        f"{len({s.proxy for s in specs})} proxies, {len({s.server for s in specs})} servers "
+        f"({len({s.server_label for s in specs})} server modes), "
         f"{len({s.app_mode for s in specs})} app modes: "
         f"{', '.join(sorted({s.app_mode for s in specs}))}"
     )
