@@ -120,7 +120,8 @@ def remove_resources(
     filters = {"label": _selector(run_id, group)}
     # Containers first: a network cannot go while a container is attached to it.
     kinds = (
-        ("container", client.containers.list(all=True, filters=filters)),
+        # sparse: no per-container inspect, which races with a container another run removes
+        ("container", client.containers.list(all=True, filters=filters, sparse=True)),
         ("network", client.networks.list(filters=filters)),
         ("volume", client.volumes.list(filters=filters)),
     )
@@ -136,8 +137,14 @@ def remove_resources(
                     resource.remove(force=True, v=True)
                 else:
                     resource.remove(**({"force": True} if kind == "volume" else {}))
-                removed.append(f"{kind} {resource.name}")
+                removed.append(f"{kind} {_name(resource)}")
     return removed
+
+
+def _name(resource: Any) -> str:
+    """A resource's name, also for sparse container listings (which carry `Names`)."""
+    names = resource.attrs.get("Names")
+    return str(names[0].lstrip("/") if names else resource.name)
 
 
 def leftovers(group: str | None = None) -> list[str]:
@@ -145,7 +152,10 @@ def leftovers(group: str | None = None) -> list[str]:
     client = engine()
     filters = {"label": _selector(None, group)}
     return (
-        [f"container {c.name}" for c in client.containers.list(all=True, filters=filters)]
+        [
+            f"container {_name(c)}"
+            for c in client.containers.list(all=True, filters=filters, sparse=True)
+        ]
         + [f"network {n.name}" for n in client.networks.list(filters=filters)]
         + [f"volume {v.name}" for v in client.volumes.list(filters=filters)]
     )

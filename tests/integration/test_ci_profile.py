@@ -5,11 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from harness.paths import PROJECT_ROOT
 
 CI_PROFILE_LIMIT = 1200
 
 
+@pytest.mark.timeout(CI_PROFILE_LIMIT + 60)
 def test_scenarios_pass_on_the_ci_profile():
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "scenarios/", "--profile", "ci", "-p",
