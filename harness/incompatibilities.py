@@ -171,10 +171,6 @@ KNOWN: tuple[Incompatibility, ...] = (
             "a recreated replica never got traffic again."
         ),
     ),
-)
-
-
-KNOWN += (
     Incompatibility(
         scenarios=(IN_FLIGHT, WEBSOCKET_STOP),
         where=_where(server="daphne"),
@@ -203,10 +199,6 @@ KNOWN += (
             "frame when stopped. Seen: close codes 1011 (hypercorn) and 1006 (both)."
         ),
     ),
-)
-
-
-KNOWN += (
     Incompatibility(
         scenarios=(PAUSED_REPLICA, ROLLING_RESTART),
         where=_where(proxy="apache", protocol="uwsgi"),
