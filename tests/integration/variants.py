@@ -8,6 +8,7 @@ from __future__ import annotations
 from tests.integration.variant_model import Variant
 from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
+from tests.integration.variants_proxies import PROXIES
 
 GUNICORN = "nginx-gunicorn-gthread-flask"
 UWSGI = "nginx-uwsgi-flask"
@@ -117,4 +118,4 @@ CORE: tuple[Variant, ...] = (
 )
 
 
-VARIANTS: tuple[Variant, ...] = CORE + EDGE + FLEET
+VARIANTS: tuple[Variant, ...] = CORE + EDGE + FLEET + PROXIES
