@@ -20,7 +20,7 @@ from harness.images import ensure_app_image, ensure_base
 from harness.progress import Progress
 from harness.render_out import write_effective_configs
 from harness.runtime import RunIdentity, remove_images, remove_resources
-from harness.selection import known_stacks, select_stacks
+from harness.selection import known_stacks, nearest_stacks, select_stacks
 from harness.specs import StackSpec
 from harness.stackfile import load_stack_file
 
@@ -37,9 +37,11 @@ def _files(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_stacks(args: argparse.Namespace) -> int:
-    """List every known stack and profile."""
-    from_files = [spec for path in _files(args) for spec in load_stack_file(path)]
-    stacks = known_stacks(from_files)
+    """List every known stack and profile, or only those --stack/--profile select."""
+    if args.stack or args.profile:
+        stacks = {spec.id: spec for spec in _selected(args)}
+    else:
+        stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
     table = Table("stack", "proxy", "server", "app mode", "tls", "replicas", "balancing", "source")
     for spec in stacks.values():
         table.add_row(
@@ -87,7 +89,7 @@ def _named_stack(args: argparse.Namespace) -> StackSpec:
     if args.stack_id not in stacks:
         raise HarnessError(
             f"{args.command}: unknown stack {args.stack_id!r}. "
-            f"Known: {', '.join(sorted(stacks))}. Hint: `harness stacks` lists them."
+            + nearest_stacks(args.stack_id, sorted(stacks))
         )
     return stacks[args.stack_id]
 
@@ -139,8 +141,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         return 0
     table = Table("family", "scenario", "asserts", "catches")
     for entry in entries:
-        table.add_row(entry.family, entry.node, entry.behaviour,
-                      "\n".join(v.split(" (")[0] for v in entry.caught_by) or "-")
+        table.add_row(
+            entry.family,
+            entry.node,
+            entry.behaviour,
+            "\n".join(v.split(" (")[0] for v in entry.caught_by) or "-",
+        )
     console.print(table)
     return 0
 
@@ -160,7 +166,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description=__doc__)
+    # No abbreviations: `--stack` must never be taken for `--stack-file`.
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__, allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def add(
@@ -169,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
         selection: bool = False,
         files: bool = True,
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=(handler.__doc__ or "").strip())
+        sub = commands.add_parser(name, help=(handler.__doc__ or "").strip(), allow_abbrev=False)
         sub.set_defaults(handler=handler)
         if files:
             sub.add_argument("--stack-file", action="append", type=Path, metavar="FILE")
@@ -178,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--profile", choices=list(PROFILES))
         return sub
 
-    add("stacks", cmd_stacks)
+    add("stacks", cmd_stacks, selection=True)
     add("build", cmd_build, selection=True)
     render = add("render", cmd_render)
     render.add_argument("stack_id")

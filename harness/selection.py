@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,13 @@ DEFAULT_PROFILE = "default"
 def known_stacks(from_files: Sequence[StackSpec] = ()) -> dict[str, StackSpec]:
     """Built-in stacks plus those of stack files; a file's stack replaces a same-id one."""
     return {**STACKS, **{spec.id: spec for spec in from_files}}
+
+
+def nearest_stacks(name: str, stacks: Sequence[str]) -> str:
+    """The end of an unknown-stack message: the known ids closest to `name`, not all of them."""
+    close = difflib.get_close_matches(name.replace("*", "").replace("?", ""), stacks, n=5)
+    like = f"Known stacks like it: {', '.join(close)}" if close else "No known stack is like it"
+    return f"{like} ({len(stacks)} in all). Hint: `harness stacks` lists them."
 
 
 def select_stacks(
@@ -41,8 +49,8 @@ def select_stacks(
         ]
         if not chosen:
             raise ConfigError(
-                f"--stack {' '.join(globs)!s}: matches no stack. Known stacks: "
-                f"{', '.join(sorted(stacks))}. Hint: `harness stacks` lists them."
+                f"--stack {' '.join(globs)!s}: matches no stack. "
+                + nearest_stacks(globs[0], sorted(stacks))
             )
         return chosen
     if stack_files and profile is None:

@@ -47,12 +47,24 @@ def test_engine_unreachable():
 
 def test_unknown_stack_id():
     assert_clean_error(
-        harness("render", "caddy-flask", "--out", "/tmp/x"), "unknown stack 'caddy-flask'", "Known:"
+        harness("render", "caddy-flask", "--out", "/tmp/x"),
+        "unknown stack 'caddy-flask'",
+        "in all). Hint: `harness stacks`",
     )
 
 
 def test_glob_matching_nothing():
     assert_clean_error(harness("build", "--stack", "caddy-*"), "matches no stack", "harness stacks")
+
+
+def test_stacks_lists_a_selection_and_never_takes_stack_for_stack_file():
+    """`--stack` is its own option on every command (argparse abbreviations are off)."""
+    listed = harness("stacks", "--stack", "haproxy-uwsgi-*")
+    assert listed.returncode == 0, listed.stderr
+    assert "haproxy-uwsgi-flask-http" in listed.stdout
+    assert "nginx-uwsgi-flask" not in listed.stdout
+    assert_clean_error(harness("stacks", "--stack", "nginx-uwsgi-flsk"), "nginx-uwsgi-flask")
+    assert_clean_error(harness("build", "--stack-fil", "x.toml"), "unrecognized arguments")
 
 
 def test_invalid_toml(tmp_path):

@@ -17,8 +17,10 @@ def test_glob_selects_matching_stacks():
     assert all(name.startswith("nginx-uwsgi-") for name in chosen)
 
 
-def test_glob_matching_nothing_lists_known_stacks():
-    with pytest.raises(ConfigError, match=r"matches no stack. Known stacks: .*nginx-uwsgi-flask"):
+def test_glob_matching_nothing_names_the_nearest_stacks():
+    with pytest.raises(ConfigError, match=r"matches no stack. Known stacks like it: nginx-uwsgi"):
+        select_stacks(["nginx-uwsgi-flsk*"])
+    with pytest.raises(ConfigError, match=r"matches no stack. No known stack is like it"):
         select_stacks(["caddy-*"])
 
 
