@@ -38,6 +38,8 @@ def test_request_in_flight_finishes_when_its_replica_stops(stack, client):
         runs = wait_for_runs(client, marker, deadline=IN_FLIGHT_MS / 1000)
         assert runs, f"{stack.id}: {path} never reached the app; {pending.result()}"
         stopped = runs[0]
+        # Else the stop would come after the answer and prove nothing.
+        assert not pending.done(), f"{stack.id}: {path} was answered before the stop began"
         stack.stop_replica(stopped)
         response = pending.result(timeout=60)
     runs = wait_for_runs(client, marker, deadline=rejoin_window(stack))

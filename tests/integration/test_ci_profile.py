@@ -16,8 +16,9 @@ CI_PROFILE_LIMIT = 1200
 @pytest.mark.timeout(CI_PROFILE_LIMIT + 60)
 def test_scenarios_pass_on_the_ci_profile():
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "scenarios/", "--profile", "ci", "-p",
-         "no:cacheprovider", "-q", "-rfEx"],
+        # Two workers, each running whole stacks (--dist loadgroup), as README suggests.
+        [sys.executable, "-m", "pytest", "scenarios/", "--profile", "ci", "-n", "2",
+         "--dist", "loadgroup", "-p", "no:cacheprovider", "-q", "-rfEx"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=CI_PROFILE_LIMIT, check=False,
     )
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
