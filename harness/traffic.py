@@ -31,6 +31,7 @@ __all__ = [
 
 CONNECTION_ERROR = 0  # the status recorded when no HTTP answer came back
 PACING = 0.01  # seconds between two requests of a loop: at most 100 a second
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class Outcome:
     instance: str
     seconds: float
     error: str = ""
+    # The first attempt found its kept-alive connection closed without an answer and was sent
+    # again on a new one, as user agents do for an idempotent request (RFC 9112 §9.3.1).
+    retried: bool = False
 
     @property
     def ok(self) -> bool:
@@ -49,7 +53,8 @@ class Outcome:
 
     def __str__(self) -> str:
         answer = self.error or f"{self.status} from {self.instance or '(no X-Instance)'}"
-        return f"+{self.at:.2f}s {answer} in {self.seconds:.2f}s"
+        retried = " (retried on a new connection)" if self.retried else ""
+        return f"+{self.at:.2f}s {answer}{retried} in {self.seconds:.2f}s"
 
 
 def visitor_client(stack: Stack, timeout: float) -> httpx.Client:
@@ -62,17 +67,33 @@ def visitor_client(stack: Stack, timeout: float) -> httpx.Client:
 def request_once(
     client: httpx.Client, method: str, path: str, started: float | None = None
 ) -> Outcome:
-    """Send one request; a connection or timeout error becomes an outcome, not an exception."""
+    """Send one request; a connection or timeout error becomes an outcome, not an exception.
+
+    An idempotent request whose kept-alive connection the proxy closed without answering is
+    sent once more on a new connection, as browsers do. Apache's mod_proxy_http leaves that
+    retry to the client: a request it sent on a pooled backend connection that the backend
+    had just closed (a replica stopping) ends with the client's connection closed, no answer
+    (seen in rolling restarts; `proxy-initial-not-pooled` in its docs names the race).
+    Anything else is the outcome.
+    """
     begin = time.monotonic()
     origin = begin if started is None else started
+    retried = False
     try:
-        response = client.request(method, path)
+        try:
+            response = client.request(method, path)
+        except httpx.RemoteProtocolError:
+            if method not in IDEMPOTENT:
+                raise
+            retried = True
+            response = client.request(method, path)
     except httpx.HTTPError as error:
         end = time.monotonic()
-        return Outcome(end - origin, CONNECTION_ERROR, "", end - begin, f"{type(error).__name__}")
+        error_name = type(error).__name__
+        return Outcome(end - origin, CONNECTION_ERROR, "", end - begin, error_name, retried)
     end = time.monotonic()
     instance = response.headers.get("x-instance", "")
-    return Outcome(end - origin, response.status_code, instance, end - begin)
+    return Outcome(end - origin, response.status_code, instance, end - begin, retried=retried)
 
 
 def get_until(

@@ -46,6 +46,33 @@ def test_connection_error_is_an_outcome_not_an_exception():
     assert (outcome.status, outcome.ok, outcome.error) == (CONNECTION_ERROR, False, "ConnectError")
 
 
+def closing_once_client() -> httpx.Client:
+    """A client whose first request finds its connection closed without an answer."""
+    calls = {"n": 0}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise httpx.RemoteProtocolError("Server disconnected", request=request)
+        return httpx.Response(200, headers={"x-instance": "app-2"})
+
+    return httpx.Client(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(answer))
+
+
+def test_idempotent_request_is_sent_again_once_after_a_silent_close():
+    with closing_once_client() as client:
+        got = request_once(client, "GET", "/")
+    with closing_once_client() as client:
+        posted = request_once(client, "POST", "/counter")
+    assert (got.status, got.retried) == (200, True)
+    assert "retried on a new connection" in str(got)
+    assert (posted.status, posted.error, posted.retried) == (
+        CONNECTION_ERROR,
+        "RemoteProtocolError",
+        False,
+    )
+
+
 def test_outcome_describes_itself():
     assert str(Outcome(1.5, 502, "", 0.25)) == "+1.50s 502 from (no X-Instance) in 0.25s"
 
