@@ -232,8 +232,8 @@ KNOWN: tuple[Incompatibility, ...] = (
             "Seen on haproxy-daphne-django-asgi-tls: 408 for a foreign Origin (403 or 101 "
             "expected) in some runs, and 408 for the second member of a room while the "
             "first one's 101 had just gone through (default-profile run 4). Not seen with "
-            "hypercorn behind HAProxy nor with daphne behind nginx or Apache. The cause is "
-            "not yet pinned down (a reused HAProxy-to-daphne connection is the suspect)."
+            "hypercorn behind HAProxy nor with daphne behind Apache (default profile, five "
+            "runs). The cause is not yet pinned down."
         ),
         intermittent=True,
     ),
