@@ -232,8 +232,10 @@ KNOWN: tuple[Incompatibility, ...] = (
             "Seen on haproxy-daphne-django-asgi-tls: 408 for a foreign Origin (403 or 101 "
             "expected) in some runs, and 408 for the second member of a room while the "
             "first one's 101 had just gone through (default-profile run 4). Not seen with "
-            "hypercorn behind HAProxy nor with daphne behind Apache (default profile, five "
-            "runs). The cause is not yet pinned down."
+            "hypercorn behind HAProxy nor with daphne behind Apache (default profile, seven "
+            "runs). The cause is not yet pinned down; Apache over TLS once logged a request-"
+            'less 408 (`"-" 408`) for a WebSocket handshake that got no answer, so the TLS '
+            "WebSocket client path is a suspect too."
         ),
         intermittent=True,
     ),
