@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
+import pytest
 
 from harness.stack import Stack
 
@@ -24,13 +24,15 @@ __all__ = [
     "SteadyTraffic",
     "get_until",
     "missing_replicas",
+    "need_every_replica_in_view",
     "request_once",
-    "steady_traffic",
+    "rotation_window",
     "visitor_client",
 ]
 
 CONNECTION_ERROR = 0  # the status recorded when no HTTP answer came back
 PACING = 0.01  # seconds between two requests of a loop: at most 100 a second
+MARGIN = 2.0  # seconds of slack on every window, for a loaded 2-core machine
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -138,6 +140,23 @@ def missing_replicas(
     return wanted - {outcome.instance for outcome in outcomes}
 
 
+def rotation_window(stack: Stack) -> float:
+    """How long a proxy may take to route around a gone replica, or to take a rested one
+    back: a connect and a read timeout (stopped: the connect fails; paused or slow: the read
+    times out; rested: tried again after about a connect timeout), and slack."""
+    return stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
+
+
+def need_every_replica_in_view(stack: Stack, client: httpx.Client) -> None:
+    """Start a scenario only once every replica answers `client`: an earlier scenario may
+    have left one stopped-then-started or rested by the proxy. A stack sticky by client
+    address shows a client one replica only: the scenario is skipped there."""
+    missing = missing_replicas(client, stack.replicas, rotation_window(stack))
+    if missing and stack.spec.balancing == "sticky":
+        pytest.skip(f"{stack.id}: sticky by client address, {sorted(missing)} out of view")
+    assert not missing, f"{stack.id}: {sorted(missing)} never answered GET /echo"
+
+
 class SteadyTraffic:
     """GETs of one path, one after another in a thread, until stopped or out of budget."""
 
@@ -167,6 +186,13 @@ class SteadyTraffic:
         self.started = time.monotonic()
         self._thread.start()
         return self
+
+    def __enter__(self) -> SteadyTraffic:
+        """Running inside the block, stopped when the block ends however."""
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def stop(self) -> list[Outcome]:
         """Stop after the request in flight (at most one timeout) and return every outcome."""
@@ -215,28 +241,3 @@ class SteadyTraffic:
                     self._outcomes.append(outcome)
                 if self._interval:
                     self._stopping.wait(self._interval)  # pacing: a steady load, not a flood
-
-
-@contextmanager
-def steady_traffic(
-    stack: Stack,
-    path: str,
-    *,
-    max_requests: int,
-    max_seconds: float,
-    timeout: float,
-    interval: float = 0.0,
-) -> Iterator[SteadyTraffic]:
-    """A running SteadyTraffic inside the block, stopped when the block ends however."""
-    traffic = SteadyTraffic(
-        stack,
-        path,
-        max_requests=max_requests,
-        max_seconds=max_seconds,
-        timeout=timeout,
-        interval=interval,
-    ).start()
-    try:
-        yield traffic
-    finally:
-        traffic.stop()

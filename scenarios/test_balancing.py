@@ -11,7 +11,13 @@ import uuid
 
 import pytest
 
-from harness.traffic import get_until, missing_replicas, request_once, visitor_client
+from harness.traffic import (
+    get_until,
+    need_every_replica_in_view,
+    request_once,
+    rotation_window,
+    visitor_client,
+)
 
 pytestmark = pytest.mark.balancing
 
@@ -25,7 +31,7 @@ MAX_REQUESTS = 2000  # bound of every polling loop; a time bound always comes fi
 
 def detection_window(stack):
     """How long a proxy may take to route around a gone replica: a connect and a read."""
-    return stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
+    return rotation_window(stack)
 
 
 def retry_window(stack):
@@ -36,14 +42,6 @@ def retry_window(stack):
 def slow_client(stack):
     """A cookie-less client that outwaits a failover: a read and a connect timeout, and slack."""
     return visitor_client(stack, detection_window(stack) + 5)
-
-
-def need_every_replica_in_view(stack, client):
-    """Every replica answers this client; a sticky-by-address stack shows it one replica only."""
-    missing = missing_replicas(client, stack.replicas, detection_window(stack))
-    if missing and stack.spec.balancing == "sticky":
-        pytest.skip(f"{stack.id}: sticky by client address, {sorted(missing)} out of view")
-    assert not missing, f"{stack.id}: {sorted(missing)} never answered"
 
 
 def need_two_replicas(stack):

@@ -8,7 +8,13 @@ import httpx
 import pytest
 
 from harness.fleet import moved_replica
-from harness.traffic import get_until, missing_replicas, steady_traffic, visitor_client
+from harness.traffic import (
+    SteadyTraffic,
+    get_until,
+    need_every_replica_in_view,
+    rotation_window,
+    visitor_client,
+)
 
 pytestmark = pytest.mark.lifecycle
 
@@ -16,7 +22,6 @@ IN_FLIGHT_MS = 2000  # long enough to stop the replica while the request runs
 ROLLING_MAX_SECONDS = 90.0  # bounds of the background loop; the restarts end it first
 ROLLING_MAX_REQUESTS = 3000
 ROLLING_INTERVAL = 0.02  # seconds between two requests of the loop: about 50 per second
-MARGIN = 2.0
 # A proxy that follows names re-resolves them at least this often (nginx `resolver ...
 # valid=`, HAProxy `hold valid`); Docker's DNS answers a recreated container at once.
 RESOLVE_SECONDS = 10.0
@@ -26,7 +31,7 @@ MAX_REQUESTS = 2000  # bound of a polling loop; paced, its time bound comes firs
 def rejoin_window(stack):
     """How long a restarted replica may take to get traffic again: the proxy rests a failed
     replica for about a connect timeout, and may need a read timeout to notice."""
-    return stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
+    return rotation_window(stack)
 
 
 def test_request_in_flight_finishes_when_its_replica_stops(stack, client):
@@ -62,20 +67,17 @@ def wait_for_runs(client, marker, deadline):
         time.sleep(0.05)  # sleep-ok: polling interval of a deadline-bound wait
 
 
-def need_every_replica_in_view(stack):
-    """Every replica answers a new visitor; a sticky-by-address stack shows it only one."""
+def need_fleet_in_view_of_a_new_visitor(stack):
+    """Every replica answers a cookie-less client (see need_every_replica_in_view)."""
     with visitor_client(stack, rejoin_window(stack) + 5) as client:
-        missing = missing_replicas(client, stack.replicas, rejoin_window(stack))
-    if missing and stack.spec.balancing == "sticky":
-        pytest.skip(f"{stack.id}: sticky by client address, {sorted(missing)} out of view")
-    assert not missing, f"{stack.id}: {sorted(missing)} not in rotation to begin with"
+        need_every_replica_in_view(stack, client)
 
 
 def test_rolling_restart_gives_no_errors(stack):
     """Restarting every replica in turn, each back in rotation before the next, under a
     steady stream of GETs, gives no 5xx and no connection error."""
-    need_every_replica_in_view(stack)
-    with steady_traffic(
+    need_fleet_in_view_of_a_new_visitor(stack)
+    with SteadyTraffic(
         stack,
         "/echo",
         max_requests=ROLLING_MAX_REQUESTS,
@@ -93,7 +95,7 @@ def test_rolling_restart_gives_no_errors(stack):
 
 def test_recreated_replica_is_reached_again(stack):
     """A replica recreated on a new address gets traffic again: the proxy follows its name."""
-    need_every_replica_in_view(stack)
+    need_fleet_in_view_of_a_new_visitor(stack)
     replica, window = stack.replicas[0], RESOLVE_SECONDS + rejoin_window(stack)
     with (
         moved_replica(stack, replica) as (old, new),

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from harness.traffic import missing_replicas
+from harness.traffic import need_every_replica_in_view
 from harness.wsclient import (
     close_code_received,
     open_websocket,
@@ -113,9 +113,7 @@ def test_foreign_origin_refused_and_own_accepted(stack):
 def test_room_message_reaches_members_on_other_replicas(stack, client):
     """A message sent to a room reaches a member connected to another replica, both ways."""
     if stack.spec.balancing != "sticky":  # a replica an earlier scenario timed out may rest
-        window = stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
-        missing = missing_replicas(client, stack.replicas, window)
-        assert not missing, f"{stack.id}: {sorted(missing)} never answered GET /echo"
+        need_every_replica_in_view(stack, client)
     room = f"/ws/room/r{uuid.uuid4().hex[:16]}"
     with ExitStack() as sockets:
         first = sockets.enter_context(connect_or_fail(stack, room))
