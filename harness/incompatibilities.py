@@ -78,7 +78,6 @@ CHUNKED_IN_BODY = "test_security.py::test_request_in_a_body_stays_in_the_body[ch
 PAUSED_REPLICA = "test_balancing.py::test_gets_keep_succeeding_with_replica_down[paused]"
 ROLLING_RESTART = "test_lifecycle.py::test_rolling_restart_gives_no_errors"
 FOREIGN_ORIGIN = "test_websocket.py::test_foreign_origin_refused_and_own_accepted"
-ROOM = "test_websocket.py::test_room_message_reaches_members_on_other_replicas"
 IN_FLIGHT = "test_lifecycle.py::test_request_in_flight_finishes_when_its_replica_stops"
 WEBSOCKET_STOP = "test_websocket.py::test_stopping_replica_closes_its_sockets_cleanly"
 
@@ -222,21 +221,6 @@ KNOWN: tuple[Incompatibility, ...] = (
             "500 without X-Instance after 5.01 s (paused), 2 x 500 after 1.1 s in a rolling "
             "restart of 164 requests."
         ),
-    ),
-    Incompatibility(
-        scenarios=(FOREIGN_ORIGIN, ROOM),
-        where=_where(proxy="haproxy", server="daphne"),
-        reason=(
-            "NOT the stack's fault: our own WebSocket client's. websockets' sync client reads "
-            "the SSLSocket in a background thread while the main thread writes the handshake, "
-            "and concurrent send/recv on one Python SSLSocket can lose the write "
-            "(python/cpython#77271, #137583); the proxy then never sees a request and answers "
-            "408. Reproduced on haproxy-daphne-django-asgi-tls: 20 of 800 wss:// handshakes "
-            "got 408 with the sync client, 0 of 800 with websockets' asyncio client, and 0 "
-            "of 800 with the sync client on a plain (ws://) stack. Kept here, intermittent, "
-            "until harness/wsclient.py moves to the asyncio client; then this entry goes."
-        ),
-        intermittent=True,
     ),
     Incompatibility(
         scenarios=(FOREIGN_ORIGIN,),

@@ -68,7 +68,7 @@ def test_messages_echo_unchanged(stack, message):
 def test_ping_is_answered_with_pong(stack):
     """A ping frame sent through the proxy is answered by a pong."""
     with connect_or_fail(stack, "/ws/echo") as connection:
-        answered = connection.ping(b"probe").wait(timeout=5)
+        answered = connection.ping_answered(b"probe", timeout=5)
     assert answered, f"{stack.id}: no pong within 5 s"
 
 
