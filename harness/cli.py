@@ -1,4 +1,4 @@
-"""The `harness` command: build, stacks, render, clean, doctor, scenarios.
+"""The `harness` command: build, stacks, render, up, load, clean, doctor, scenarios.
 
 Every failure the harness expects (bad input, engine down, build failed) ends as one clear
 message and a non-zero exit, never a traceback.
@@ -83,15 +83,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _named_stack(args: argparse.Namespace) -> StackSpec:
-    """The stack named on the command line, among built-in and stack-file stacks."""
+def _named_stacks(args: argparse.Namespace, stack_ids: Sequence[str]) -> list[StackSpec]:
+    """The stacks named on the command line, among built-in and stack-file stacks."""
     stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
-    if args.stack_id not in stacks:
-        raise HarnessError(
-            f"{args.command}: unknown stack {args.stack_id!r}. "
-            + nearest_stacks(args.stack_id, sorted(stacks))
-        )
-    return stacks[args.stack_id]
+    for stack_id in stack_ids:
+        if stack_id not in stacks:
+            raise HarnessError(
+                f"{args.command}: unknown stack {stack_id!r}. "
+                + nearest_stacks(stack_id, sorted(stacks))
+            )
+    return [stacks[stack_id] for stack_id in stack_ids]
+
+
+def _named_stack(args: argparse.Namespace) -> StackSpec:
+    return _named_stacks(args, [args.stack_id])[0]
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -118,6 +123,76 @@ def cmd_up(args: argparse.Namespace) -> int:
         console.print(f"  its test CA: {stack.ca_path}")
     console.print(f"  remove it: harness clean --run {session.identity.run_id}")
     return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Send the same bounded locust load to each stack in turn and compare them."""
+    from harness.load.report import comparison_table
+    from harness.load.runner import LoadPlan, require_locust, run_load
+    from harness.session import HarnessSession
+
+    require_locust()
+    specs = _named_stacks(args, args.stack_ids)
+    plan = LoadPlan(
+        users=args.users,
+        seconds=args.seconds,
+        paths=tuple(args.path or ["/echo"]),
+        max_requests_per_user=args.max_requests,
+    )
+    session = HarnessSession(Progress())
+    results = []
+    try:
+        for spec in specs:
+            stack = session.start(spec)
+            try:
+                task = f"load on {spec.id}: {plan.users} users, {plan.seconds}s"
+                with session.progress.task(task):
+                    results.append(run_load(stack, plan, session.temp_dir / "load"))
+            finally:
+                stack.down()
+    finally:
+        session.close()
+    console.print(comparison_table(results, args.max_failure_ratio))
+    over = [result for result in results if result.failure_ratio > args.max_failure_ratio]
+    for result in over:
+        console.print(
+            f"{result.stack_id}: {result.failures} of {result.requests} requests failed "
+            f"(allowed ratio {args.max_failure_ratio}):"
+            if result.requests
+            else f"{result.stack_id}: no request finished within the run ({plan.seconds}s); "
+            "a longer --seconds lets slow requests end",
+            markup=False,
+        )
+        for sample in result.failure_samples:
+            console.print(f"  {sample}", markup=False, highlight=False)
+    return EXIT_FAILURE if over else 0
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {low} to {high}")
+        return int(text)
+
+    return parse
+
+
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number from 0 to 1")
+    return value
+
+
+def _url_path(text: str) -> str:
+    if not text.startswith("/") or "," in text or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}; allowed: a path on the stack, starting with /, without commas or spaces"
+        )
+    return text
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
@@ -192,6 +267,27 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", required=True, metavar="DIR")
     up = add("up", cmd_up)
     up.add_argument("stack_id")
+    load = add("load", cmd_load)
+    load.add_argument("stack_ids", nargs="+", metavar="STACK")
+    load.add_argument("--users", type=_whole_number(1, 200), default=8, help="default 8")
+    load.add_argument(
+        "--seconds", type=_whole_number(1, 600), default=10, help="run time per stack; default 10"
+    )
+    load.add_argument(
+        "--max-requests",
+        type=_whole_number(1, 1_000_000),
+        default=5000,
+        help="per user, after which it stops; default 5000",
+    )
+    load.add_argument(
+        "--path", action="append", type=_url_path, help="GET this path (repeatable); default /echo"
+    )
+    load.add_argument(
+        "--max-failure-ratio",
+        type=_ratio,
+        default=0.0,
+        help="exit 1 when a stack fails more than this share of requests; default 0",
+    )
     clean = add("clean", cmd_clean, files=False)
     clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
     clean.add_argument(

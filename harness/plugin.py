@@ -20,9 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.sync.client import ClientConnection
-from websockets.sync.client import connect as connect_websocket
-from websockets.typing import Origin
 
 from harness.errors import HarnessError
 from harness.incompatibilities import known_incompatibilities
@@ -32,6 +29,7 @@ from harness.selection import select_stacks
 from harness.session import HarnessSession
 from harness.specs import StackSpec
 from harness.stack import Stack
+from harness.wsclient import WebSocket, open_websocket
 
 FAMILIES = {
     "correctness": "status, methods, HEAD, headers, bodies, keep-alive, HTTP/1.0",
@@ -206,24 +204,17 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def ws(stack: Stack) -> Iterator[Callable[..., ClientConnection]]:
+def ws(stack: Stack) -> Iterator[Callable[..., WebSocket]]:
     """Opens WebSockets through the stack's proxy (wss:// trusting only the run's CA).
 
     `ws("/ws/echo")` sends the site's own Origin, as a browser on the site would;
     `ws(path, origin="https://elsewhere.example")` sends another. All close after the test.
+    The connections are harness.wsclient's: send, recv(timeout=...), ping_answered, close.
     """
-    opened: list[ClientConnection] = []
+    opened: list[WebSocket] = []
 
-    def connect(path: str = "/ws/echo", *, origin: str | None = None,
-                **options: Any) -> ClientConnection:
-        url = stack.url.replace("http", "ws", 1) + path
-        connection: ClientConnection = connect_websocket(
-            url,
-            ssl=stack.ssl_context(),
-            origin=Origin(origin or stack.url),
-            open_timeout=10,
-            **options,
-        )
+    def connect(path: str = "/ws/echo", *, origin: str | None = None) -> WebSocket:
+        connection = open_websocket(stack, path, origin)
         opened.append(connection)
         return connection
 

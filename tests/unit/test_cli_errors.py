@@ -116,3 +116,24 @@ def test_mmdebstrap_missing_in_registry_less_mode(monkeypatch):
     monkeypatch.setattr("harness.images.shutil.which", lambda name: None)
     with pytest.raises(ImageBuildError, match=r"needs mmdebstrap.*apt-get install mmdebstrap"):
         _bootstrap_and_import(Suite.BOOKWORM, "deploy-harness/base:never")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--users", "0"], "argument --users: got '0'; allowed: 1 to 200"),
+        (["--seconds", "ten"], "argument --seconds: got 'ten'; allowed: 1 to 600"),
+        (["--path", "echo"], "argument --path: got 'echo'; allowed: a path on the stack"),
+        (["--max-failure-ratio", "2"], "got '2'; allowed: a number from 0 to 1"),
+    ],
+)
+def test_load_rejects_bad_plans(args, expected):
+    assert_clean_error(harness("load", "nginx-uwsgi-flask", *args), expected)
+
+
+def test_load_unknown_stack():
+    assert_clean_error(
+        harness("load", "nginx-uwsgi-flask", "nginx-uwsgi-flsk"),
+        "load: unknown stack 'nginx-uwsgi-flsk'",
+        "nginx-uwsgi-flask",
+    )

@@ -1,0 +1,30 @@
+"""The comparison `harness load` prints: one row per stack, the same columns for each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from harness.load.runner import LoadResult
+
+
+def comparison_table(results: Sequence[LoadResult], max_failure_ratio: float) -> Table:
+    """Requests, failures, throughput and latency percentiles per stack; failing rows in red."""
+    table = Table(
+        "stack", "requests", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
+        title="the same load on each stack, one at a time",
+    )  # fmt: skip
+    for result in results:
+        over = result.failure_ratio > max_failure_ratio
+        failures = f"{result.failures} ({result.failure_ratio:.1%})"
+        table.add_row(
+            result.stack_id,
+            str(result.requests),
+            failures if result.requests else "none finished",
+            f"{result.requests_per_second:.1f}",
+            *(f"{result.percentiles_ms[share]:.0f}" for share in (50, 95, 99)),
+            f"{result.max_ms:.0f}",
+            style="red" if over else None,
+        )
+    return table
