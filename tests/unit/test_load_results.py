@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HarnessError
-from harness.load.runner import percentile, read_result
+from harness.load.runner import percentile, read_result, require_locust
 
 
 def endpoint(name: str, times: dict[str, int], failures: int, start: float, end: float) -> dict:
@@ -65,3 +65,11 @@ def test_no_requests_means_every_request_failed(tmp_path: Path) -> None:
 def test_missing_report_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HarnessError, match="stack-a: locust left no readable stats"):
         read_result("stack-a", tmp_path / "none.json", tmp_path / "none.csv")
+
+
+def test_missing_locust_gives_the_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "importlib.util.find_spec", lambda name: None if name == "locust" else object()
+    )
+    with pytest.raises(HarnessError, match=r"needs locust.*pip install -e '\.\[load\]'"):
+        require_locust()
