@@ -127,7 +127,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Send the same bounded locust load to each stack in turn and compare them."""
-    from harness.load.report import comparison_table
+    from harness.load.report import comparison_table, failure_evidence
     from harness.load.runner import LoadPlan, require_locust, run_load
     from harness.session import HarnessSession
 
@@ -153,19 +153,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     finally:
         session.close()
     console.print(comparison_table(results, args.max_failure_ratio))
-    over = [result for result in results if result.failure_ratio > args.max_failure_ratio]
-    for result in over:
-        console.print(
-            f"{result.stack_id}: {result.failures} of {result.requests} requests failed "
-            f"(allowed ratio {args.max_failure_ratio}):"
-            if result.requests
-            else f"{result.stack_id}: no request finished within the run ({plan.seconds}s); "
-            "a longer --seconds lets slow requests end",
-            markup=False,
-        )
-        for sample in result.failure_samples:
-            console.print(f"  {sample}", markup=False, highlight=False)
-    return EXIT_FAILURE if over else 0
+    evidence = failure_evidence(results, args.max_failure_ratio)
+    for line in evidence:
+        console.print(line, markup=False, highlight=False)
+    return EXIT_FAILURE if evidence else 0
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import ssl
 import threading
 import time
 import uuid
@@ -159,12 +158,11 @@ def open_websocket(stack: Stack, path: str, origin: str | None = None) -> WebSoc
     Raises websockets' InvalidHandshake (InvalidStatus carries the response) when refused,
     TimeoutError when the handshake is not answered within OPEN_TIMEOUT.
     """
-    context = stack.verify()
 
     async def handshake() -> ClientConnection:
         return await connect(
             websocket_url(stack, path),
-            ssl=context if isinstance(context, ssl.SSLContext) else None,
+            ssl=stack.ssl_context(),
             origin=Origin(origin or site_origin(stack)),
             proxy=None,
             open_timeout=OPEN_TIMEOUT,

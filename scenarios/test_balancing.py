@@ -29,11 +29,6 @@ MARGIN = 2.0  # seconds of slack on every window, for a loaded 2-core machine
 MAX_REQUESTS = 2000  # bound of every polling loop; a time bound always comes first
 
 
-def detection_window(stack):
-    """How long a proxy may take to route around a gone replica: a connect and a read."""
-    return rotation_window(stack)
-
-
 def retry_window(stack):
     """How long a proxy rests a failed replica before it tries it again, plus one attempt."""
     return 2 * stack.spec.timeouts.proxy_connect + MARGIN
@@ -41,7 +36,7 @@ def retry_window(stack):
 
 def slow_client(stack):
     """A cookie-less client that outwaits a failover: a read and a connect timeout, and slack."""
-    return visitor_client(stack, detection_window(stack) + 5)
+    return visitor_client(stack, rotation_window(stack) + 5)
 
 
 def need_two_replicas(stack):
@@ -90,7 +85,7 @@ def test_gets_keep_succeeding_with_replica_down(stack, outage):
     else:
         stack.pause_replica(down)
     with slow_client(stack) as client:
-        detection = detection_window(stack)
+        detection = rotation_window(stack)
         during = get_until(
             client, "/echo", lambda o: False, max_requests=MAX_REQUESTS, max_seconds=detection
         )  # failures allowed while the proxy learns
@@ -122,7 +117,7 @@ def test_replica_rejoins_after_restart(stack):
             "/echo",
             lambda o: o[-1].instance == down,
             max_requests=MAX_REQUESTS,
-            max_seconds=detection_window(stack),
+            max_seconds=rotation_window(stack),
         )
     assert after[-1].instance == down, (
         f"{stack.id}: {down} not answering {time.monotonic() - started:.1f}s after its restart "

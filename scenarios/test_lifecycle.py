@@ -28,12 +28,6 @@ RESOLVE_SECONDS = 10.0
 MAX_REQUESTS = 2000  # bound of a polling loop; paced, its time bound comes first
 
 
-def rejoin_window(stack):
-    """How long a restarted replica may take to get traffic again: the proxy rests a failed
-    replica for about a connect timeout, and may need a read timeout to notice."""
-    return rotation_window(stack)
-
-
 def test_request_in_flight_finishes_when_its_replica_stops(stack, client):
     """A graceful stop lets the replica finish the request it is running: 200, from it."""
     marker = uuid.uuid4().hex
@@ -47,7 +41,7 @@ def test_request_in_flight_finishes_when_its_replica_stops(stack, client):
         assert not pending.done(), f"{stack.id}: {path} was answered before the stop began"
         stack.stop_replica(stopped)
         response = pending.result(timeout=60)
-    runs = wait_for_runs(client, marker, deadline=rejoin_window(stack))
+    runs = wait_for_runs(client, marker, deadline=rotation_window(stack))
     answered_by = response.headers.get("x-instance")
     assert (response.status_code, answered_by, runs) == (200, stopped, [stopped]), (
         f"{stack.id}: stopped {stopped} while it ran {path}: got {response.status_code} "
@@ -69,7 +63,7 @@ def wait_for_runs(client, marker, deadline):
 
 def need_fleet_in_view_of_a_new_visitor(stack):
     """Every replica answers a cookie-less client (see need_every_replica_in_view)."""
-    with visitor_client(stack, rejoin_window(stack) + 5) as client:
+    with visitor_client(stack, rotation_window(stack) + 5) as client:
         need_every_replica_in_view(stack, client)
 
 
@@ -82,12 +76,12 @@ def test_rolling_restart_gives_no_errors(stack):
         "/echo",
         max_requests=ROLLING_MAX_REQUESTS,
         max_seconds=ROLLING_MAX_SECONDS,
-        timeout=rejoin_window(stack) + 5,
+        timeout=rotation_window(stack) + 5,
         interval=ROLLING_INTERVAL,
     ) as traffic:
         for replica in stack.replicas:
             stack.restart_replica(replica)
-            back = traffic.wait_for_instance(replica, traffic.now(), rejoin_window(stack))
+            back = traffic.wait_for_instance(replica, traffic.now(), rotation_window(stack))
             assert back, f"{stack.id}: {replica} got no traffic after restart; {traffic.summary()}"
     failures = [str(o) for o in traffic.outcomes if o.error or o.status >= 500]
     assert not failures, f"{stack.id}: rolling restart: {failures[:5]}; {traffic.summary()}"
@@ -96,10 +90,10 @@ def test_rolling_restart_gives_no_errors(stack):
 def test_recreated_replica_is_reached_again(stack):
     """A replica recreated on a new address gets traffic again: the proxy follows its name."""
     need_fleet_in_view_of_a_new_visitor(stack)
-    replica, window = stack.replicas[0], RESOLVE_SECONDS + rejoin_window(stack)
+    replica, window = stack.replicas[0], RESOLVE_SECONDS + rotation_window(stack)
     with (
         moved_replica(stack, replica) as (old, new),
-        visitor_client(stack, rejoin_window(stack) + 5) as client,
+        visitor_client(stack, rotation_window(stack) + 5) as client,
     ):
         after = get_until(
             client,
