@@ -17,6 +17,7 @@ from rich.table import Table
 from harness.catalog import PROFILES
 from harness.errors import HarnessError
 from harness.images import ensure_app_image, ensure_base
+from harness.matrix.commands import add_matrix_commands
 from harness.progress import Progress
 from harness.render_out import write_effective_configs
 from harness.runtime import RunIdentity, remove_images, remove_resources
@@ -288,6 +289,7 @@ def _parser() -> argparse.ArgumentParser:
         "--images", action="store_true", help="also remove every deploy-harness image"
     )
     add("doctor", cmd_doctor, files=False)
+    add_matrix_commands(commands)
     scenarios = add("scenarios", cmd_scenarios, files=False)
     scenarios.add_argument("--markdown", action="store_true", help="print docs/scenarios.md")
     return parser

@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from harness.errors import HarnessError
-from harness.incompatibilities import known_incompatibilities
+from harness.incompatibilities import Incompatibility, known_incompatibilities
+from harness.matrix.recorder import ReportRecorder, record_stack_end, record_stack_facts
 from harness.progress import Progress
 from harness.runtime import RunIdentity, remove_resources
 from harness.selection import select_stacks
@@ -72,6 +73,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="named list of stacks: default, ci, nightly (default: default)",
     )
     group.addoption(
+        "--matrix-out",
+        default=None,
+        metavar="DIR",
+        type=Path,
+        help="record every case's outcome and every stack's versions and configs under DIR "
+        "(what `harness matrix run` assembles into results.json)",
+    )
+    group.addoption(
         "--keep-stacks",
         action="store_true",
         help="leave stacks running after the run and print how to reach them",
@@ -94,6 +103,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+    matrix_out = config.getoption("matrix_out")
+    # Reports reach the xdist controller (or the only process): it alone records them.
+    if matrix_out is not None and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ReportRecorder(matrix_out), "harness-matrix-recorder")
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -126,24 +139,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
-        _expect_known_failures(item, spec)
+        known = _expect_known_failures(item, spec)
+        item.user_properties.extend(
+            [
+                ("harness.stack", spec.id),
+                ("harness.case", _case_name(item)),
+                ("harness.family", _family_of(item)),
+                ("harness.incompatibility", "; ".join(k.reason for k in known)),
+            ]
+        )
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT))
         if config.pluginmanager.hasplugin("xdist"):
             item.add_marker(pytest.mark.xdist_group(spec.id))
 
 
-def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> None:
+def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatibility]:
     """A scenario the stack genuinely cannot pass (harness/incompatibilities.py) is a strict
     xfail: it is reported with its evidence, and an unexpected pass fails the run."""
-    if not isinstance(item, pytest.Function):
-        return
-    params = [str(v) for k, v in item.callspec.params.items() if k != _STACK_FIXTURE]
-    name = item.originalname + (f"[{'-'.join(params)}]" if params else "")
-    for known in known_incompatibilities(spec, f"{item.path.name}::{name}"):
+    known = list(known_incompatibilities(spec, _case_name(item)))
+    for entry in known:
         item.add_marker(
-            pytest.mark.xfail(strict=not known.intermittent, reason=f"{spec.id}: {known.reason}")
+            pytest.mark.xfail(strict=not entry.intermittent, reason=f"{spec.id}: {entry.reason}")
         )
+    return known
+
+
+def _case_name(item: pytest.Item) -> str:
+    """`test_file.py::test_name[params]`, the stack left out: a scenario case on any stack."""
+    callspec = getattr(item, "callspec", None)
+    params = [str(v) for k, v in callspec.params.items() if k != _STACK_FIXTURE] if callspec else []
+    name = getattr(item, "originalname", item.name)
+    return f"{item.path.name}::{name}" + (f"[{'-'.join(params)}]" if params else "")
+
+
+def _family_of(item: pytest.Item) -> str:
+    return next((mark.name for mark in item.iter_markers() if mark.name in FAMILIES), "")
 
 
 def _spec_of(item: pytest.Item) -> StackSpec | None:
@@ -170,12 +201,17 @@ def harness_session(pytestconfig: pytest.Config) -> Iterator[HarnessSession]:
 def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iterator[Stack]:
     """One running stack for the selected spec, shared by every test of that stack."""
     spec: StackSpec = request.param
+    matrix_out: Path | None = request.config.getoption("matrix_out")
     try:
         stack = harness_session.start(spec)
     except HarnessError as error:
         notes = "\n".join(getattr(error, "__notes__", []))
         pytest.fail(f"stack {spec.id} did not start: {error}\n{notes}", pytrace=False)
+    if matrix_out is not None:
+        record_stack_facts(stack, matrix_out)
     yield stack
+    if matrix_out is not None:
+        record_stack_end(stack.id, matrix_out)
     if request.config.getoption("keep_stacks"):
         request.config.stash.setdefault(_KEPT, []).append(stack)
     else:

@@ -1,0 +1,127 @@
+"""What a running stack really runs: versions read from its containers, and config digests.
+
+Versions are read, not assumed: the proxy's own `-v` line, Debian's package versions from
+dpkg, the Python version and `pip freeze` from a replica. A user's own image reports its own.
+Config digests are taken over the effective configs with the run's ports left as
+placeholders (what `harness render` writes), so an unchanged config has the same digest every
+night, and a copy of each file is kept beside results.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from harness.configs import render_stack
+from harness.configs.model import ConfigFile
+from harness.errors import HarnessError
+from harness.matrix.schema import ConfigDigest
+from harness.specs import ProxyKind, ServerKind, StackSpec
+from harness.stack import Stack
+
+_PROXY_VERSION = {
+    ProxyKind.NGINX: ["nginx", "-v"],
+    ProxyKind.APACHE: ["apache2", "-v"],
+    ProxyKind.HAPROXY: ["haproxy", "-v"],
+}
+# Debian packages whose versions decide behaviour; those absent from an image are left out.
+_DEBIAN_PACKAGES = ("nginx", "nginx-core", "apache2", "haproxy", "redis-server", "openssl",
+                    "python3", "libssl3", "libssl3t64")
+_SERVER_PACKAGE = {ServerKind.UWSGI: "pyuwsgi"}
+_PIP_FREEZE = ["python3", "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
+_PYTHON_VERSION = ["python3", "-c", "import platform; print(platform.python_version())"]
+
+
+def stack_versions(stack: Stack) -> dict[str, Any]:
+    """The versions that ran on this stack, each read from its container."""
+    spec = stack.spec
+    replica = stack.replicas[0]
+    packages = _freeze(_run(stack, replica, _PIP_FREEZE))
+    server = _SERVER_PACKAGE.get(spec.server, str(spec.server))
+    framework = str(spec.framework)
+    return {
+        "proxy": _first_line(_run(stack, "proxy", _PROXY_VERSION[spec.proxy])),
+        "python": _first_line(_run(stack, replica, _PYTHON_VERSION)),
+        "server": f"{server} {packages.get(server, '(not installed)')}",
+        "framework": f"{framework} {packages.get(framework, '(not installed)')}",
+        "debian_suite": str(spec.suite),
+        "debian_version": _first_line(_run(stack, "proxy", ["cat", "/etc/debian_version"])),
+        "packages": packages,
+        "debian_packages": _dpkg(_run(stack, "proxy", _dpkg_query())),
+    }
+
+
+def stack_images(stack: Stack) -> dict[str, str]:
+    """The image id each service ran, by service name."""
+    images: dict[str, str] = {}
+    for service, container in stack.containers.items():
+        try:
+            images[service] = str(container.image.id)
+        except docker.errors.DockerException as error:
+            images[service] = f"(unavailable: {error})"
+    return images
+
+
+def effective_files(spec: StackSpec) -> list[ConfigFile]:
+    """The config files (and the server command line) a stack runs with, ports as
+    placeholders."""
+    rendered = render_stack(spec)
+    files = [*rendered.proxy.files, *rendered.app.files]
+    files.append(ConfigFile("proxy command", " ".join(rendered.proxy.command) + "\n"))
+    files.append(ConfigFile("app command", " ".join(rendered.app.command) + "\n"))
+    return files
+
+
+def write_config_copies(spec: StackSpec, folder: Path, relative_to: Path) -> list[ConfigDigest]:
+    """Copy each effective config file under `folder`; return their digests."""
+    digests: list[ConfigDigest] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in effective_files(spec):
+        name = posixpath.basename(file.path).replace(" ", "-")
+        target = folder / name
+        target.write_text(file.content, encoding="utf-8")
+        digest = hashlib.sha256(file.content.encode()).hexdigest()
+        copy = target.relative_to(relative_to).as_posix()
+        digests.append(ConfigDigest(path=file.path, sha256=digest, copy=copy))
+    return digests
+
+
+def _dpkg_query() -> list[str]:
+    return ["dpkg-query", "-W", "-f", "${Package}=${Version}\\n", *_DEBIAN_PACKAGES]
+
+
+def _run(stack: Stack, service: str, command: list[str]) -> str:
+    """A command's output in a service's container, or why it could not be run."""
+    try:
+        _, output = stack.exec(service, command)
+    except (HarnessError, docker.errors.DockerException) as error:
+        return f"(unavailable: {error})"
+    return output
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else "(no output)"
+
+
+def _freeze(text: str) -> dict[str, str]:
+    """`pip freeze` lines as name -> version (lower-case names, as PyPI normalises them)."""
+    packages: dict[str, str] = {}
+    for line in text.splitlines():
+        name, separator, version = line.strip().partition("==")
+        if separator:
+            packages[name.lower().replace("_", "-")] = version
+    return packages
+
+
+def _dpkg(text: str) -> dict[str, str]:
+    packages: dict[str, str] = {}
+    for line in text.splitlines():
+        name, separator, version = line.strip().partition("=")
+        if separator and version:
+            packages[name] = version
+    return packages
