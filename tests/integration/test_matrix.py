@@ -13,7 +13,7 @@ import pytest
 
 from harness.matrix.diff import diff_results
 from harness.matrix.report.browser import dump_dom, screenshot
-from harness.matrix.schema import Outcome, load_results
+from harness.matrix.schema import load_results
 from harness.paths import PROJECT_ROOT
 
 SHARD_LIMIT = 900
