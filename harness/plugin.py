@@ -167,10 +167,13 @@ def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompati
 
 def _case_name(item: pytest.Item) -> str:
     """`test_file.py::test_name[params]`, the stack left out: a scenario case on any stack."""
-    callspec = getattr(item, "callspec", None)
-    params = [str(v) for k, v in callspec.params.items() if k != _STACK_FIXTURE] if callspec else []
     name = getattr(item, "originalname", item.name)
-    return f"{item.path.name}::{name}" + (f"[{'-'.join(params)}]" if params else "")
+    spec = _spec_of(item)
+    params = item.name.removeprefix(name).removeprefix("[").removesuffix("]")
+    if spec is not None:  # the case's own parameter ids, without the stack's
+        params = params.removeprefix(f"{spec.id}-").removesuffix(f"-{spec.id}")
+        params = "" if params == spec.id else params
+    return f"{item.path.name}::{name}" + (f"[{params}]" if params else "")
 
 
 def _family_of(item: pytest.Item) -> str:
