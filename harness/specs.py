@@ -60,6 +60,16 @@ class Protocol(StrEnum):
     UWSGI = "uwsgi"
 
 
+class Trust(StrEnum):
+    """Where X-Forwarded-* from the proxy are applied: by the server, or by the app.
+
+    Never both: a layer that re-applies what the other already did hides its mistakes.
+    """
+
+    SERVER = "server"  # gunicorn forwarded_allow_ips, uvicorn/daphne proxy headers, ...
+    APP = "app"  # werkzeug's ProxyFix, Django's proxy settings and middleware
+
+
 class Balancing(StrEnum):
     ROUND_ROBIN = "round-robin"
     LEAST_CONN = "least-conn"
@@ -145,6 +155,8 @@ class StackSpec:
     balancing: Balancing = Balancing.ROUND_ROBIN
     suite: Suite = Suite.BOOKWORM
     proxy_hops: int = 1
+    # Where forwarded headers are applied; None: what the server's documentation recommends.
+    trust: Trust | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
     limits: Limits = field(default_factory=Limits)
     overrides: Overrides = field(default_factory=Overrides)
@@ -156,6 +168,8 @@ class StackSpec:
             object.__setattr__(self, "worker_class", WorkerClass.GTHREAD)
         if self.interface is None:
             object.__setattr__(self, "interface", self.default_interface())
+        if self.trust is None:
+            object.__setattr__(self, "trust", self.default_trust())
         if not self.id:
             object.__setattr__(self, "id", self.derived_id())
 
@@ -190,6 +204,23 @@ class StackSpec:
             return Interface.ASGI
         return Interface.WSGI
 
+    def default_trust(self) -> Trust:
+        """What each server's own documentation recommends.
+
+        uvicorn (also as gunicorn's worker), daphne and hypercorn (its ProxyFixMiddleware)
+        apply the client address and scheme themselves, and uWSGI over its own protocol gets
+        both from the proxy (REMOTE_ADDR, HTTPS). gunicorn's WSGI workers apply only the
+        scheme, and granian and uWSGI over HTTP none: the framework applies them (Flask's
+        ProxyFix, Django's settings), as Flask's and Django's deployment guides say.
+        """
+        if self.server == ServerKind.UWSGI:
+            return Trust.SERVER if self.protocol == Protocol.UWSGI else Trust.APP
+        if self.server in (ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN):
+            return Trust.SERVER
+        if self.worker_class == WorkerClass.UVICORN:
+            return Trust.SERVER
+        return Trust.APP
+
     def derived_id(self) -> str:
         parts = [str(self.proxy), self.server_label, str(self.framework)]
         if self.framework == Framework.DJANGO and self.server != ServerKind.GRANIAN:
@@ -198,6 +229,8 @@ class StackSpec:
             parts.append("http")
         if self.tls:
             parts.append("tls")
+        if self.trust is not None and self.trust != self.default_trust():
+            parts.append(f"trust-{self.trust}")
         if self.suite != Suite.BOOKWORM:
             parts.append(str(self.suite))
         return "-".join(parts)

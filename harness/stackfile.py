@@ -46,6 +46,7 @@ from harness.specs import (
     StackSpec,
     Suite,
     Timeouts,
+    Trust,
     WorkerClass,
 )
 
@@ -116,6 +117,7 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "balancing": _enum(Balancing),
         "suite": _enum(Suite),
         "proxy_hops": _integer(0),
+        "trust": _enum(Trust),
     }
 )
 _TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
@@ -302,6 +304,9 @@ def _build(
             changes["worker_class"] = None
         if {"server", "framework", "worker_class"} & set(values) and "interface" not in values:
             changes["interface"] = None
+        # A different server (or protocol) brings its own recommended trust layer.
+        if {"server", "worker_class", "protocol"} & set(values) and "trust" not in values:
+            changes["trust"] = None
         spec = base.with_changes(**changes)
     else:
         spec = StackSpec(**values)

@@ -1,6 +1,14 @@
-"""What the app believes about the client and the public URL, through the proxy."""
+"""What the app believes about the client and the public URL, through the proxy.
+
+The app's view rests on one trust layer, declared per stack (`trust`): the server applies
+X-Forwarded-* (gunicorn's forwarded_allow_ips, uvicorn's and daphne's proxy headers), or the
+app does (werkzeug's ProxyFix, Django's settings). Never both: a layer that re-applies them
+hides the other's mistakes. /echo shows the server's own view beside the framework's.
+"""
 
 import pytest
+
+from harness.specs import Trust
 
 pytestmark = pytest.mark.forwarding
 
@@ -47,4 +55,37 @@ def test_client_supplied_forwarded_for_is_not_client_address(stack, client):
     assert seen["remote_addr"] != spoofed, f"{stack.id}: app trusted the client's {spoofed}"
     assert seen["remote_addr"] == stack.client_address, (
         f"{stack.id}: app saw {seen['remote_addr']!r}, proxy saw {stack.client_address!r}"
+    )
+
+
+def test_forwarded_headers_are_applied_by_the_declared_layer_only(stack, client):
+    """With `trust = server` the server gives the app the client's address and scheme; with
+    `trust = app` it gives the proxy's own, and only the app applies X-Forwarded-*."""
+    server = client.get("/echo").json()["server_view"]
+    given = (server["remote_addr"], server["scheme"])
+    public = (stack.client_address, "https" if stack.spec.tls else "http")
+    if stack.spec.trust == Trust.SERVER:
+        assert given == public, (
+            f"{stack.id}: trust = server, but the server gave the app {given}, not the "
+            f"client's {public}: it does not apply the proxy's X-Forwarded-* (gunicorn "
+            "forwarded_allow_ips, uvicorn --proxy-headers --forwarded-allow-ips, daphne "
+            "--proxy-headers, hypercorn ProxyFixMiddleware, uwsgi_param REMOTE_ADDR)"
+        )
+    else:
+        applied = given[0] == public[0] or (stack.spec.tls and given[1] == "https")
+        assert not applied, (
+            f"{stack.id}: trust = app, but the server already applied X-Forwarded-* "
+            f"(it gave the app {given}): two layers hide each other's mistakes; make the "
+            "server trust no proxy (gunicorn forwarded_allow_ips, uvicorn --no-proxy-headers)"
+        )
+
+
+def test_host_header_reaches_app_as_the_client_sent_it(stack, client):
+    """The Host header itself, not only X-Forwarded-Host, is the public host and port: Django
+    ignores X-Forwarded-Host by default, so a proxy that rewrites Host breaks real apps."""
+    public = stack.url.split("://", 1)[1]
+    host_header = client.get("/echo").json()["server_view"]["host_header"]
+    assert host_header == public, (
+        f"{stack.id}: the app received Host {host_header!r}, the client sent {public!r} "
+        "(nginx: proxy_set_header Host $http_host; Apache: ProxyPreserveHost On)"
     )

@@ -37,10 +37,17 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
             return
 
 
-application = ProtocolTypeRouter(
+application: Any = ProtocolTypeRouter(
     {
         "http": django_http,
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
         "lifespan": lifespan,
     }
 )
+
+# hypercorn applies forwarded headers only through its own ASGI middleware: with the server
+# trust layer that middleware wraps the app, as hypercorn's deployment docs show.
+if os.environ.get("HARNESS_TRUST") == "server" and os.environ.get("HARNESS_SERVER") == "hypercorn":
+    from hypercorn.middleware import ProxyFixMiddleware
+
+    application = ProxyFixMiddleware(application, mode="legacy", trusted_hops=1)

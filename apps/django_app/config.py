@@ -29,6 +29,7 @@ class HarnessEnvironment:
     server: str
     redis_url: str
     proxy_hops: int
+    trust: str
     allowed_hosts: tuple[str, ...]
     static_root: str
     channel_layer: str
@@ -41,6 +42,7 @@ def read_environment(environ: Mapping[str, str]) -> HarnessEnvironment:
         server=environ.get("HARNESS_SERVER") or "unknown",
         redis_url=environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
         proxy_hops=parse_proxy_hops(environ.get("HARNESS_PROXY_HOPS", "1")),
+        trust=parse_trust(environ.get("HARNESS_TRUST") or "app"),
         allowed_hosts=parse_hosts(environ.get("HARNESS_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)),
         static_root=environ.get("HARNESS_STATIC_ROOT") or DEFAULT_STATIC_ROOT,
         channel_layer=parse_channel_layer(environ.get("HARNESS_CHANNEL_LAYER", "redis")),
@@ -61,6 +63,21 @@ def parse_proxy_hops(value: str) -> int:
     return hops
 
 
+TRUST_LAYERS = ("app", "server")
+
+
+def parse_trust(value: str) -> str:
+    """Parse ``HARNESS_TRUST``: ``app`` (Django applies X-Forwarded-*) or ``server``."""
+    if value not in TRUST_LAYERS:
+        raise ImproperlyConfigured(f"HARNESS_TRUST={value!r}: expected one of {TRUST_LAYERS}")
+    return value
+
+
+def applies_forwarded_headers(environment: HarnessEnvironment) -> bool:
+    """Whether Django applies X-Forwarded-* itself: the app trust layer, with a proxy."""
+    return environment.trust == "app" and environment.proxy_hops > 0
+
+
 def parse_hosts(value: str) -> tuple[str, ...]:
     """Split the comma-separated ``HARNESS_ALLOWED_HOSTS``, dropping blanks."""
     return tuple(host.strip() for host in value.split(",") if host.strip())
@@ -77,9 +94,10 @@ def parse_channel_layer(value: str) -> str:
         ) from None
 
 
-def proxy_settings(hops: int) -> dict[str, Any]:
-    """Django's forwarded-header settings: trusted only when a proxy stands in front."""
-    if hops == 0:
+def proxy_settings(applies: bool) -> dict[str, Any]:
+    """Django's forwarded-header settings: on with the app trust layer, else Django's own
+    defaults (the server has applied what it trusts, and the Host header is the Host)."""
+    if not applies:
         return {
             "SECURE_PROXY_SSL_HEADER": None,
             "USE_X_FORWARDED_HOST": False,

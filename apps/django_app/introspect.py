@@ -102,3 +102,19 @@ def digest_body(request: HttpRequest) -> BodyDigest:
         sha256.update(chunk)
         size += len(chunk)
     return BodyDigest(size=size, sha256=sha256.hexdigest())
+
+
+def server_view(request: HttpRequest) -> dict[str, str | None]:
+    """The client address, scheme and Host header as the SERVER gave them, before Django's
+    own trust layer: WSGI's REMOTE_ADDR and wsgi.url_scheme, or the ASGI scope's client and
+    scheme; the Host header as received."""
+    remote = request.META.get("HARNESS_SERVER_REMOTE_ADDR", request.META.get("REMOTE_ADDR"))
+    if isinstance(request, ASGIRequest):
+        scheme = request.scope.get("scheme")
+    else:
+        scheme = request.META.get("wsgi.url_scheme")
+    return {
+        "remote_addr": None if remote is None else str(remote),
+        "scheme": None if scheme is None else str(scheme),
+        "host_header": request.META.get("HTTP_HOST"),
+    }

@@ -69,8 +69,13 @@ class HealthCheckMiddleware:
         return HttpResponse(b"ok", content_type="text/plain; charset=utf-8")
 
 
+SERVER_REMOTE_ADDR = "HARNESS_SERVER_REMOTE_ADDR"
+
+
 class TrustedProxyMiddleware:
-    """``REMOTE_ADDR`` becomes the n-th address from the right of ``X-Forwarded-For``.
+    """With the app trust layer, ``REMOTE_ADDR`` becomes the n-th address from the right of
+    ``X-Forwarded-For``; with the server layer it stays what the server gave. Either way the
+    server's own value is kept under ``HARNESS_SERVER_REMOTE_ADDR`` for ``/echo``.
 
     n is ``HARNESS_PROXY_HOPS``: each trusted proxy appended the address it saw, so the n-th
     from the right is what the outermost trusted proxy saw. Anything further left came from
@@ -82,6 +87,9 @@ class TrustedProxyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request.META[SERVER_REMOTE_ADDR] = request.META.get("REMOTE_ADDR")
+        if settings.HARNESS_TRUST != "app":
+            return self.get_response(request)
         client = trusted_client_address(
             request.META.get("HTTP_X_FORWARDED_FOR", ""), settings.HARNESS_PROXY_HOPS
         )

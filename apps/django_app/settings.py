@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from django_app.config import channel_layers, csrf_trusted_origins, proxy_settings, read_environment
+from django_app.config import (
+    applies_forwarded_headers,
+    channel_layers,
+    csrf_trusted_origins,
+    proxy_settings,
+    read_environment,
+)
 
 APP_DIR = Path(__file__).resolve().parent
 # The folder shared by every reference app (``/srv/app/static`` in the image).
@@ -19,6 +25,7 @@ HARNESS = read_environment(os.environ)
 HARNESS_INSTANCE = HARNESS.instance
 HARNESS_SERVER = HARNESS.server
 HARNESS_PROXY_HOPS = HARNESS.proxy_hops
+HARNESS_TRUST = HARNESS.trust
 REDIS_URL = HARNESS.redis_url
 
 DEBUG = False
@@ -29,7 +36,8 @@ SECRET_KEY = os.environ.get(
 ALLOWED_HOSTS = list(HARNESS.allowed_hosts)
 CSRF_TRUSTED_ORIGINS = csrf_trusted_origins(HARNESS.allowed_hosts)
 
-_forwarded = proxy_settings(HARNESS.proxy_hops)
+HARNESS_APPLIES_FORWARDED = applies_forwarded_headers(HARNESS)
+_forwarded = proxy_settings(HARNESS_APPLIES_FORWARDED)
 SECURE_PROXY_SSL_HEADER = _forwarded["SECURE_PROXY_SSL_HEADER"]
 USE_X_FORWARDED_HOST = _forwarded["USE_X_FORWARDED_HOST"]
 USE_X_FORWARDED_PORT = _forwarded["USE_X_FORWARDED_PORT"]

@@ -58,6 +58,8 @@ def describe_request(request: HttpRequest) -> dict[str, Any]:
         "server": settings.HARNESS_SERVER,
         "framework": "django",
         "interface": introspect.interface(request),
+        "trust": settings.HARNESS_TRUST,
+        "server_view": introspect.server_view(request),
     }
 
 

@@ -1,6 +1,8 @@
 """The app factory: the contract's routes on Flask, deployed the way a real deployment is.
 
-Behind `HARNESS_PROXY_HOPS` trusted proxies werkzeug's ProxyFix applies `X-Forwarded-*`;
+With the app trust layer (`HARNESS_TRUST=app`, the default), werkzeug's ProxyFix applies the
+`X-Forwarded-*` of `HARNESS_PROXY_HOPS` trusted proxies; with the server layer the app takes
+what the server gives (REMOTE_ADDR, wsgi.url_scheme, Host) as it is, as Flask does bare;
 Flask's `TRUSTED_HOSTS` refuses any other Host with 400 (but on /health); Flask's own static
 route is off, so static files come from the proxy or not at all.
 """
@@ -50,7 +52,7 @@ def create_app(
     app.register_error_handler(BadParameter, bad_parameter)
     app.register_error_handler(StoreUnavailable, store_unavailable)
     app.register_error_handler(SecurityError, untrusted_host)
-    if settings.proxy_hops:
+    if settings.applies_forwarded_headers:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops

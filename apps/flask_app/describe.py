@@ -64,6 +64,19 @@ def describe_request(request: Request, settings: Settings) -> dict[str, Any]:
         "server": settings.server,
         "framework": "flask",
         "interface": settings.interface,
+        "trust": settings.trust,
+        "server_view": server_view(request.environ),
+    }
+
+
+def server_view(environ: dict[str, Any]) -> dict[str, str | None]:
+    """The client address, scheme and Host header as the SERVER gave them to the app, before
+    the app's own trust layer (ProxyFix keeps the originals under `werkzeug.proxy_fix.orig`)."""
+    original = environ.get("werkzeug.proxy_fix.orig") or environ
+    return {
+        "remote_addr": original.get("REMOTE_ADDR"),
+        "scheme": original.get("wsgi.url_scheme"),
+        "host_header": original.get("HTTP_HOST"),
     }
 
 

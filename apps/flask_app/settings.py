@@ -17,6 +17,8 @@ DEFAULT_REDIS_URL = "redis://redis:6379/0"
 DEFAULT_PROXY_HOPS = "1"
 DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,deploy-harness.test"
 INTERFACES = ("wsgi", "asgi")
+# Where X-Forwarded-* are applied: by this app (ProxyFix), or by the server in front of it.
+TRUST_LAYERS = ("app", "server")
 
 
 class SettingsError(ValueError):
@@ -36,6 +38,7 @@ class Settings:
     redis_url: str
     proxy_hops: int
     allowed_hosts: tuple[str, ...] | None
+    trust: str = "app"
 
     @classmethod
     def from_env(
@@ -54,7 +57,13 @@ class Settings:
             redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,
             proxy_hops=_proxy_hops(env.get("HARNESS_PROXY_HOPS", DEFAULT_PROXY_HOPS)),
             allowed_hosts=_allowed_hosts(env.get("HARNESS_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)),
+            trust=_trust(env.get("HARNESS_TRUST") or "app"),
         )
+
+    @property
+    def applies_forwarded_headers(self) -> bool:
+        """Whether this app applies X-Forwarded-* itself (the app trust layer)."""
+        return self.trust == "app" and self.proxy_hops > 0
 
 
 def _interface(value: str) -> str:
@@ -63,6 +72,14 @@ def _interface(value: str) -> str:
         raise SettingsError(
             f"HARNESS_INTERFACE is {value!r}; expected one of {', '.join(INTERFACES)}"
         )
+    return value
+
+
+def _trust(value: str) -> str:
+    """Return `value` if it names a trust layer."""
+    if value not in TRUST_LAYERS:
+        allowed = ", ".join(TRUST_LAYERS)
+        raise SettingsError(f"HARNESS_TRUST is {value!r}; expected one of {allowed}")
     return value
 
 

@@ -75,6 +75,7 @@ def app_env(spec: StackSpec) -> dict[str, str]:
         "HARNESS_SERVER": spec.server_label,
         "HARNESS_INTERFACE": str(spec.interface),
         "HARNESS_PROXY_HOPS": str(spec.proxy_hops),
+        "HARNESS_TRUST": str(spec.trust),
         "HARNESS_ALLOWED_HOSTS": f"localhost,127.0.0.1,{TEST_HOST_NAME}",
         "REDIS_URL": "redis://redis:6379/0",
         "DJANGO_SETTINGS_MODULE": spec.overrides.django_settings or "django_app.settings",

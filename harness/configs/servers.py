@@ -7,7 +7,15 @@ from types import MappingProxyType
 from typing import Any
 
 from harness.configs.model import HARNESS_ETC, ConfigFile
-from harness.specs import APP_PORT, Framework, Interface, ServerKind, StackSpec, WorkerClass
+from harness.specs import (
+    APP_PORT,
+    Framework,
+    Interface,
+    ServerKind,
+    StackSpec,
+    Trust,
+    WorkerClass,
+)
 
 _ENTRY_POINTS = {
     (Framework.FLASK, Interface.WSGI): "flask_app.wsgi:app",
@@ -19,13 +27,16 @@ _GUNICORN_WORKERS = {
     WorkerClass.GTHREAD: "gthread",
     WorkerClass.UVICORN: "uvicorn.workers.UvicornWorker",
 }
-# Which peers a server may believe X-Forwarded-* from, where the server applies them itself
-# (gunicorn: the scheme; uvicorn: scheme and client address). Only the proxy can reach a
-# replica (private network, no published port), so trust is open here, and the apps apply the
-# contract's hop rule (HARNESS_PROXY_HOPS) to what reaches them. Caveat: with "*" uvicorn
-# takes the LEFTMOST X-Forwarded-For entry as its own client address (its access log), which
-# a client can forge; the proxy's address is not known when configs are rendered.
+# Which peers a server believes X-Forwarded-* from, when the stack trusts the server layer.
+# Only the proxy can reach a replica (private network, no published port), so the trust is
+# open here; the proxy's address is not known when configs are rendered. With "*" uvicorn
+# takes the LEFTMOST X-Forwarded-For entry as the client, which is safe only because our
+# proxies, at the edge, replace a client's X-Forwarded-For with the address they saw instead
+# of appending to it (test_client_supplied_forwarded_for_is_not_client_address holds them to
+# it).
 TRUSTED_PROXIES = "*"
+# With the app layer, the server trusts no peer: gunicorn's and uvicorn's own default.
+UNTRUSTED_PROXIES = "127.0.0.1"
 # daphne's --proxy-headers also takes the leftmost X-Forwarded-For entry, with no trust list,
 # so it reads the client address from X-Real-IP, which every proxy config overwrites.
 DAPHNE_CLIENT_HEADER = "X-Real-IP"
@@ -48,9 +59,17 @@ def server_context(spec: StackSpec) -> dict[str, Any]:
     return {
         "wsgi_module": entry_point(spec),
         "gunicorn_worker_class": _GUNICORN_WORKERS.get(spec.worker_class or WorkerClass.GTHREAD),
-        "trusted_proxies": TRUSTED_PROXIES,
+        "trusted_proxies": _trusted(spec),
+        # gunicorn runs gthread whenever threads > 1, whatever worker_class says.
+        "gunicorn_threads": spec.threads if spec.worker_class == WorkerClass.GTHREAD else 1,
         "uwsgi_buffer_size": min(65535, max(8192, 4 * spec.limits.max_header_bytes)),
     }
+
+
+def _trusted(spec: StackSpec) -> str:
+    """The peers the server believes forwarded headers from: the proxy only on the server
+    layer; none on the app layer, so the app's own rule is the only one applied."""
+    return TRUSTED_PROXIES if spec.trust == Trust.SERVER else UNTRUSTED_PROXIES
 
 
 def _gunicorn(spec: StackSpec) -> list[str]:
@@ -72,7 +91,8 @@ def _uvicorn(spec: StackSpec) -> list[str]:
         "uvicorn", entry_point(spec), "--host", "0.0.0.0", "--port", str(APP_PORT),
         "--workers", str(spec.workers), "--timeout-keep-alive", str(int(t.keepalive)),
         "--timeout-graceful-shutdown", str(int(t.graceful)),
-        "--proxy-headers", "--forwarded-allow-ips", TRUSTED_PROXIES,
+        *(["--proxy-headers", "--forwarded-allow-ips", TRUSTED_PROXIES]
+          if spec.trust == Trust.SERVER else ["--no-proxy-headers"]),
         "--ws-ping-interval", _ws_ping_interval(spec),
     ]  # fmt: skip
 
@@ -82,7 +102,8 @@ def _daphne(spec: StackSpec) -> list[str]:
     t = spec.timeouts
     return [
         "daphne", "-b", "0.0.0.0", "-p", str(APP_PORT),
-        "--proxy-headers", "--proxy-headers-host", DAPHNE_CLIENT_HEADER,
+        *(["--proxy-headers", "--proxy-headers-host", DAPHNE_CLIENT_HEADER]
+          if spec.trust == Trust.SERVER else []),
         "--http-timeout", str(int(t.worker)),
         "--application-close-timeout", str(int(t.graceful)),
         "--ping-interval", _ws_ping_interval(spec),
@@ -91,8 +112,8 @@ def _daphne(spec: StackSpec) -> list[str]:
 
 
 def _hypercorn(spec: StackSpec) -> list[str]:
-    # hypercorn applies forwarded headers only through its ProxyFixMiddleware, in code: the
-    # apps do it instead.
+    # hypercorn applies forwarded headers only through its ProxyFixMiddleware, in code: with
+    # the server layer the app's ASGI entry point wraps itself in it (HARNESS_TRUST=server).
     t = spec.timeouts
     return [
         "hypercorn", "--bind", f"0.0.0.0:{APP_PORT}", "--workers", str(spec.workers),

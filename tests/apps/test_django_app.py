@@ -66,7 +66,7 @@ INSTANCE = TEST_ENVIRONMENT["HARNESS_INSTANCE"]
 ECHO_FIELDS = {
     "method", "path", "raw_path", "query_string", "args", "headers", "remote_addr", "scheme",
     "is_secure", "host", "url", "script_name", "body_length", "body_sha256", "instance", "pid",
-    "server", "framework", "interface",
+    "server", "framework", "interface", "trust", "server_view",
 }  # fmt: skip
 ORIGIN = (b"origin", b"http://localhost")
 
@@ -132,12 +132,12 @@ async def asgi_http(path: str, query: bytes = b"", method: str = "GET", **scope:
 
 def test_forwarded_headers_are_trusted_only_behind_a_proxy():
     """With no proxy in front, Django must not believe any X-Forwarded-* header."""
-    assert config.proxy_settings(0) == {
+    assert config.proxy_settings(False) == {
         "SECURE_PROXY_SSL_HEADER": None,
         "USE_X_FORWARDED_HOST": False,
         "USE_X_FORWARDED_PORT": False,
     }
-    behind = config.proxy_settings(2)
+    behind = config.proxy_settings(True)
     assert behind["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert (behind["USE_X_FORWARDED_HOST"], behind["USE_X_FORWARDED_PORT"]) == (True, True)
 
@@ -283,6 +283,36 @@ def test_without_a_proxy_forwarded_headers_are_ignored(client):
     """With HARNESS_PROXY_HOPS=0 every X-Forwarded-* header is the client's word only."""
     seen = client.get("/echo", HTTP_X_FORWARDED_FOR="6.6.6.6", **FORWARDED).json()
     assert (seen["scheme"], seen["host"], seen["remote_addr"]) == ("http", "localhost", "127.0.0.1")
+
+
+@override_settings(
+    HARNESS_TRUST="server",
+    SECURE_PROXY_SSL_HEADER=None,
+    USE_X_FORWARDED_HOST=False,
+    USE_X_FORWARDED_PORT=False,
+)
+def test_with_the_server_trust_layer_django_takes_what_the_server_gave(client):
+    """The server applied X-Forwarded-*: Django re-applies none of them, and /echo shows
+    the server's own view next to Django's, equal."""
+    seen = client.get("/echo", HTTP_X_FORWARDED_FOR="6.6.6.6", **FORWARDED).json()
+    assert (seen["scheme"], seen["host"], seen["remote_addr"]) == ("http", "localhost",
+                                                                   "127.0.0.1")
+    assert seen["trust"] == "server"
+    assert seen["server_view"] == {"remote_addr": "127.0.0.1", "scheme": "http",
+                                   "host_header": "localhost"}
+
+
+def test_with_the_app_trust_layer_echo_keeps_the_servers_own_view(client):
+    """The app rewrote the client address; /echo still shows what the server gave."""
+    seen = client.get("/echo", HTTP_X_FORWARDED_FOR="10.0.0.2", REMOTE_ADDR="10.0.0.3",
+                      **FORWARDED).json()
+    assert (seen["remote_addr"], seen["server_view"]["remote_addr"]) == ("10.0.0.2", "10.0.0.3")
+    assert seen["server_view"]["scheme"] == "http" and seen["scheme"] == "https"
+
+
+def test_trust_layer_must_be_app_or_server():
+    with pytest.raises(ImproperlyConfigured, match="HARNESS_TRUST='proxy'"):
+        config.read_environment({"HARNESS_TRUST": "proxy"})
 
 
 # --- /upload, /sleep, /redirect, /headers, /bytes, /cookie ------------------------------------

@@ -18,7 +18,7 @@ from harness.paths import PROJECT_ROOT
 
 SHARD_LIMIT = 900
 STACK = "nginx-gunicorn-gthread-flask"
-FORWARDED_FOR = "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+FORWARDED_FOR = "            proxy_set_header X-Forwarded-For $remote_addr;\n"
 BROKEN_BY_MISSING_FORWARDED_FOR = [
     "test_forwarding.py::test_client_address_reaches_app",
     "test_forwarding.py::test_client_supplied_forwarded_for_is_not_client_address",

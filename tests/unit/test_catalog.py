@@ -158,18 +158,18 @@ REDIRECT = {
 }
 FORWARDED = {
     ProxyKind.NGINX: (
-        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-For $remote_addr;",
         "proxy_set_header X-Forwarded-Host $http_host;",
         "proxy_set_header Host $http_host;",
         "proxy_set_header X-Real-IP $remote_addr;",
     ),
     ProxyKind.HAPROXY: (
-        "option forwardfor",
+        "http-request set-header X-Forwarded-For %[src]",
         "http-request set-header X-Forwarded-Host %[req.hdr(host)]",
         "http-request set-header X-Real-IP %[src]",
     ),
     ProxyKind.APACHE: (
-        'RequestHeader append X-Forwarded-For "expr=%{REMOTE_ADDR}"',
+        'RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"',
         'RequestHeader set X-Forwarded-Host "expr=%{HTTP_HOST}"',
         "ProxyPreserveHost On",
         'RequestHeader set X-Real-IP "expr=%{REMOTE_ADDR}"',

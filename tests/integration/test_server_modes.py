@@ -1,0 +1,114 @@
+"""Stacks run what their ids say: each server mode of the catalogue is started, and the
+server's own log, its answers and its own version output are checked against the id.
+
+gunicorn silently runs gthread when `threads` > 1 whatever `worker_class` says, so a "sync"
+stack with threads = 4 was a gthread stack; its log line "Using worker: ..." tells.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from harness.catalog import STACKS
+from harness.progress import QUIET
+from harness.session import HarnessSession
+from harness.specs import Interface, Protocol, ServerKind, StackSpec, Suite, WorkerClass
+from harness.stack import Stack
+
+_GUNICORN_WORKERS = {
+    WorkerClass.SYNC: "sync",
+    WorkerClass.GTHREAD: "gthread",
+    WorkerClass.UVICORN: "uvicorn.workers.UvicornWorker",
+}
+# How each server states its own version (`--version` or its start-up log line).
+_VERSION_COMMANDS = {
+    ServerKind.GUNICORN: ["gunicorn", "--version"],
+    ServerKind.UWSGI: ["uwsgi", "--version"],
+    ServerKind.UVICORN: ["uvicorn", "--version"],
+    ServerKind.DAPHNE: ["python3", "-c", "import daphne; print(daphne.__version__)"],
+    ServerKind.HYPERCORN: ["python3", "-c", "from importlib.metadata import version; "
+                                          "print(version('hypercorn'))"],
+    ServerKind.GRANIAN: ["granian", "--version"],
+}
+_PACKAGE = {ServerKind.UWSGI: "pyuwsgi"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServerMode:
+    """One way of running a server: what the stack id promises."""
+
+    label: str
+    protocol: Protocol
+    interface: Interface
+
+
+def _one_stack_per_mode() -> dict[ServerMode, StackSpec]:
+    modes: dict[ServerMode, StackSpec] = {}
+    for spec in STACKS.values():
+        if spec.suite != Suite.BOOKWORM or spec.tls or spec.replicas < 1:
+            continue
+        assert spec.interface is not None
+        modes.setdefault(ServerMode(spec.server_label, spec.protocol, spec.interface), spec)
+    return modes
+
+
+MODES = _one_stack_per_mode()
+
+
+@pytest.fixture(scope="module")
+def session():
+    harness_session = HarnessSession(QUIET)
+    yield harness_session
+    harness_session.close()
+
+
+def _frozen_version(stack: Stack, package: str) -> str:
+    _, freeze = stack.exec("app-1", ["python3", "-m", "pip", "freeze", "--all"])
+    match = re.search(rf"^{re.escape(package)}==(\S+)$", freeze, re.MULTILINE | re.IGNORECASE)
+    assert match, f"{stack.id}: {package} is not in the image's pip freeze"
+    return match[1]
+
+
+def _server_command_line(stack: Stack) -> str:
+    """The command lines of the replica's processes, as the kernel has them."""
+    script = (
+        "import pathlib\n"
+        "for p in pathlib.Path('/proc').glob('[0-9]*/cmdline'):\n"
+        "    print(p.read_bytes().replace(b'\\0', b' ').decode(errors='replace'))"
+    )
+    _, output = stack.exec("app-1", ["python3", "-c", script])
+    return output
+
+
+@pytest.mark.parametrize("mode", list(MODES), ids=[f"{m.label}-{m.protocol}" for m in MODES])
+def test_stack_runs_the_server_mode_its_id_names(session, mode):
+    spec = MODES[mode]
+    stack = session.start(spec)
+    try:
+        log = stack.logs("app-1", 200)
+        if spec.server == ServerKind.GUNICORN:
+            assert spec.worker_class is not None
+            expected = f"Using worker: {_GUNICORN_WORKERS[spec.worker_class]}"
+            assert expected in log, f"{spec.id}: gunicorn's log lacks {expected!r}:\n{log}"
+        answered = stack._probe_from_network(["app-1:8000:http"])["app-1"]
+        speaks_http = answered.startswith("HTTP/")
+        assert speaks_http == (spec.protocol == Protocol.HTTP), (
+            f"{spec.id}: protocol {spec.protocol}, but an HTTP request straight to the "
+            f"replica got {answered!r}"
+        )
+        if spec.server == ServerKind.GRANIAN:
+            command = _server_command_line(stack)
+            assert f"--interface {spec.interface}" in command, f"{spec.id}: {command}"
+        seen = httpx.get(f"{stack.url}/echo", verify=stack.verify(), timeout=10).json()
+        assert (seen["interface"], seen["server"]) == (str(spec.interface), spec.server_label)
+        package = _PACKAGE.get(spec.server, str(spec.server))
+        _, own = stack.exec("app-1", _VERSION_COMMANDS[spec.server])
+        # pyuwsgi 2.0.30.post1 is a repackaging of uWSGI 2.0.30
+        frozen = re.sub(r"\.post\d+$", "", _frozen_version(stack, package))
+        assert frozen in own, f"{spec.id}: the server says {own.strip()!r}, pip has {frozen}"
+    finally:
+        stack.down()
