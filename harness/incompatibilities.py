@@ -8,18 +8,28 @@ globs `*` and `?` are wildcards and brackets are literal). The pytest plugin mar
 matching scenario `xfail(strict=True)`: it must keep failing, so the day a new version fixes
 it the run says so and the entry goes.
 
-Only what no configuration fixes belongs here. A setting that fixes a failure goes in our
-configs instead (e.g. nginx's `uwsgi_param HTTP_TRANSFER_ENCODING` for chunked bodies).
+Entries apply to what runs. Each names the part of the stack that causes the failure
+(harness/parts.py): our proxy config, our server config or command line, the server or
+framework in our app image, or the proxy software itself. A stack whose file replaces that
+part with its own (`overrides.proxy_config`, `server_config`, `server_args`, `image`) runs
+without the entry, as a plain scenario. An entry may also state the proxy versions it holds
+for (harness/suites.py: the version each Debian suite ships); on a suite outside the range it
+does not apply.
+
+Only what no configuration of ours fixes belongs here. A setting that fixes a failure goes in
+our configs instead (e.g. nginx's `uwsgi_param HTTP_TRANSFER_ENCODING` for chunked bodies).
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from harness.specs import StackSpec
+from harness.parts import Part, replaced_parts
+from harness.specs import ProxyKind, StackSpec
+from harness.suites import VersionRange
 
 CHUNKED_UPLOAD = "test_correctness.py::test_chunked_request_body_reaches_app_intact"
 CHUNKED_AT_LIMIT = "test_limits.py::test_body_at_declared_maximum_is_accepted[chunked]"
@@ -32,26 +42,42 @@ RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
 class Incompatibility:
     """Scenarios that fail on the stacks this entry matches, and why (with evidence).
 
-    `where` maps spec fields (dotted for nested ones: `timeouts.timeout_status`) to the values
-    that match; `stack` is a glob over stack ids; `scenarios` are globs over scenario names.
+    `parts` are what cause the failure; a stack that replaced any of them with its own is not
+    matched. `where` maps spec fields (dotted for nested ones: `timeouts.timeout_status`) to
+    the values that match; `stack` is a glob over stack ids; `scenarios` are globs over
+    scenario names; `versions`, when given, the proxy versions the failure is known for;
+    `when`, a further test on the spec for what `where` cannot say (a number above one).
     """
 
     scenarios: tuple[str, ...]
     reason: str
+    parts: tuple[Part, ...]
     # Seen to fail only some of the time: an xfail that may pass, not a strict one.
     intermittent: bool = False
     stack: str = "*"
     where: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    versions: VersionRange | None = None
+    when: Callable[[StackSpec], bool] | None = None
 
     def matches(self, spec: StackSpec, scenario: str) -> bool:
         """Whether the scenario, run on this stack, is expected to fail for this reason."""
+        return self.covers(scenario) and self.applies_to(spec)
+
+    def covers(self, scenario: str) -> bool:
+        """Whether the scenario (`test_file.py::test_name[params]`) is one of the entry's."""
+        return any(
+            fnmatch.fnmatchcase(scenario, pattern.replace("[", "[[]")) for pattern in self.scenarios
+        )
+
+    def applies_to(self, spec: StackSpec) -> bool:
+        """Whether the stack, as it runs, has what fails: its fields match, its suite ships a
+        proxy version in range, and it still runs our part that causes the failure."""
         return (
-            any(
-                fnmatch.fnmatchcase(scenario, pattern.replace("[", "[[]"))
-                for pattern in self.scenarios
-            )
-            and fnmatch.fnmatchcase(spec.id, self.stack)
+            fnmatch.fnmatchcase(spec.id, self.stack)
             and all(_field(spec, name) in allowed for name, allowed in self.where.items())
+            and (self.when is None or self.when(spec))
+            and (self.versions is None or self.versions.holds_on(spec.suite))
+            and not replaced_parts(spec).intersection(self.parts)
         )
 
 
@@ -85,6 +111,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_OVER_LIMIT, CHUNKED_IN_BODY),
         where=_where(proxy="apache", protocol="uwsgi"),
+        parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "Apache's mod_proxy_uwsgi answers a chunked request body with 411 Length Required: "
             "its handler calls ap_setup_client_block(r, REQUEST_CHUNKED_ERROR) "
@@ -95,6 +122,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_IN_BODY),
         where=_where(proxy="haproxy", server="uwsgi"),
+        parts=(Part.SERVER_SOFTWARE,),
         reason=(
             "HAProxy forwards a chunked body chunked as it arrives (option http-buffer-request "
             "waits for one buffer, tune.bufsize, never a whole body), and uWSGI 2.0's "
@@ -109,6 +137,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_IN_BODY),
         where=_where(proxy="haproxy", framework="django", interface="wsgi"),
+        parts=(Part.FRAMEWORK,),
         reason=(
             "HAProxy forwards a chunked body chunked as it arrives (it cannot spool one), and "
             "Django under WSGI reads "
@@ -121,6 +150,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_OVER_LIMIT,),
         where=_where(proxy="haproxy"),
+        parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "HAProxy has no request body size limit: our config refuses a Content-Length "
             "over max_body_bytes (req.hdr_val(content-length)), but a chunked body is streamed "
@@ -131,6 +161,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_OVER_LIMIT,),
         where=_where(proxy="apache", protocol="http"),
+        parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "Apache 2.4 does not apply LimitRequestBody to proxied requests: ap_http_filter "
             "sets no limit when r->proxyreq is set (modules/http/http_filters.c); our config "
@@ -142,6 +173,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(TIMEOUT_STATUS,),
         where=_where(proxy="apache", protocol="http", timeouts__timeout_status="504"),
+        parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "Apache's mod_proxy_http answers an upstream read timeout with 502, not 504: it "
             'notes proxy_timedout, then returns ap_proxyerror(r, HTTP_BAD_GATEWAY, "Error '
@@ -153,6 +185,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(TIMEOUT_STATUS,),
         where=_where(proxy="apache", protocol="uwsgi"),
+        parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "Apache's mod_proxy_uwsgi answers an upstream read timeout with 500: uwsgi_response "
             "returns HTTP_INTERNAL_SERVER_ERROR when it cannot read a status line "
@@ -163,17 +196,23 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(RECREATED_REPLICA,),
         where=_where(proxy="nginx"),
+        parts=(Part.PROXY_CONFIG,),
+        versions=VersionRange(ProxyKind.NGINX, before="1.27.3"),
         reason=(
-            "nginx resolves the names in an upstream block once, at start: the `resolve` "
-            "parameter of `server` is open source only from nginx 1.27.3 (commercial before), "
-            "and Debian ships 1.22 (bookworm) and 1.26 (trixie). A variable proxy_pass with "
-            "`resolver` re-resolves but gives up the upstream's balancing over replicas. Seen: "
-            "a recreated replica never got traffic again."
+            "nginx resolves the names in an upstream block once, at start, and our config "
+            "balances over one: the `resolve` parameter of `server` is open source only from "
+            "nginx 1.27.3 (commercial before), and Debian ships 1.22 (bookworm) and 1.26 "
+            "(trixie). A variable proxy_pass with `resolver` re-resolves but gives up the "
+            "upstream's balancing (least_conn, hash, max_fails); a stack file's own nginx.conf "
+            "doing that lifts this entry. Seen: a recreated replica never got traffic again."
         ),
     ),
+    # daphne's own lack: no server argument gives it a graceful stop, so a stack file's
+    # server_args keep these entries; its own image (another server) lifts them.
     Incompatibility(
         scenarios=(WEBSOCKET_STOP,),
         where=_where(server="daphne"),
+        parts=(Part.SERVER_SOFTWARE,),
         reason=(
             "daphne 4.2.3 has no graceful stop: on SIGTERM Twisted's reactor stops and open "
             "WebSockets are dropped (--application-close-timeout only bounds the app's own "
@@ -183,6 +222,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(IN_FLIGHT,),
         where=_where(server="daphne"),
+        parts=(Part.SERVER_SOFTWARE,),
         reason=(
             "daphne 4.2.3 has no graceful stop: on SIGTERM Twisted's reactor stops, and an "
             "HTTP request still running may be dropped. Seen both ways: the in-flight 2 s "
@@ -195,6 +235,10 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(IN_FLIGHT,),
         where=_where(server="hypercorn"),
+        # hypercorn's fault, met because our command line runs `--workers {workers}`: a
+        # stack file's own command line (maybe --workers 1) or image lifts it.
+        parts=(Part.SERVER_SOFTWARE, Part.SERVER_CONFIG),
+        when=lambda spec: spec.workers > 1,
         reason=(
             "hypercorn 0.18 with more than one worker aborts in-flight requests on SIGTERM: "
             "the parent terminates its worker processes without waiting for "
@@ -205,6 +249,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(WEBSOCKET_STOP,),
         where=_where(server=("hypercorn", "granian")),
+        parts=(Part.SERVER_SOFTWARE,),
         reason=(
             "hypercorn 0.18 and granian 2.8.7 close open WebSockets without a 1001/1012 close "
             "frame when stopped. Seen: close codes 1011 (hypercorn) and 1006 (both)."
@@ -213,6 +258,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(PAUSED_REPLICA, ROLLING_RESTART),
         where=_where(proxy="apache", protocol="uwsgi"),
+        parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "Apache's mod_proxy_uwsgi answers a backend that stops answering with its own 500 "
             "(uwsgi_response returns HTTP_INTERNAL_SERVER_ERROR when no status line comes) and "
@@ -225,6 +271,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(FOREIGN_ORIGIN,),
         where=_where(server="granian", interface="asgi"),
+        parts=(Part.SERVER_SOFTWARE,),
         reason=(
             "granian 2.8.7 sometimes never answers a WebSocket handshake the app denies "
             "(websocket.close before websocket.accept; ASGI says 403): it logged "
@@ -238,5 +285,6 @@ KNOWN: tuple[Incompatibility, ...] = (
 
 
 def known_incompatibilities(spec: StackSpec, scenario: str) -> list[Incompatibility]:
-    """The entries that expect this scenario to fail on this stack."""
+    """The entries that expect this scenario to fail on this stack, as it runs: none whose
+    cause the stack file replaced, none outside its version range."""
     return [entry for entry in KNOWN if entry.matches(spec, scenario)]

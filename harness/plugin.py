@@ -156,7 +156,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatibility]:
     """A scenario the stack genuinely cannot pass (harness/incompatibilities.py) is a strict
-    xfail: it is reported with its evidence, and an unexpected pass fails the run."""
+    xfail: it is reported with its evidence, and an unexpected pass fails the run.
+
+    Only the entries that apply to what runs mark it: one whose cause the stack file replaced
+    (its own proxy config, server config or arguments, image) or whose proxy versions the
+    stack's suite does not ship leaves the scenario plain, so a user's fix passes."""
     known = list(known_incompatibilities(spec, _case_name(item)))
     for entry in known:
         item.add_marker(

@@ -1,7 +1,10 @@
-"""A per-run test CA and server certificate, made with trustme.
+"""A per-run test PKI like a real one, made with trustme: a root, an intermediate, a leaf.
 
-The CA and the certificate exist only in the run's temp dir (keys mode 0600) and inside the
-proxy containers of that run. Clients trust exactly this CA, nothing else.
+The proxy serves the leaf followed by the intermediate (`chain.pem`, a "fullchain"); clients
+trust only the root (`ca.pem`), so a proxy that serves the leaf alone (`leaf.pem`, the classic
+cert.pem-for-fullchain.pem mistake) fails verification, as it would for real browsers that
+have not cached the intermediate. Everything exists only in the run's temp dir (keys mode
+0600) and inside the proxy containers of that run.
 """
 
 from __future__ import annotations
@@ -26,19 +29,26 @@ class TestCertificates:
     ca_pem: Path
     chain_pem: Path
     key_pem: Path
+    leaf_pem: Path
 
     @classmethod
     def issue(cls, folder: Path) -> TestCertificates:
-        """Make a CA and a certificate for localhost, 127.0.0.1 and the test host name."""
+        """Make a root, an intermediate under it, and a leaf for localhost, 127.0.0.1 and the
+        test host name issued by the intermediate."""
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
-        authority = trustme.CA(organization_name="deploy-harness test CA")
-        server = authority.issue_cert(*SERVER_NAMES)
-        certificates = cls(folder / "ca.pem", folder / "chain.pem", folder / "key.pem")
-        authority.cert_pem.write_to_path(str(certificates.ca_pem))
+        root = trustme.CA(organization_name="deploy-harness test root CA")
+        intermediate = root.create_child_ca()
+        server = intermediate.issue_cert(*SERVER_NAMES)
+        certificates = cls(
+            folder / "ca.pem", folder / "chain.pem", folder / "key.pem", folder / "leaf.pem"
+        )
+        root.cert_pem.write_to_path(str(certificates.ca_pem))
+        # trustme's chain is the leaf, then each CA above it up to (not including) the root.
         with open(certificates.chain_pem, "wb") as chain:
             for blob in server.cert_chain_pems:
                 chain.write(blob.bytes())
+        server.cert_chain_pems[0].write_to_path(str(certificates.leaf_pem))
         server.private_key_pem.write_to_path(str(certificates.key_pem))
         os.chmod(certificates.key_pem, 0o600)
         return certificates
@@ -46,10 +56,14 @@ class TestCertificates:
     def files(self) -> dict[str, bytes]:
         """The files a TLS-terminating proxy needs, by name inside its TLS folder."""
         chain, key = self.chain_pem.read_bytes(), self.key_pem.read_bytes()
+        leaf = self.leaf_pem.read_bytes()
         return {
             "chain.pem": chain,
             "key.pem": key,
             # HAProxy 2.6 takes the key from the certificate file (or from `<file>.key`).
             "chain-and-key.pem": chain + key,
+            # The leaf alone: what a proxy serves when pointed at the wrong file.
+            "leaf.pem": leaf,
+            "leaf-and-key.pem": leaf + key,
             "ca.pem": self.ca_pem.read_bytes(),
         }

@@ -34,9 +34,13 @@ def test_tls_version_policy(stack, version):
 
 
 def test_chain_verifies_with_only_the_test_ca(stack):
-    """The served chain verifies against the run's test CA alone, for the site's name."""
+    """The served chain is complete: a client that trusts only the run's root CA verifies it,
+    for the site's name (the proxy sends the leaf and the intermediate that signed it)."""
     result = handshake(stack, server_hostname=TEST_HOST_NAME)
-    assert result.ok, f"{stack.id}: with only the test CA trusted: {result.error}"
+    assert result.ok, (
+        f"{stack.id}: with only the test CA trusted: {result.error} (the root alone is "
+        "trusted: serve the leaf followed by its intermediate, e.g. fullchain.pem, not cert.pem)"
+    )
 
 
 @pytest.mark.parametrize("name", SERVER_NAMES)

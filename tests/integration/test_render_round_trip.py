@@ -43,3 +43,36 @@ def test_worked_example_edit_is_caught(tmp_path):
     assert result.returncode == 1, result.stdout[-3000:]
     assert "test_redirect_uses_public_host_and_port" in result.stdout
     assert "container logs" in result.stdout
+
+
+FILE_STACK = """
+[[stacks]]
+id = "my-api"
+extends = "nginx-gunicorn-gthread-flask"
+replicas = 3
+tls = true
+[stacks.timeouts]
+proxy_read = 4
+keepalive = 4
+[stacks.limits]
+max_body_bytes = 2097152
+[stacks.overrides]
+env = { MY_FEATURE = "on" }
+"""
+
+
+def test_rendered_file_stack_starts_and_passes_correctness(tmp_path):
+    """A stack from a file, rendered, runs from the written stack.toml alone."""
+    (tmp_path / "stacks.toml").write_text(FILE_STACK)
+    out = tmp_path / "effective"
+    subprocess.run([sys.executable, "-m", "harness.cli", "render", "my-api", "--stack-file",
+                    str(tmp_path / "stacks.toml"), "--out", str(out)],
+                   check=True, capture_output=True, timeout=60)
+    assert "extends" not in (out / "stack.toml").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "scenarios/", "-m", "correctness", "--stack-file",
+         str(out / "stack.toml"), "-p", "no:cacheprovider", "-q"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout[-3000:]
