@@ -36,6 +36,7 @@ CHUNKED_AT_LIMIT = "test_limits.py::test_body_at_declared_maximum_is_accepted[ch
 CHUNKED_OVER_LIMIT = "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[chunked]"
 TIMEOUT_STATUS = "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status"
 RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
+SLOW_CLIENTS = "test_streaming.py::test_slow_clients_do_not_hold_sync_workers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,21 @@ KNOWN: tuple[Incompatibility, ...] = (
             "(django/core/handlers/wsgi.py: LimitedStream(wsgi.input, CONTENT_LENGTH or 0); "
             "Django ticket #35838, PRs django/django#20406 and #21638 unmerged). nginx and "
             "Apache (proxy-sendcl) spool the body and send Content-Length; HAProxy cannot."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(SLOW_CLIENTS,),
+        where=_where(proxy=("apache", "haproxy")),
+        when=lambda spec: spec.sync_workers,
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Neither Apache's mod_proxy nor HAProxy spools a whole response: each holds one "
+            "buffer per connection (ProxyIOBufferSize; tune.bufsize) and stops reading the "
+            "server while the client does not read, so a sync worker stays busy until the "
+            "client reads or a timeout ends it. gunicorn's deployment docs ask for a buffering "
+            "proxy (nginx) in front of sync workers for this reason. Seen: with 4 clients "
+            "reading nothing of a 32 MiB answer, GET /echo waited past 3 s on Apache 2.4.68 "
+            "and on HAProxy 2.6.12 (HAProxy freed them at `timeout client`), not on nginx."
         ),
     ),
     Incompatibility(

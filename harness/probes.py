@@ -10,6 +10,8 @@ from __future__ import annotations
 import socket
 import ssl
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -50,10 +52,23 @@ class RawResponse:
         return None
 
 
-def open_socket(stack: Stack, timeout: float = DEFAULT_DEADLINE) -> socket.socket:
-    """A connection to the stack's public URL (TLS-wrapped on TLS stacks, verified)."""
+def open_socket(
+    stack: Stack, timeout: float = DEFAULT_DEADLINE, receive_buffer: int | None = None
+) -> socket.socket:
+    """A connection to the stack's public URL (TLS-wrapped on TLS stacks, verified).
+
+    `receive_buffer` shrinks the socket's receive buffer before connecting (so the TCP
+    window stays small): a client that reads slowly, as a phone on a bad network does."""
     parts = urlsplit(stack.url)
-    raw = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer is not None:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.settimeout(timeout)
+    try:
+        raw.connect((parts.hostname or "127.0.0.1", parts.port or 80))
+    except OSError:
+        raw.close()
+        raise
     if parts.scheme != "https":
         return raw
     context = stack.verify()
@@ -115,3 +130,25 @@ def converse(stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE) -
 
 def host_header(stack: Stack) -> str:
     return urlsplit(stack.url).netloc
+
+
+@contextmanager
+def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[list[socket.socket]]:
+    """`count` connections that each sent `GET path` and read nothing of the answer but its
+    first byte, closed when the block ends. The block starts once every answer has begun to
+    arrive, so each request is being answered (its worker busy writing) by then."""
+    sockets: list[socket.socket] = []
+    request = f"GET {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n".encode()
+    try:
+        for _ in range(count):
+            sock = open_socket(stack, receive_buffer=4096)
+            sockets.append(sock)
+            sock.sendall(request)
+        for sock in sockets:
+            sock.settimeout(DEFAULT_DEADLINE)
+            if not sock.recv(1):
+                raise ConnectionError(f"{stack.id}: GET {path} was closed unanswered")
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()

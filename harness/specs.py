@@ -162,6 +162,9 @@ class StackSpec:
     overrides: Overrides = field(default_factory=Overrides)
     id: str = ""
     source: str = "built-in"
+    # The dotted names a stack file set for this stack itself (not inherited): where a
+    # declared expectation came from, for failure messages (harness/expectations.py).
+    declared_fields: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
         if self.server == ServerKind.GUNICORN and not self.worker_class:
@@ -196,6 +199,14 @@ class StackSpec:
     def websockets(self) -> bool:
         """Whether the stack serves the contract's WebSocket routes (ASGI Django only)."""
         return self.interface == Interface.ASGI and self.framework == Framework.DJANGO
+
+    @property
+    def sync_workers(self) -> bool:
+        """Whether each worker process serves one request at a time (gunicorn's sync worker,
+        uWSGI without threads): a slow client then holds a whole process."""
+        if self.server == ServerKind.UWSGI:
+            return self.threads == 1
+        return self.worker_class == WorkerClass.SYNC
 
     def default_interface(self) -> Interface:
         if self.server in _ASGI_ONLY or self.worker_class == WorkerClass.UVICORN:

@@ -215,8 +215,24 @@ def _parse_stack(
         ]
     if problems:
         return None, problems
-    values.update(timeouts=timeouts, limits=limits, overrides=overrides, source=str(path))
+    values.update(
+        timeouts=timeouts,
+        limits=limits,
+        overrides=overrides,
+        source=str(path),
+        declared_fields=_declared_fields(entry),
+    )
     return _build(base, values, label, problems)
+
+
+def _declared_fields(entry: Mapping[str, Any]) -> frozenset[str]:
+    """The dotted names this stack's own table sets (`tls`, `limits.max_body_bytes`)."""
+    names = {key for key in entry if key not in _TABLES}
+    for table in ("timeouts", "limits"):
+        inner = entry.get(table, {})
+        if isinstance(inner, dict):
+            names |= {f"{table}.{key}" for key in inner}
+    return frozenset(names)
 
 
 def _base_spec(

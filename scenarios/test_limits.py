@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from harness.evidence import header_of_line_size, seen_with
+from harness.expectations import Expectation, declared
 from harness.specs import ServerKind, WorkerClass
 
 pytestmark = pytest.mark.limits
@@ -44,7 +45,8 @@ def test_body_at_declared_maximum_is_accepted(stack, client, framing):
     body = os.urandom(stack.spec.limits.max_body_bytes)
     response = client.post("/upload", content=_framed(body, framing))
     evidence = f"{stack.id}: {len(body)}-byte {framing} body got {response.status_code}"
-    assert response.status_code == 200, f"{evidence}: {response.text[:200]!r}"
+    hint = declared(stack.spec, Expectation.MAX_BODY_BYTES).hint()
+    assert response.status_code == 200, f"{evidence}: {response.text[:200]!r}; {hint}"
     got = response.json()
     assert (got["size"], got["sha256"]) == (len(body), hashlib.sha256(body).hexdigest()), (
         f"{evidence}; the app read {got}"
@@ -61,8 +63,9 @@ def test_body_over_declared_maximum_gets_413_from_proxy(stack, client, framing):
         f"{stack.id}: {len(body)}-byte {framing} body got {response.status_code}, "
         f"X-Instance {response.headers.get('x-instance')!r}, {response.text[:120]!r}"
     )
-    assert response.status_code == 413, evidence
-    assert "x-instance" not in response.headers, f"the app answered; {evidence}"
+    hint = declared(stack.spec, Expectation.MAX_BODY_BYTES).hint()
+    assert response.status_code == 413, f"{evidence}; {hint}"
+    assert "x-instance" not in response.headers, f"the app answered; {evidence}; {hint}"
     assert seen_with(client, marker) == [], f"the app saw the request; {evidence}"
 
 
@@ -72,7 +75,8 @@ def test_header_line_at_declared_maximum_passes(stack, client):
     response = client.get("/echo", headers={name: value})
     evidence = f"{stack.id}: {len(name) + len(value) + 4}-byte header line got "
     evidence += f"{response.status_code} {response.text[:160]!r}"
-    assert response.status_code == 200, evidence
+    hint = declared(stack.spec, Expectation.MAX_HEADER_BYTES).hint()
+    assert response.status_code == 200, f"{evidence}; {hint}"
     seen = response.json()["headers"].get(name.lower(), "")
     assert seen == value, f"{evidence}; the app saw a {len(seen)}-byte value, not {len(value)}"
 
@@ -83,7 +87,8 @@ def test_header_line_over_declared_maximum_gets_4xx(stack, client):
     response = client.get("/echo", headers={name: value})
     assert 400 <= response.status_code < 500, (
         f"{stack.id}: {len(name) + len(value) + 4}-byte header line got "
-        f"{response.status_code}, X-Instance {response.headers.get('x-instance')!r}"
+        f"{response.status_code}, X-Instance {response.headers.get('x-instance')!r}; "
+        + declared(stack.spec, Expectation.MAX_HEADER_BYTES).hint()
     )
 
 
@@ -96,7 +101,9 @@ def test_request_inside_every_timeout_succeeds(stack, client):
     elapsed = time.monotonic() - started
     assert response.status_code == 200, (
         f"{stack.id}: /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read} s, worker "
-        f"{timeouts.worker} s) got {response.status_code} after {elapsed:.2f} s"
+        f"{timeouts.worker} s) got {response.status_code} after {elapsed:.2f} s; "
+        + "; ".join(declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ,
+                                                             Expectation.WORKER))
     )
 
 
@@ -118,6 +125,9 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     )
     elapsed = time.monotonic() - started
     evidence = f"{stack.id}: got {response.status_code} after {elapsed:.2f} s (bound {bound} s)"
+    hint = "; ".join(declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ,
+                                                              Expectation.TIMEOUT_STATUS))
+    evidence = f"{evidence}; {hint}"
     assert response.status_code == timeouts.timeout_status, evidence
     assert elapsed < bound, f"the proxy answered late (retried?); {evidence}"
 
@@ -137,7 +147,8 @@ def test_request_past_worker_timeout_gets_502(stack, client):
     elapsed = time.monotonic() - started
     evidence = (
         f"{stack.id}: got {response.status_code} after {elapsed:.2f} s; worker timeout "
-        f"{timeouts.worker} s, proxy_read {timeouts.proxy_read} s"
+        f"{timeouts.worker} s, proxy_read {timeouts.proxy_read} s; "
+        + declared(spec, Expectation.WORKER).hint()
     )
     assert response.status_code == WORKER_TIMEOUT_STATUS, evidence
     assert elapsed < timeouts.proxy_read, (

@@ -5,9 +5,13 @@ that buffers the answer, or compresses it without flushing, holds them all back 
 last one: the first then arrives after the whole interval, and all arrive together.
 """
 
+import time
+
+import httpx
 import pytest
 
 from harness.evidence import timed_lines
+from harness.probes import clients_reading_nothing
 
 pytestmark = pytest.mark.streaming
 
@@ -45,3 +49,28 @@ def test_sse_events_arrive_incrementally(stack, client, encoding):
     assert len(times) == COUNT, evidence
     assert times[0] < FIRST_WITHIN, f"first event late (held back?); {evidence}"
     assert times[-1] - times[0] >= SPREAD_AT_LEAST, f"events arrived together; {evidence}"
+
+
+LARGE_ANSWER = 32 * 1024 * 1024  # bytes: more than every socket buffer on the way holds
+ANSWERED_WITHIN = 3.0  # seconds
+
+
+def test_slow_clients_do_not_hold_sync_workers(stack, client):
+    """Clients that read nothing of a large answer hold no sync worker: the proxy takes the
+    answer whole (buffers it), so the site still answers at once (gunicorn's deployment
+    docs: sync workers need a buffering proxy in front)."""
+    if not stack.spec.sync_workers:
+        pytest.skip(f"{stack.id}: {stack.spec.server_label} is not one process per request")
+    slots = stack.spec.replicas * stack.spec.workers
+    with clients_reading_nothing(stack, f"/bytes?n={LARGE_ANSWER}", slots):
+        started = time.monotonic()
+        try:
+            outcome = str(client.get("/echo", timeout=ANSWERED_WITHIN).status_code)
+        except httpx.TimeoutException as error:
+            outcome = f"{type(error).__name__}"
+        waited = time.monotonic() - started
+    assert outcome == "200", (
+        f"{stack.id}: with {slots} clients reading nothing of a {LARGE_ANSWER}-byte answer, "
+        f"GET /echo got {outcome} after {waited:.1f} s: every sync worker is held by a slow "
+        "client; the proxy must buffer answers (nginx: proxy_buffering on, the default)"
+    )

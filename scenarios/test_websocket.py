@@ -9,6 +9,7 @@ from contextlib import ExitStack
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from harness.expectations import Expectation, declared
 from harness.traffic import need_every_replica_in_view
 from harness.wsclient import (
     close_code_received,
@@ -82,7 +83,10 @@ def test_idle_connection_survives_declared_idle_time(stack):
             echoed = connection.recv(timeout=5)
         except ConnectionClosed as closed:
             echoed = f"closed: {closed}"
-    assert echoed == "still there?", f"{stack.id}: after {idle:.0f}s idle: {echoed!r}"
+    assert echoed == "still there?", (
+        f"{stack.id}: after {idle:.0f}s idle: {echoed!r}; "
+        + declared(stack.spec, Expectation.WEBSOCKET_IDLE).hint()
+    )
 
 
 def test_app_close_code_reaches_client(stack):

@@ -38,10 +38,16 @@ def upload() -> Response:
     return jsonify(size=body.size, sha256=body.sha256, instance=instance)
 
 
+# A streamed answer asks a buffering proxy (nginx) to pass it on as it comes, as real apps do
+# for their streaming routes; every other answer is buffered by the proxy, which frees the
+# worker however slowly the client reads.
+STREAMING_HEADERS = {"X-Accel-Buffering": "no"}
+
+
 def stream() -> Response:
     """Send `count` JSON lines, the first at once, then one every `interval_ms`."""
     ticks = _paced_ticks(lambda tick: json.dumps(tick) + "\n")
-    return Response(ticks, content_type="text/plain")
+    return Response(ticks, content_type="text/plain", headers=STREAMING_HEADERS)
 
 
 def sse() -> Response:
@@ -49,7 +55,8 @@ def sse() -> Response:
     ticks = _paced_ticks(
         lambda tick: f"id: {tick['i']}\ndata: {json.dumps(tick, separators=(',', ':'))}\n\n"
     )
-    return Response(ticks, content_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    headers = {"Cache-Control": "no-cache", **STREAMING_HEADERS}
+    return Response(ticks, content_type="text/event-stream", headers=headers)
 
 
 def _paced_ticks(render: Callable[[dict[str, object]], str]) -> Iterator[str]:

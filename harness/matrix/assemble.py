@@ -154,5 +154,7 @@ def _plain(value: Any) -> Any:
         return {str(key): _plain(inner) for key, inner in value.items()}
     if isinstance(value, tuple | list):
         return [_plain(inner) for inner in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(inner) for inner in value)
     return value
 
