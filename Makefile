@@ -4,9 +4,12 @@
 bootstrap:
 	@scripts/bootstrap
 
-# The main job: every scenario suite on the default stacks, building the images it needs.
+# The main job: every scenario suite on the default stacks, building the images it needs, in
+# parallel by itself: one pytest worker per core that memory carries (about 2 GiB each), each
+# owning whole stacks. WORKERS=1 runs serially; WORKERS=4 forces four.
+# (Counted when the recipe runs, after bootstrap has made the virtualenv.)
 scenarios: bootstrap
-	.venv/bin/pytest scenarios/ $(ARGS)
+	.venv/bin/pytest scenarios/ -n $(if $(WORKERS),$(WORKERS),$$(.venv/bin/python -m harness.workers)) --dist loadgroup $(ARGS)
 
 # The tests: unit (no Docker), the reference apps, lint and types, and the integration
 # tests that prove every scenario can fail and that nothing leaks.

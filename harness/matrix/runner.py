@@ -10,7 +10,6 @@ stacks, in a second pytest process: a case that passes then is flaky, and is rep
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
 import subprocess
 import sys
@@ -39,8 +38,6 @@ SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 RAW_DIR = "raw"
 # pytest's exit codes that still mean "the run happened": all passed, some failed, none ran.
 _RUN_HAPPENED = (0, 1, 5)
-_GIB = 1024**3
-_MEMORY_PER_WORKER = 2 * _GIB  # a stack (proxy, Redis, two replicas) plus its pytest worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +51,6 @@ class MatrixPlan:
     workers: int
     pytest_args: tuple[str, ...] = ()
     retry: bool = True
-
-
-def default_workers(stacks: int) -> int:
-    """As many pytest workers as the cores and memory carry, never more than there are stacks."""
-    cores = os.cpu_count() or 1
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        memory = _MEMORY_PER_WORKER
-    return max(1, min(cores, memory // _MEMORY_PER_WORKER, stacks))
 
 
 def run_matrix(plan: MatrixPlan, out: Path, echo: TextIO = sys.stdout) -> MatrixResults:
