@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from harness.errors import ReadinessTimeout
 
 PROBE_INTERVAL_START = 0.05
-PROBE_INTERVAL_MAX = 0.5
+PROBE_INTERVAL_MAX = 0.2
 
 
 class ProbeFailed(Exception):

@@ -13,9 +13,11 @@ import os
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -165,11 +167,22 @@ class Stack:
             self.network = engine().networks.create(
                 self.name_of("net"), driver="bridge", labels=self.identity.labels(self.id)
             )
-            self._start_redis()
-            for replica in self.replicas:
-                self._start_replica(replica)
+            # Every container is created first (fast); Redis and the replicas then start
+            # together while the proxy gets its files; the proxy starts as soon as the
+            # replicas' containers run (their names resolve then), while the apps still boot.
+            redis = self._create_redis()
+            replicas = [self._create_replica(replica) for replica in self.replicas]
+            proxy = self._create_proxy()
+            work: list[Callable[[], None]] = [
+                redis.start,
+                *(replica.start for replica in replicas),
+                partial(self._fill_proxy, proxy),
+            ]
+            with ThreadPoolExecutor(max_workers=len(work)) as pool:
+                for future in [pool.submit(step) for step in work]:
+                    future.result()
+            self._start_proxy(proxy)
             self.wait_replicas_ready()
-            self._start_proxy()
             self.wait_proxy_ready()
         except BaseException:
             self.down()
@@ -214,11 +227,14 @@ class Stack:
         self.containers[service] = container
         return container
 
-    def _start_redis(self) -> None:
+    def _create_redis(self) -> Any:
         command = ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
-        self._create("redis", self.images.base, command, user="redis").start()
+        return self._create("redis", self.images.base, command, user="redis")
 
     def _start_replica(self, replica: str) -> None:
+        self._create_replica(replica).start()
+
+    def _create_replica(self, replica: str) -> Any:
         config = self.rendered.app
         env = {**config.env, "HARNESS_INSTANCE": replica}
         image = self.spec.overrides.image or self.images.app
@@ -231,23 +247,28 @@ class Stack:
         )
         if config.files:
             copy_into(container, {file.path: file.content.encode() for file in config.files})
-        container.start()
+        return container
 
-    def _start_proxy(self) -> None:
+    def _create_proxy(self) -> Any:
         config = self.rendered.proxy
         ports: dict[str, tuple[str, int]] = {
             f"{HTTP_PORT}/tcp": ("127.0.0.1", int(self.run_values.public_http_port))
         }
         if self.spec.tls:
             ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", int(self.run_values.public_https_port))
-        container = self._create("proxy", self.images.base, config.command, ports=ports)
-        files = {file.path: file.content.encode() for file in config.files}
+        return self._create("proxy", self.images.base, config.command, ports=ports)
+
+    def _fill_proxy(self, container: Any) -> None:
+        """Copy the proxy's configs, the TLS files and the app's collected static files in."""
+        files = {file.path: file.content.encode() for file in self.rendered.proxy.files}
         if self.certificates is not None:
             files.update({f"{TLS_DIR}/{n}": b for n, b in self.certificates.files().items()})
         copy_into(container, files)
         static = copy_tree_archive(self.containers[self.replicas[0]], APP_STATIC_ROOT)
         if static is not None:
             put_tree_archive(container, static, STATIC_DIR.rsplit("/", 1)[0])
+
+    def _start_proxy(self, container: Any) -> None:
         try:
             container.start()
         except docker.errors.APIError as error:
