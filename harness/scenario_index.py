@@ -1,7 +1,8 @@
 """`harness scenarios`: every scenario, what it asserts, and the misconfigurations it catches.
 
 Scenarios are read from scenarios/ as source (their docstrings state the behaviour); broken
-variants come from tests/integration/variants.py in a clone of the project.
+variants, and the cases no variant can fail (waivers), come from tests/integration/variants.py
+in a clone of the project.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class ScenarioEntry:
     node: str
     behaviour: str
     caught_by: tuple[str, ...]
+    # "[params]: reason" for each of its cases that no config can fail.
+    waived: tuple[str, ...] = ()
 
 
 def _family(tree: ast.Module) -> str:
@@ -34,26 +37,31 @@ def _family(tree: ast.Module) -> str:
     return "unmarked"
 
 
-def _variants() -> dict[str, list[str]]:
-    """Scenario node → 'variant: misconfiguration' lines, from the project's tests."""
+def _variants() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Scenario node → 'variant (base): misconfiguration' lines, and scenario node →
+    '[params]: reason' lines of its waived cases, from the project's tests."""
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
     try:
         module = importlib.import_module("tests.integration.variants")
     except ImportError:
-        return {}
+        return {}, {}
     found: dict[str, list[str]] = {}
     for variant in module.VARIANTS:
         for catch in variant.catches:
-            node = catch.split("[")[0]
+            node = catch.case.split("[")[0]
             line = f"{variant.name} ({variant.base}): {variant.misconfiguration}"
             if line not in found.setdefault(node, []):
                 found[node].append(line)
-    return found
+    waived: dict[str, list[str]] = {}
+    for case, reason in getattr(module, "WAIVERS", {}).items():
+        node, _, params = case.partition("[")
+        waived.setdefault(node, []).append(f"[{params}: {reason}" if params else reason)
+    return found, waived
 
 
 def scenario_index(folder: Path = PROJECT_ROOT / "scenarios") -> list[ScenarioEntry]:
-    variants = _variants()
+    variants, waived = _variants()
     entries: list[ScenarioEntry] = []
     for module in sorted(folder.glob("test_*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -63,7 +71,8 @@ def scenario_index(folder: Path = PROJECT_ROOT / "scenarios") -> list[ScenarioEn
                 doc = (ast.get_docstring(node) or "").strip().splitlines()
                 key = f"{module.name}::{node.name}"
                 entries.append(ScenarioEntry(family, key, doc[0] if doc else "",
-                                             tuple(variants.get(key, []))))
+                                             tuple(variants.get(key, [])),
+                                             tuple(waived.get(key, []))))
     return entries
 
 
@@ -80,4 +89,5 @@ def as_markdown(entries: list[ScenarioEntry]) -> str:
         for entry in (e for e in entries if e.family == family):
             lines.append(f"- `{entry.node}` — {entry.behaviour}")
             lines += [f"  - caught: {variant}" for variant in entry.caught_by]
+            lines += [f"  - waived: {waiver}" for waiver in entry.waived]
     return "\n".join(lines) + "\n"

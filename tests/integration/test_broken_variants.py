@@ -1,26 +1,43 @@
-"""Every scenario can fail: each broken variant makes the scenarios it names fail.
+"""Every scenario can fail: each broken variant makes the cases it names fail, as it says.
 
 Each variant runs the way a user runs their own config: a stack file whose override is the
-rendered config with one line changed, passed to `pytest scenarios/ --stack-file`.
+rendered config with one line changed, passed to `pytest scenarios/ --stack-file`, with the
+harness's own recorder (`--matrix-out`) keeping every case's outcome and failure text.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from harness.catalog import STACKS
 from harness.configs import render_stack
+from harness.matrix.assemble import read_reports, recorded_cases
+from harness.matrix.schema import CaseRecord, Outcome
 from harness.paths import PROJECT_ROOT
 from harness.stackfile import load_stack_file
-from tests.integration.variants import VARIANTS, Variant
+from tests.integration.variant_model import Catch, Variant
+from tests.integration.variants import VARIANTS
 
 VARIANT_RUN_LIMIT = 600
+OUTPUT_TAIL = 4000
+# pytest-timeout fails a case that ran out of time; that proves no assertion can fail.
+TIMED_OUT = re.compile(r"Timeout \(>[\d.]+s\) from pytest-timeout")
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRun:
+    """What pytest did with a variant's scenarios: exit code, output, and each case's record."""
+
+    returncode: int
+    output: str
+    cases: dict[str, CaseRecord]
 
 
 def write_variant(variant: Variant, folder: Path) -> Path:
@@ -60,11 +77,11 @@ def write_variant(variant: Variant, folder: Path) -> Path:
     return stack_file
 
 
-def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> dict[str, str]:
-    """Run the variant's scenarios; map each test case name to passed/failed/skipped/error."""
-    files = sorted({catch.split("::")[0] for catch in variant.catches})
-    names = sorted({catch.split("::")[1].split("[")[0] for catch in variant.catches})
-    report = folder / "junit.xml"
+def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> VariantRun:
+    """Run the scenarios the variant names (by -k) on its stack, recording every case."""
+    files = sorted({scenario.split("::")[0] for scenario in variant.scenarios})
+    names = sorted({scenario.split("::")[1] for scenario in variant.scenarios})
+    recorded = folder / "matrix"
     command = [
         sys.executable,
         "-m",
@@ -74,45 +91,56 @@ def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> dict[str,
         str(stack_file),
         "-k",
         " or ".join(names),
-        f"--junitxml={report}",
+        "--matrix-out",
+        str(recorded),
         "-p",
         "no:cacheprovider",
         "-q",
     ]
-    subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, timeout=VARIANT_RUN_LIMIT, check=False
+    result = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=VARIANT_RUN_LIMIT,
+        check=False,
     )
-    outcomes: dict[str, str] = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        kinds = {child.tag for child in case}
-        outcome = next((k for k in ("failure", "error", "skipped") if k in kinds), "passed")
-        message = next((c.get("message", "") for c in case if c.tag == outcome), "")
-        outcomes[case.get("name", "")] = f"{outcome}: {message[:300]}"
-    return outcomes
+    cases = {c.record.case: c.record for c in recorded_cases(read_reports(recorded))}
+    return VariantRun(result.returncode, result.stdout + result.stderr, cases)
 
 
-def _matches(case_name: str, catch: str, stack_id: str) -> bool:
-    name = catch.split("::")[1]
-    function, _, param = name.partition("[")
-    if not case_name.startswith(function + "["):
-        return False
-    # The case id is the stack id, then the parameters, joined by "-" (which both may hold).
-    params = case_name.split("[", 1)[1].rstrip("]").removeprefix(stack_id)
-    return not param or f"-{param.rstrip(']')}-" in f"{params}-"
+def failure_text(record: CaseRecord) -> str:
+    """The failure as pytest states it: the one-line reason and the evidence's `E` lines.
+
+    The evidence also lists the scenario's source, whose assert messages would match any
+    pattern taken from them, so only the lines of the raised failure count."""
+    raised = [line[1:].strip() for line in record.evidence.splitlines() if line.startswith("E ")]
+    return "\n".join([record.reason, *raised])
+
+
+def missed(catch: Catch, record: CaseRecord | None) -> str | None:
+    """Why the catch did not happen, or None when the case failed as the variant says."""
+    if record is None:
+        return f"{catch.case} did not run"
+    if record.outcome != Outcome.FAILED:
+        return f"{catch.case} {record.outcome}: {record.reason or 'no failure'}"
+    text = failure_text(record)
+    if TIMED_OUT.search(text):
+        return f"{catch.case} timed out (no assertion failed): {record.reason}"
+    if not re.search(catch.expect, text, re.MULTILINE):
+        return f"{catch.case} failed otherwise than /{catch.expect}/: {record.reason}"
+    return None
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
 def test_variant_is_caught(variant: Variant, tmp_path: Path):
-    """The scenarios a variant names fail on it, each with an assertion (not an error)."""
-    outcomes = run_scenarios(write_variant(variant, tmp_path), variant, tmp_path)
-    for catch in variant.catches:
-        found = {
-            name: outcome
-            for name, outcome in outcomes.items()
-            if _matches(name, catch, variant.name)
-        }
-        assert found, f"{variant.name}: {catch} did not run; outcomes: {outcomes}"
-        for name, outcome in found.items():
-            assert outcome.startswith("failure"), (
-                f"{variant.name} ({variant.misconfiguration}): {name} was not caught: {outcome}"
-            )
+    """Each case a variant names fails on it with an assertion matching what it expects."""
+    run = run_scenarios(write_variant(variant, tmp_path), variant, tmp_path)
+    problems = [p for c in variant.catches if (p := missed(c, run.cases.get(c.case)))]
+    if run.returncode not in (0, 1):  # 2 and up: interrupted, internal or usage error
+        problems.append(f"pytest exited {run.returncode}")
+    assert not problems, (
+        f"{variant.name} ({variant.misconfiguration}) was not caught:\n  "
+        + "\n  ".join(problems)
+        + f"\npytest exited {run.returncode}; its output ends:\n{run.output[-OUTPUT_TAIL:]}"
+    )

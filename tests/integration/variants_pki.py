@@ -23,7 +23,8 @@ PKI: tuple[Variant, ...] = (
         name="haproxy-serves-leaf-without-intermediate",
         base="haproxy-daphne-django-asgi-tls",
         misconfiguration="crt points at a file with the leaf and key but no intermediate",
-        edit=("ssl crt /etc/harness/tls/chain-and-key.pem", "ssl crt /etc/harness/tls/leaf-and-key.pem"),
+        edit=("ssl crt /etc/harness/tls/chain-and-key.pem",
+              "ssl crt /etc/harness/tls/leaf-and-key.pem"),
         catches=LEAF_ONLY,
     ),
     Variant(
