@@ -13,9 +13,18 @@ from harness.specs import Trust
 pytestmark = pytest.mark.forwarding
 
 
+def echo(stack, client, headers=None):
+    """What the app saw of a GET /echo; a refused request fails with its status and body."""
+    response = client.get("/echo", headers=headers)
+    assert response.status_code == 200, (
+        f"{stack.id}: GET /echo got {response.status_code} {response.text[:160]!r}"
+    )
+    return response.json()
+
+
 def test_client_address_reaches_app(stack, client):
     """The app's client address is the test client's, as the proxy saw it."""
-    seen = client.get("/echo").json()
+    seen = echo(stack, client)
     expected = stack.client_address
     assert seen["remote_addr"] == expected, (
         f"{stack.id}: app saw client {seen['remote_addr']!r}, the proxy saw {expected!r}"
@@ -25,7 +34,7 @@ def test_client_address_reaches_app(stack, client):
 def test_forwarded_proto_reaches_app(stack, client):
     """The app sees the scheme the client used (X-Forwarded-Proto from the proxy)."""
     expected = "https" if stack.spec.tls else "http"
-    seen = client.get("/echo").json()
+    seen = echo(stack, client)
     assert (seen["scheme"], seen["is_secure"]) == (expected, expected == "https"), (
         f"{stack.id}: app saw scheme {seen['scheme']!r}, is_secure {seen['is_secure']}"
     )
@@ -34,7 +43,7 @@ def test_forwarded_proto_reaches_app(stack, client):
 def test_forwarded_host_reaches_app(stack, client):
     """The app sees the public host and port the client used."""
     public = stack.url.split("://", 1)[1]
-    seen = client.get("/echo").json()
+    seen = echo(stack, client)
     assert seen["host"] == public, f"{stack.id}: app saw host {seen['host']!r}, not {public!r}"
 
 
@@ -51,7 +60,7 @@ def test_redirect_uses_public_host_and_port(stack, client):
 def test_client_supplied_forwarded_for_is_not_client_address(stack, client):
     """A client's own X-Forwarded-For does not become the app's client address."""
     spoofed = "203.0.113.66"
-    seen = client.get("/echo", headers={"X-Forwarded-For": spoofed}).json()
+    seen = echo(stack, client, {"X-Forwarded-For": spoofed})
     assert seen["remote_addr"] != spoofed, f"{stack.id}: app trusted the client's {spoofed}"
     assert seen["remote_addr"] == stack.client_address, (
         f"{stack.id}: app saw {seen['remote_addr']!r}, proxy saw {stack.client_address!r}"
@@ -61,7 +70,7 @@ def test_client_supplied_forwarded_for_is_not_client_address(stack, client):
 def test_forwarded_headers_are_applied_by_the_declared_layer_only(stack, client):
     """With `trust = server` the server gives the app the client's address and scheme; with
     `trust = app` it gives the proxy's own, and only the app applies X-Forwarded-*."""
-    server = client.get("/echo").json()["server_view"]
+    server = echo(stack, client)["server_view"]
     given = (server["remote_addr"], server["scheme"])
     public = (stack.client_address, "https" if stack.spec.tls else "http")
     if stack.spec.trust == Trust.SERVER:
@@ -84,7 +93,7 @@ def test_host_header_reaches_app_as_the_client_sent_it(stack, client):
     """The Host header itself, not only X-Forwarded-Host, is the public host and port: Django
     ignores X-Forwarded-Host by default, so a proxy that rewrites Host breaks real apps."""
     public = stack.url.split("://", 1)[1]
-    host_header = client.get("/echo").json()["server_view"]["host_header"]
+    host_header = echo(stack, client)["server_view"]["host_header"]
     assert host_header == public, (
         f"{stack.id}: the app received Host {host_header!r}, the client sent {public!r} "
         "(nginx: proxy_set_header Host $http_host; Apache: ProxyPreserveHost On)"
