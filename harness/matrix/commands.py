@@ -36,7 +36,7 @@ def add_matrix_commands(commands: Any) -> None:
     sub = matrix.add_subparsers(dest="matrix_command", required=True)
     run = _selecting(sub.add_parser("run", help=cmd_run.__doc__, allow_abbrev=False))
     run.set_defaults(handler=cmd_run)
-    run.add_argument("--shard", type=ShardSpec.parse, default=ShardSpec(1, 1), metavar="I/N")
+    run.add_argument("--shard", type=_shard, default=ShardSpec(1, 1), metavar="I/N")
     run.add_argument("--out", required=True, type=Path, metavar="DIR")
     run.add_argument("--workers", type=_positive, metavar="N",
                      help="pytest workers (default: from cores and memory)")
@@ -69,6 +69,13 @@ def _selecting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--durations-from", type=Path, metavar="RESULTS",
                         help="balance shards by the stack durations of a previous results.json")
     return parser
+
+
+def _shard(text: str) -> ShardSpec:
+    try:
+        return ShardSpec.parse(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--shard: ")) from None
 
 
 def _positive(text: str) -> int:

@@ -137,3 +137,21 @@ def test_load_unknown_stack():
         "load: unknown stack 'nginx-uwsgi-flsk'",
         "nginx-uwsgi-flask",
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["matrix", "run", "--profile", "ci", "--shard", "5/4", "--out", "x"],
+         "argument --shard: got '5/4'; allowed: I/N with 1 <= I <= N <= 256"),
+        (["matrix", "run", "--profile", "ci", "--out", "x", "--pytest-args", "'open"],
+         "--pytest-args: got \"'open\"; No closing quotation"),
+        (["matrix", "report", "no-such-results", "--out", "x"],
+         "no-such-results: no matrix results here"),
+        (["matrix", "plan", "--profile", "ci", "--shards", "0"],
+         "argument --shards: got '0'; allowed: a whole number from 1"),
+        (["matrix", "diff", "no-old", "no-new"], "no-old: no matrix results here"),
+    ],
+)
+def test_matrix_rejects_bad_input(args, expected):
+    assert_clean_error(harness(*args), expected)
