@@ -12,6 +12,7 @@ import pytest
 
 from harness.evidence import timed_lines
 from harness.probes import clients_reading_nothing
+from harness.traffic import need_every_replica_in_view
 
 pytestmark = pytest.mark.streaming
 
@@ -61,6 +62,7 @@ def test_slow_clients_do_not_hold_sync_workers(stack, client):
     docs: sync workers need a buffering proxy in front)."""
     if not stack.spec.sync_workers:
         pytest.skip(f"{stack.id}: {stack.spec.server_label} is not one process per request")
+    need_every_replica_in_view(stack, client)  # an earlier timeout may have rested them
     slots = stack.spec.replicas * stack.spec.workers
     with clients_reading_nothing(stack, f"/bytes?n={LARGE_ANSWER}", slots):
         started = time.monotonic()
