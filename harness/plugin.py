@@ -23,7 +23,7 @@ import pytest
 
 from harness.errors import HarnessError
 from harness.incompatibilities import Incompatibility, known_incompatibilities
-from harness.matrix.recorder import ReportRecorder, record_stack_end, record_stack_facts
+from harness.matrix.recorder import ReportRecorder, record_stack_facts
 from harness.progress import Progress
 from harness.runtime import RunIdentity, remove_resources
 from harness.selection import select_stacks
@@ -217,8 +217,6 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
     if matrix_out is not None:
         record_stack_facts(stack, matrix_out)
     yield stack
-    if matrix_out is not None:
-        record_stack_end(stack.id, matrix_out)
     if request.config.getoption("keep_stacks"):
         request.config.stash.setdefault(_KEPT, []).append(stack)
     else:

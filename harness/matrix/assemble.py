@@ -129,7 +129,7 @@ def stack_record(spec: StackSpec, folder: Path, cases: Iterable[CaseRecord]) -> 
         spec=spec_as_dict(spec),
         source=spec.source,
         startup_seconds=facts.get("startup_seconds"),
-        seconds=round(facts.get("seconds", measured), 2),
+        seconds=round(measured, 2),
         versions=facts.get("versions", {"error": "the stack never started"}),
         images=facts.get("images", {}),
         configs=tuple(ConfigDigest(**digest) for digest in facts.get("configs", [])),

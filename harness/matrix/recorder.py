@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -93,16 +92,5 @@ def record_stack_facts(stack: Stack, folder: Path) -> None:
         }
     except HarnessError as error:
         facts = {"versions": {"error": str(error)}, "images": {}, "configs": []}
-    # The stack's wall time counts its start-up: it began up_seconds before now.
-    facts.update(startup_seconds=round(stack.up_seconds, 2), started=time.time() - stack.up_seconds)
-    target.write_text(json.dumps(facts, indent=1), encoding="utf-8")
-
-
-def record_stack_end(stack_id: str, folder: Path) -> None:
-    """Note when the stack was removed, so its wall time (start-up to removal) is known."""
-    target = folder / STACKS_DIR / f"{stack_id}.json"
-    if not target.exists():
-        return
-    facts = json.loads(target.read_text(encoding="utf-8"))
-    facts["seconds"] = round(time.time() - facts["started"], 2)
+    facts.update(startup_seconds=round(stack.up_seconds, 2))
     target.write_text(json.dumps(facts, indent=1), encoding="utf-8")
