@@ -3,6 +3,7 @@
 import pytest
 
 from harness.errors import EngineError
+from harness.paths import PROJECT_ROOT
 from harness.runtime import engine
 
 
@@ -18,3 +19,9 @@ def _engine_available():
         engine()
     except EngineError as error:
         pytest.fail(f"integration tests need the Docker engine: {error}")
+
+
+def scenario_count(module: str) -> int:
+    """How many scenarios a module of scenarios/ defines (each runs once per stack here)."""
+    source = (PROJECT_ROOT / "scenarios" / module).read_text(encoding="utf-8")
+    return sum(1 for line in source.splitlines() if line.startswith("def test_"))
