@@ -16,8 +16,9 @@ from rich.table import Table
 
 from harness.catalog import PROFILES
 from harness.errors import HarnessError
-from harness.images import ensure_app_image, ensure_base
+from harness.images import ensure_base, ensure_stack_app_image
 from harness.matrix.commands import add_matrix_commands
+from harness.pinned import resolve_pin_set, versions_line
 from harness.progress import Progress
 from harness.render_out import write_effective_configs
 from harness.runtime import RunIdentity, remove_images, remove_resources
@@ -29,7 +30,7 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 # Wide enough for the stacks table when output goes to a file or CI log.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = Console(width=None if sys.stdout.isatty() else 220)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
@@ -43,7 +44,13 @@ def cmd_stacks(args: argparse.Namespace) -> int:
         stacks = {spec.id: spec for spec in _selected(args)}
     else:
         stacks = known_stacks([spec for path in _files(args) for spec in load_stack_file(path)])
-    table = Table("stack", "proxy", "server", "app mode", "tls", "replicas", "balancing", "source")
+    if args.resolve:
+        for spec in stacks.values():
+            if spec.packages:
+                resolve_pin_set(spec, Progress())
+    table = Table(
+        "stack", "proxy", "server", "app mode", "tls", "replicas", "balancing", "versions", "source"
+    )
     for spec in stacks.values():
         table.add_row(
             spec.id,
@@ -53,6 +60,7 @@ def cmd_stacks(args: argparse.Namespace) -> int:
             "yes" if spec.tls else "no",
             str(spec.replicas),
             str(spec.balancing),
+            versions_line(spec),
             spec.source,
         )
     console.print(table)
@@ -77,10 +85,16 @@ def _selected(args: argparse.Namespace) -> list[StackSpec]:
 def cmd_build(args: argparse.Namespace) -> int:
     """Build (or reuse) the images the selected stacks need; say which were reused."""
     progress = Progress()
-    suites = sorted({spec.suite for spec in _selected(args)})
-    for suite in suites:
-        for outcome in (ensure_base(suite, progress), ensure_app_image(suite, progress)):
-            console.print(outcome.describe())
+    specs = _selected(args)
+    for spec in specs:  # every pin checked before the first (minute-long) build
+        if spec.packages:
+            resolve_pin_set(spec, progress)
+    seen: set[str] = set()
+    for spec in specs:
+        for outcome in (ensure_base(spec.suite, progress), *ensure_stack_app_image(spec, progress)):
+            if outcome.tag not in seen:
+                seen.add(outcome.tag)
+                console.print(outcome.describe())
     return 0
 
 
@@ -127,37 +141,15 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    """Send the same bounded locust load to each stack in turn and compare them."""
-    from harness.load.report import comparison_table, failure_evidence
-    from harness.load.runner import LoadPlan, require_locust, run_load
-    from harness.session import HarnessSession
+    """Run the same bounded load sweep on each stack in turn, compare, report and gate.
 
-    require_locust()
-    specs = _named_stacks(args, args.stack_ids)
-    plan = LoadPlan(
-        users=args.users,
-        seconds=args.seconds,
-        paths=tuple(args.path or ["/echo"]),
-        max_requests_per_user=args.max_requests,
-    )
-    session = HarnessSession(Progress())
-    results = []
-    try:
-        for spec in specs:
-            stack = session.start(spec)
-            try:
-                task = f"load on {spec.id}: {plan.users} users, {plan.seconds}s"
-                with session.progress.task(task):
-                    results.append(run_load(stack, plan, session.temp_dir / "load"))
-            finally:
-                stack.down()
-    finally:
-        session.close()
-    console.print(comparison_table(results, args.max_failure_ratio))
-    evidence = failure_evidence(results, args.max_failure_ratio)
-    for line in evidence:
-        console.print(line, markup=False, highlight=False)
-    return EXIT_FAILURE if evidence else 0
+    Exit codes: 0 all good; 1 a step failed more requests than --max-failure-ratio;
+    3 the gate found a regression against --baseline; 2 bad input (EXIT_USAGE).
+    """
+    from harness.load.cli_support import plan_from, run_load_command
+
+    plan, baseline, threshold = plan_from(args)
+    return run_load_command(args, plan, _named_stacks(args, args.stack_ids), baseline, threshold)
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -252,7 +244,13 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--profile", choices=list(PROFILES))
         return sub
 
-    add("stacks", cmd_stacks, selection=True)
+    stacks = add("stacks", cmd_stacks, selection=True)
+    stacks.add_argument(
+        "--resolve",
+        action="store_true",
+        help="download the wheelhouse of each pinned stack (from PyPI, on this host) to show "
+        "the versions its pins resolve to; a bad pin is an error",
+    )
     add("build", cmd_build, selection=True)
     render = add("render", cmd_render)
     render.add_argument("stack_id")
@@ -261,25 +259,9 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("stack_id")
     load = add("load", cmd_load)
     load.add_argument("stack_ids", nargs="+", metavar="STACK")
-    load.add_argument("--users", type=_whole_number(1, 200), default=8, help="default 8")
-    load.add_argument(
-        "--seconds", type=_whole_number(1, 600), default=10, help="run time per stack; default 10"
-    )
-    load.add_argument(
-        "--max-requests",
-        type=_whole_number(1, 1_000_000),
-        default=5000,
-        help="per user, after which it stops; default 5000",
-    )
-    load.add_argument(
-        "--path", action="append", type=_url_path, help="GET this path (repeatable); default /echo"
-    )
-    load.add_argument(
-        "--max-failure-ratio",
-        type=_ratio,
-        default=0.0,
-        help="exit 1 when a stack fails more than this share of requests; default 0",
-    )
+    from harness.load.cli_support import add_load_arguments
+
+    add_load_arguments(load, _whole_number, _ratio, _url_path)
     clean = add("clean", cmd_clean, files=False)
     clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
     clean.add_argument(

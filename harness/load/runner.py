@@ -1,56 +1,48 @@
-"""Run locust against one stack, bounded in time and count, and read back what it measured."""
+"""Run locust against one stack for one step, bounded in time and count, while the stack's
+containers and the generator are sampled; read back one measured run."""
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import json
 import os
 import subprocess
 import sys
-from collections import Counter
-from collections.abc import Mapping
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.load.locust_stats import read_stats
+from harness.load.resources import GENERATOR, ResourceSampler
+from harness.load.schema import Run
+from harness.load.shapes import ShapeKind, Step, Timing
+from harness.load.workloads import Mix, Workload
 from harness.stack import Stack
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 # Time locust may take beyond --run-time: start-up, --stop-timeout, writing its reports.
 OVERRUN_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 2
+USER_CLASSES = {
+    Workload.GET: "GetUser",
+    Workload.POST: "PostUser",
+    Workload.STREAM: "StreamUser",
+    Workload.WS: "EchoUser",
+    Workload.ROOM: "RoomUser",
+}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoadPlan:
-    """The same load for every stack: closed-loop users, each sending GETs without pauses."""
+    """The same load for every stack: the mix, the sweep's steps, their timing and bounds."""
 
-    users: int
-    seconds: int
-    paths: tuple[str, ...]
-    max_requests_per_user: int
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    """What one stack did under the plan: counts, throughput, latency (ms), failures seen."""
-
-    stack_id: str
-    requests: int
-    failures: int
-    seconds: float
-    percentiles_ms: dict[int, float]
-    max_ms: float
-    failure_samples: tuple[str, ...]
-
-    @property
-    def requests_per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def failure_ratio(self) -> float:
-        return self.failures / self.requests if self.requests else 1.0
+    mix: Mix
+    steps: tuple[Step, ...]
+    timing: Timing
+    paths: tuple[str, ...] = ("/echo",)
+    max_requests_per_user: int = 100_000
+    repeat: int = 1
+    processes: int = 1
 
 
 def require_locust() -> None:
@@ -62,86 +54,75 @@ def require_locust() -> None:
         )
 
 
-def run_load(stack: Stack, plan: LoadPlan, workdir: Path) -> LoadResult:
-    """Send the plan's load to the stack's public port with locust, headless, and read its
-    JSON and failure reports."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    prefix = workdir / stack.id
-    command = [
+def locust_command(stack: Stack, mix: Mix, step: Step, plan: LoadPlan, prefix: Path) -> list[str]:
+    seconds = plan.timing.warmup + plan.timing.seconds
+    return [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-        "--users", str(plan.users), "--spawn-rate", str(plan.users),
-        "--run-time", f"{plan.seconds}s", "--stop-timeout", str(STOP_TIMEOUT_SECONDS),
+        "--users", str(step.users), "--spawn-rate", str(step.users),
+        "--run-time", f"{seconds}s", "--stop-timeout", str(STOP_TIMEOUT_SECONDS),
         "--host", stack.url, "--only-summary", "--skip-log",
         "--json-file", str(prefix), "--csv", str(prefix), "--exit-code-on-error", "0",
+        *(["--processes", str(plan.processes)] if plan.processes > 1 else []),
+        *(USER_CLASSES[kind] for kind in mix.kinds),
     ]  # fmt: skip
-    env = {
+
+
+def locust_environment(stack: Stack, mix: Mix, step: Step, plan: LoadPlan) -> dict[str, str]:
+    rate = step.level / plan.processes if step.kind is ShapeKind.OPEN else 0
+    return {
         **os.environ,
+        "HARNESS_LOAD_WEIGHTS": str(mix),
         "HARNESS_LOAD_PATHS": ",".join(plan.paths),
         "HARNESS_LOAD_MAX_REQUESTS": str(plan.max_requests_per_user),
+        "HARNESS_LOAD_RATE": str(rate),
+        "HARNESS_LOAD_WARMUP": str(plan.timing.warmup),
         "HARNESS_LOAD_CA": str(stack.ca_path or ""),
+        "HARNESS_LOAD_ORIGIN": stack.url,
     }
-    try:
-        finished = subprocess.run(
-            command, env=env, capture_output=True, text=True,
-            timeout=plan.seconds + OVERRUN_SECONDS,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as timeout:
-        raise HarnessError(
-            f"{stack.id}: locust did not stop within {timeout.timeout:.0f}s "
-            f"(--run-time {plan.seconds}s)"
-        ) from None
-    if finished.returncode != 0:
-        tail = "\n".join(finished.stderr.splitlines()[-15:])
-        raise HarnessError(f"{stack.id}: locust exited with {finished.returncode}:\n{tail}")
-    return read_result(stack.id, Path(f"{prefix}.json"), Path(f"{prefix}_failures.csv"))
 
 
-def read_result(stack_id: str, stats_json: Path, failures_csv: Path) -> LoadResult:
-    """Merge locust's per-endpoint JSON stats into one result for the stack."""
-    try:
-        entries = json.loads(stats_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise HarnessError(f"{stack_id}: locust left no readable stats ({error})") from None
-    # Percentiles from locust's response-time histograms: its own percentile code cannot be
-    # imported here (importing locust patches the standard library with gevent), and its CSV
-    # summary can miss the last requests of a run (seen: 20 rows' worth against 36 in JSON).
-    histogram: Counter[int] = Counter()
-    for entry in entries:
-        for millis, count in entry["response_times"].items():
-            histogram[int(float(millis))] += count
-    starts = [entry["start_time"] for entry in entries]
-    ends = [entry["last_request_timestamp"] or entry["start_time"] for entry in entries]
-    return LoadResult(
-        stack_id=stack_id,
-        requests=sum(entry["num_requests"] for entry in entries),
-        failures=sum(entry["num_failures"] for entry in entries),
-        seconds=max(ends) - min(starts) if entries else 0.0,
-        percentiles_ms={share: percentile(histogram, share) for share in (50, 95, 99)},
-        max_ms=max((entry["max_response_time"] or 0.0 for entry in entries), default=0.0),
-        failure_samples=failure_samples(failures_csv),
+def run_step(stack: Stack, mix: Mix, step: Step, plan: LoadPlan, prefix: Path) -> Run:
+    """One run of `step`: locust in its own process; containers and generator sampled."""
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    limit = plan.timing.warmup + plan.timing.seconds + OVERRUN_SECONDS
+    wall_minus_monotonic = time.time() - time.monotonic()
+    with subprocess.Popen(
+        locust_command(stack, mix, step, plan, prefix),
+        env=locust_environment(stack, mix, step, plan),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as locust:  # fmt: skip
+        sampler = ResourceSampler(stack.containers, generator_pid=locust.pid).start()
+        try:
+            _, stderr = locust.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            locust.kill()
+            locust.communicate()
+            raise HarnessError(
+                f"{stack.id}: locust did not stop within {limit}s at {step}"
+            ) from None
+        finally:
+            sampler.stop()
+    if locust.returncode != 0:
+        tail = "\n".join(stderr.splitlines()[-15:])
+        raise HarnessError(f"{stack.id}: locust exited with {locust.returncode} at {step}:\n{tail}")
+    stats = read_stats(stack.id, Path(f"{prefix}.json"), Path(f"{prefix}_failures.csv"))
+    # The measured window in the sampler's clock: from locust's reset after the warm-up to
+    # its last request (both wall-clock times in its report).
+    end = time.monotonic()
+    start = end - plan.timing.seconds
+    if stats.window is not None:
+        start, end = (moment - wall_minus_monotonic for moment in stats.window)
+    usage = sampler.usage(start, end)
+    generator = usage.pop(GENERATOR, None)
+    return Run(
+        requests=stats.requests,
+        failures=stats.failures,
+        seconds=round(stats.seconds, 3),
+        achieved_rps=round(stats.requests / stats.seconds, 1) if stats.seconds > 0 else 0.0,
+        latency=stats.latency,
+        lateness=stats.lateness,
+        endpoints=stats.endpoints,
+        containers=usage,
+        generator=generator,
+        failure_samples=stats.failure_samples,
     )
-
-
-def percentile(histogram: Mapping[int, int], share: int) -> float:
-    """The response time (ms) under which `share` percent of the requests finished."""
-    total = sum(histogram.values())
-    if not total:
-        return 0.0
-    needed = total * share / 100
-    seen = 0
-    for millis in sorted(histogram):
-        seen += histogram[millis]
-        if seen >= needed:
-            return float(millis)
-    return float(max(histogram))
-
-
-def failure_samples(failures_csv: Path, most: int = 5) -> tuple[str, ...]:
-    """Locust's failure table as lines: `N x METHOD path: error`."""
-    if not failures_csv.exists():
-        return ()
-    with failures_csv.open(encoding="utf-8", newline="") as rows:
-        return tuple(
-            f"{row['Occurrences']} x {row['Method']} {row['Name']}: {row['Error']}"
-            for row in list(csv.DictReader(rows))[:most]
-        )
