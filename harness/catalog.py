@@ -3,8 +3,8 @@
 A profile is a named list of stack ids:
 
 - `default` runs locally in minutes: every proxy and every server (each gunicorn worker class,
-  granian for WSGI and ASGI, uWSGI over both protocols) at least once, Flask and Django,
-  WSGI and ASGI, each proxy with and without TLS, and each non-default balancing somewhere.
+  granian for WSGI and ASGI, uWSGI over both protocols, waitress) at least once, Flask and
+  Django, WSGI and ASGI, each proxy with and without TLS, and each non-default balancing somewhere.
 - `ci` is a smaller slice of `default`: each proxy once, WSGI and ASGI, TLS and plain.
 - `nightly` is every valid combination of proxy, server (and worker class), app, interface,
   protocol, TLS and Debian suite, generated from the enums and filtered by
@@ -57,6 +57,7 @@ DEFAULT_STACKS: tuple[StackSpec, ...] = (
     _stack(proxy=NGINX, server=UWSGI, framework=FLASK, protocol=Protocol.UWSGI),
     _stack(proxy=NGINX, server=GUNICORN, worker_class=SYNC, framework=DJANGO),
     _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, tls=True),
+    _stack(proxy=NGINX, server=ServerKind.WAITRESS, framework=FLASK),
     _stack(
         proxy=NGINX, server=ServerKind.GRANIAN, framework=DJANGO, balancing=Balancing.LEAST_CONN
     ),

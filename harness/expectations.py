@@ -84,6 +84,7 @@ _SERVER_DIRECTIVES: Mapping[Expectation, Mapping[ServerKind, str]] = MappingProx
         ServerKind.GUNICORN: "keepalive",
         ServerKind.UVICORN: "--timeout-keep-alive",
         ServerKind.HYPERCORN: "--keep-alive",
+        ServerKind.WAITRESS: "--channel-timeout",
     },
     Expectation.GRACEFUL: {
         ServerKind.GUNICORN: "graceful_timeout",
@@ -131,6 +132,21 @@ def _origin(spec: StackSpec, expectation: Expectation) -> str:
         group, name = expectation.value.split(".", 1)
         return f"{spec.source}, stack {spec.id}, [stacks.{group}] {name}"
     return f"not set in {spec.source}: inherited by stack {spec.id} from its base or the default"
+
+
+_UPSTREAM_IDLE_DIRECTIVES: Mapping[ProxyKind, str] = MappingProxyType({
+    ProxyKind.NGINX: "keepalive_timeout inside the upstream block (nginx's default is 60s)",
+    ProxyKind.APACHE: "ttl= of the BalancerMembers (unset: no limit)",
+    ProxyKind.HAPROXY: "pool-purge-delay of the servers (default 5s) or http-reuse",
+})
+
+
+def upstream_idle_hint(spec: StackSpec) -> str:
+    """What to fix when the proxy reuses an upstream connection the server may be closing."""
+    return (
+        f"{declared(spec, Expectation.KEEPALIVE).hint()}; the proxy must stop reusing an idle "
+        f"upstream connection before that: {spec.proxy}: {_UPSTREAM_IDLE_DIRECTIVES[spec.proxy]}"
+    )
 
 
 def _directives(spec: StackSpec, expectation: Expectation) -> tuple[str, ...]:

@@ -29,14 +29,14 @@ import jinja2
 from harness.errors import ConfigError, ImageBuildError
 from harness.hashing import content_hash, tree_files
 from harness.paths import APPS_DIR, DOCKER_DIR, file_lock, logs_dir
+from harness.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
 from harness.progress import Progress
 from harness.runtime import LABEL, LABEL_IMAGE, engine
-from harness.specs import Suite
+from harness.specs import StackSpec, Suite
 from harness.wheelhouse import ensure_wheelhouse
 
 RECIPE_VERSION = "2"  # bump to rebuild every base when the recipe itself changes
 PACKAGES_FILE = DOCKER_DIR / "base" / "packages.txt"
-REQUIREMENTS_FILE = DOCKER_DIR / "requirements.txt"
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -187,6 +187,46 @@ def ensure_app_image(suite: Suite, progress: Progress) -> BuildOutcome:
             files = {"requirements.txt": REQUIREMENTS_FILE, "wheels": wheels, "apps": APPS_DIR}
             _build_context(tag, dockerfile, files, kind="app")
     return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
+
+
+def pinned_tag_inputs(suite: Suite, app_tag: str, pins: PinSet) -> tuple[str, str]:
+    """A pinned image's tag and Dockerfile: the app image it is built on, the pin set's
+    requirements and every wheel they resolved to."""
+    dockerfile = _render(DOCKER_DIR / "app" / "Dockerfile.pins.j2", app_image=app_tag)
+    wheel_names = "\n".join(sorted(p.name for p in pins.wheelhouse.glob("*.whl")))
+    digest = content_hash([app_tag, dockerfile, pins.requirements, wheel_names])
+    return f"deploy-harness/app:{suite}-pins-{digest}", dockerfile
+
+
+def ensure_stack_app_image(spec: StackSpec, progress: Progress) -> list[BuildOutcome]:
+    """The app image a stack runs: its suite's, or, with package pins, one built over it
+    with the pinned versions. Returns every image ensured, the one the stack runs last.
+
+    A bad pin is a ConfigError naming the stack file, stack and pin (harness/pinned.py)."""
+    pins = resolve_pin_set(spec, progress) if spec.packages else None
+    app = ensure_app_image(spec.suite, progress)
+    if pins is None:
+        return [app]
+    started = time.monotonic()
+    tag, dockerfile = pinned_tag_inputs(spec.suite, app.tag, pins)
+    with file_lock(f"app-{tag.rsplit(':', 1)[1]}"):
+        if _exists(tag):
+            return [app, BuildOutcome(tag, built=False, seconds=time.monotonic() - started)]
+        shared = {
+            p.name
+            for p in ensure_wheelhouse(REQUIREMENTS_FILE, spec.suite.python_version, progress).glob(
+                "*.whl"
+            )
+        }
+        with tempfile.TemporaryDirectory(prefix="harness-pins-") as scratch:
+            wheels = Path(scratch)
+            for wheel in pins.wheelhouse.glob("*.whl"):
+                if wheel.name not in shared:
+                    shutil.copy2(wheel, wheels / wheel.name)
+            with progress.task(f"building pinned app image {tag}"):
+                files = {"requirements.txt": pins.requirements, "wheels": wheels}
+                _build_context(tag, dockerfile, files, kind="app")
+    return [app, BuildOutcome(tag, built=True, seconds=time.monotonic() - started)]
 
 
 def _render(template: Path, **values: object) -> str:

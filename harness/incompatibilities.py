@@ -226,6 +226,18 @@ KNOWN: tuple[Incompatibility, ...] = (
     # daphne's own lack: no server argument gives it a graceful stop, so a stack file's
     # server_args keep these entries; its own image (another server) lifts them.
     Incompatibility(
+        scenarios=(IN_FLIGHT,),
+        where=_where(server="waitress"),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "waitress 3.0.2 has no graceful stop: it installs no signal handler (no `signal` "
+            "anywhere in the waitress package) and has no shutdown setting, so SIGTERM ends "
+            "the process at once with Python's default action. Seen: the in-flight 2 s /sleep "
+            "on the stopped replica got 502 from nginx (nginx-waitress-flask), the app having "
+            "started it once."
+        ),
+    ),
+    Incompatibility(
         scenarios=(WEBSOCKET_STOP,),
         where=_where(server="daphne"),
         parts=(Part.SERVER_SOFTWARE,),

@@ -92,6 +92,9 @@ def stack_toml(
             lines.append(f"# server_args = {_toml(list(command))}   # the command line it runs")
         elif name in _UNSET_OVERRIDES:
             lines.append(_UNSET_OVERRIDES[name])
+    if spec.packages:
+        lines += ["", "[stacks.packages]"]
+        lines += [f"{_key(pin.name)} = {_toml(pin.version)}" for pin in spec.packages]
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from harness.images import BuildOutcome, ensure_app_image, ensure_base
+from harness.images import BuildOutcome, ensure_base, ensure_stack_app_image
+from harness.pins import Pin
 from harness.progress import Progress
 from harness.runtime import RunIdentity, remove_resources
 from harness.specs import StackSpec, Suite
@@ -28,17 +29,19 @@ class HarnessSession:
         self.progress = progress or Progress()
         self.temp_dir = Path(tempfile.mkdtemp(prefix=f"deploy-harness-{self.identity.run_id}-"))
         self.builds: list[BuildOutcome] = []
-        self._images: dict[Suite, StackImages] = {}
+        self._images: dict[tuple[Suite, tuple[Pin, ...]], StackImages] = {}
         self._certificates: TestCertificates | None = None
 
     def images_for(self, spec: StackSpec) -> StackImages:
-        """The base and app images of the spec's suite, built on first use in this run."""
-        if spec.suite not in self._images:
+        """The base image of the spec's suite and the app image of its suite and pin set,
+        built on first use in this run."""
+        key = (spec.suite, spec.packages)
+        if key not in self._images:
             base = ensure_base(spec.suite, self.progress)
-            app = ensure_app_image(spec.suite, self.progress)
-            self.builds += [base, app]
-            self._images[spec.suite] = StackImages(base=base.tag, app=app.tag)
-        return self._images[spec.suite]
+            apps = ensure_stack_app_image(spec, self.progress)
+            self.builds += [base, *apps]
+            self._images[key] = StackImages(base=base.tag, app=apps[-1].tag)
+        return self._images[key]
 
     @property
     def certificates(self) -> TestCertificates:

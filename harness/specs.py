@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
+from harness.pins import Pin
+
 APP_PORT = 8000
 HTTP_PORT = 80
 HTTPS_PORT = 443
@@ -33,6 +35,7 @@ class ServerKind(StrEnum):
     DAPHNE = "daphne"
     HYPERCORN = "hypercorn"
     GRANIAN = "granian"
+    WAITRESS = "waitress"
 
 
 class WorkerClass(StrEnum):
@@ -66,7 +69,8 @@ class Trust(StrEnum):
     Never both: a layer that re-applies what the other already did hides its mistakes.
     """
 
-    SERVER = "server"  # gunicorn forwarded_allow_ips, uvicorn/daphne proxy headers, ...
+    SERVER = "server"  # gunicorn forwarded_allow_ips, uvicorn/daphne proxy headers, waitress
+    # trusted_proxy, ...
     APP = "app"  # werkzeug's ProxyFix, Django's proxy settings and middleware
 
 
@@ -89,7 +93,7 @@ class Suite(StrEnum):
 
 # Which interfaces each server (and gunicorn worker class) can serve.
 _ASGI_ONLY = {ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN}
-_WSGI_ONLY = {ServerKind.UWSGI}
+_WSGI_ONLY = {ServerKind.UWSGI, ServerKind.WAITRESS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,11 @@ class Timeouts:
     websocket_idle: float = 10
     # The status the proxy answers when the upstream takes longer than proxy_read.
     timeout_status: int = 504
+    # Failed attempts (a refused connect or a read timeout) that make the proxy rest a
+    # replica for proxy_connect seconds: nginx's max_fails, HAProxy's fall for its checks.
+    # More than one, so a single slow request, tried on each replica in turn, does not rest
+    # every replica at once.
+    max_fails: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +166,9 @@ class StackSpec:
     proxy_hops: int = 1
     # Where forwarded headers are applied; None: what the server's documentation recommends.
     trust: Trust | None = None
+    # PyPI packages at versions of the stack's own, sorted by name (harness/pins.py): each pin
+    # set is an app image of its own. Empty: the versions of docker/requirements.txt.
+    packages: tuple[Pin, ...] = ()
     timeouts: Timeouts = field(default_factory=Timeouts)
     limits: Limits = field(default_factory=Limits)
     overrides: Overrides = field(default_factory=Overrides)
@@ -222,11 +234,15 @@ class StackSpec:
         apply the client address and scheme themselves, and uWSGI over its own protocol gets
         both from the proxy (REMOTE_ADDR, HTTPS). gunicorn's WSGI workers apply only the
         scheme, and granian and uWSGI over HTTP none: the framework applies them (Flask's
-        ProxyFix, Django's settings), as Flask's and Django's deployment guides say.
+        ProxyFix, Django's settings), as Flask's and Django's deployment guides say. waitress's
+        own guide ("Using Behind a Reverse Proxy") sets trusted_proxy and
+        trusted_proxy_headers: the server layer.
         """
         if self.server == ServerKind.UWSGI:
             return Trust.SERVER if self.protocol == Protocol.UWSGI else Trust.APP
-        if self.server in (ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN):
+        if self.server in (
+            ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN, ServerKind.WAITRESS
+        ):
             return Trust.SERVER
         if self.worker_class == WorkerClass.UVICORN:
             return Trust.SERVER
@@ -242,6 +258,7 @@ class StackSpec:
             parts.append("tls")
         if self.trust is not None and self.trust != self.default_trust():
             parts.append(f"trust-{self.trust}")
+        parts += [f"{pin.name}-{pin.version}" for pin in self.packages]
         if self.suite != Suite.BOOKWORM:
             parts.append(str(self.suite))
         return "-".join(parts)

@@ -16,6 +16,10 @@ proxy_read = 5
 
 [stacks.overrides]
 proxy_config = "my-nginx.conf"           # relative to this file
+
+[stacks.packages]                        # exact PyPI versions of this stack's own
+gunicorn = "21.2.0"                      # (a pin set is an app image of its own)
+h11 = "0.14.0"
 ```
 
 Every problem in a file is collected and reported together; each names the file, the stack,
@@ -34,6 +38,7 @@ from typing import Any
 
 from harness.catalog import STACKS
 from harness.errors import ConfigError
+from harness.pins import Pin, parse_pins
 from harness.specs import (
     Balancing,
     Framework,
@@ -122,14 +127,14 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
 )
 _TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {
-        f.name: _status if f.name == "timeout_status" else _seconds
+        f.name: {"timeout_status": _status, "max_fails": _integer(1)}.get(f.name, _seconds)
         for f in dataclasses.fields(Timeouts)
     }
 )
 _LIMITS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {f.name: _integer(1) for f in dataclasses.fields(Limits)}
 )
-_TABLES = ("timeouts", "limits", "overrides")
+_TABLES = ("timeouts", "limits", "overrides", "packages")
 _OVERRIDE_FIELDS = (
     "proxy_config",
     "server_config",
@@ -205,6 +210,7 @@ def _parse_stack(
         **_fields(entry.get("limits", {}), _LIMITS, label, "limits.", problems),
     )
     overrides = _overrides(entry.get("overrides", {}), label, path.parent, problems, base)
+    packages = _packages(entry.get("packages", {}), label, problems, base)
     if "app" in values:
         values["framework"] = values.pop("app")
     if base is None:
@@ -219,6 +225,7 @@ def _parse_stack(
         timeouts=timeouts,
         limits=limits,
         overrides=overrides,
+        packages=packages,
         source=str(path),
         declared_fields=_declared_fields(entry),
     )
@@ -228,7 +235,7 @@ def _parse_stack(
 def _declared_fields(entry: Mapping[str, Any]) -> frozenset[str]:
     """The dotted names this stack's own table sets (`tls`, `limits.max_body_bytes`)."""
     names = {key for key in entry if key not in _TABLES}
-    for table in ("timeouts", "limits"):
+    for table in ("timeouts", "limits", "packages"):
         inner = entry.get(table, {})
         if isinstance(inner, dict):
             names |= {f"{table}.{key}" for key in inner}
@@ -274,6 +281,22 @@ def _fields(
             given, allowed = invalid.args
             problems.append((label, prefix + key, given, allowed))
     return values
+
+
+def _packages(
+    table: Any, label: str, problems: list[Problem], base: StackSpec | None
+) -> tuple[Pin, ...]:
+    """The inherited pins with this stack's own pins over them, sorted by name."""
+    if not isinstance(table, dict):
+        problems.append(
+            (label, "packages", repr(table), 'a table of exact versions: gunicorn = "21.2.0"')
+        )
+        return ()
+    pins, found = parse_pins(table)
+    problems += [(label, field, given, allowed) for field, given, allowed in found]
+    merged = {pin.name: pin for pin in (base.packages if base else ())}
+    merged.update({pin.name: pin for pin in pins})
+    return tuple(sorted(merged.values()))
 
 
 def _overrides(

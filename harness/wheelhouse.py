@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
 from harness.errors import ImageBuildError
 from harness.hashing import content_hash
 from harness.paths import cache_dir, file_lock, logs_dir
@@ -21,15 +23,39 @@ PLATFORMS = (
 _COMPLETE = ".complete"
 
 
+def wheelhouse_folder(requirements: Path, python_version: str) -> Path:
+    """Where the wheelhouse for these requirements and this Python lives (downloaded or not):
+    each set of requirements, so each pin set, has its own."""
+    key = content_hash([requirements, python_version, "\n".join(PLATFORMS)])
+    return cache_dir() / "wheelhouse" / f"py{python_version}-{key}"
+
+
+def is_complete(folder: Path) -> bool:
+    """Whether every wheel of the folder's requirements was downloaded (pip succeeded)."""
+    return (folder / _COMPLETE).exists()
+
+
+def wheel_versions(folder: Path) -> dict[str, str]:
+    """The version of each package in a wheelhouse, by PyPI's normalised name: what pip
+    resolved the requirements to, so what the image installs."""
+    versions: dict[str, str] = {}
+    for wheel in sorted(folder.glob("*.whl")):
+        try:
+            name, version, _, _ = parse_wheel_filename(wheel.name)
+        except InvalidWheelFilename:
+            continue
+        versions[str(name)] = str(version)
+    return versions
+
+
 def ensure_wheelhouse(requirements: Path, python_version: str, progress: Progress) -> Path:
     """A folder of wheels for these requirements and this Python, downloaded once and reused."""
-    key = content_hash([requirements, python_version, "\n".join(PLATFORMS)])
-    folder = cache_dir() / "wheelhouse" / f"py{python_version}-{key}"
+    folder = wheelhouse_folder(requirements, python_version)
     with file_lock(f"wheelhouse-{folder.name}"):
-        if (folder / _COMPLETE).exists():
+        if is_complete(folder):
             return folder
         folder.mkdir(parents=True, exist_ok=True)
-        log_path = logs_dir() / f"wheelhouse-py{python_version}.log"
+        log_path = logs_dir() / f"wheelhouse-{folder.name}.log"
         command = [
             sys.executable,
             "-m",

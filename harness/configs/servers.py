@@ -40,6 +40,10 @@ UNTRUSTED_PROXIES = "127.0.0.1"
 # daphne's --proxy-headers also takes the leftmost X-Forwarded-For entry, with no trust list,
 # so it reads the client address from X-Real-IP, which every proxy config overwrites.
 DAPHNE_CLIENT_HEADER = "X-Real-IP"
+# The forwarded headers waitress applies on the server layer: the client address and scheme,
+# like uvicorn's --proxy-headers. The Host header itself is the public host (the proxies keep
+# it), so X-Forwarded-Host and -Port are not needed and waitress clears them.
+WAITRESS_TRUSTED_HEADERS = "x-forwarded-for x-forwarded-proto"
 
 
 def entry_point(spec: StackSpec) -> str:
@@ -137,6 +141,30 @@ def _granian(spec: StackSpec) -> list[str]:
     ]  # fmt: skip
 
 
+def _waitress(spec: StackSpec) -> list[str]:
+    # One process with a thread pool (no workers); no per-request timeout. channel_timeout
+    # closes connections idle that long, waitress's keep-alive timeout.
+    return [
+        "waitress-serve", f"--listen=0.0.0.0:{APP_PORT}", f"--threads={spec.threads}",
+        f"--channel-timeout={int(spec.timeouts.keepalive)}", *_waitress_trust(spec),
+        entry_point(spec),
+    ]  # fmt: skip
+
+
+def _waitress_trust(spec: StackSpec) -> list[str]:
+    """waitress applies the proxy's X-Forwarded-For and -Proto on the server layer. On the app
+    layer it trusts no proxy and must keep X-Forwarded-* for the app: since waitress 3.0
+    clear_untrusted_proxy_headers is on by default and would remove them before ProxyFix or
+    Django's settings see them."""
+    if spec.trust == Trust.SERVER:
+        return [
+            f"--trusted-proxy={TRUSTED_PROXIES}", "--trusted-proxy-count=1",
+            f"--trusted-proxy-headers={WAITRESS_TRUSTED_HEADERS}",
+            "--clear-untrusted-proxy-headers",
+        ]  # fmt: skip
+    return ["--no-clear-untrusted-proxy-headers"]
+
+
 _COMMANDS: Mapping[ServerKind, Callable[[StackSpec], list[str]]] = MappingProxyType(
     {
         ServerKind.GUNICORN: _gunicorn,
@@ -145,6 +173,7 @@ _COMMANDS: Mapping[ServerKind, Callable[[StackSpec], list[str]]] = MappingProxyT
         ServerKind.DAPHNE: _daphne,
         ServerKind.HYPERCORN: _hypercorn,
         ServerKind.GRANIAN: _granian,
+        ServerKind.WAITRESS: _waitress,
     }
 )
 

@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import docker.errors
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from harness.configs import render_stack
 from harness.configs.model import ConfigFile
 from harness.errors import HarnessError
 from harness.matrix.schema import ConfigDigest
-from harness.specs import ProxyKind, ServerKind, StackSpec
+from harness.pinned import server_package
+from harness.specs import ProxyKind, StackSpec
 from harness.stack import Stack
 
 _PROXY_VERSION = {
@@ -31,7 +34,6 @@ _PROXY_VERSION = {
 # Debian packages whose versions decide behaviour; those absent from an image are left out.
 _DEBIAN_PACKAGES = ("nginx", "nginx-core", "apache2", "haproxy", "redis-server", "openssl",
                     "python3", "libssl3", "libssl3t64")
-_SERVER_PACKAGE = {ServerKind.UWSGI: "pyuwsgi"}
 _PIP_FREEZE = ["python3", "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
 _PYTHON_VERSION = ["python3", "-c", "import platform; print(platform.python_version())"]
 
@@ -41,18 +43,36 @@ def stack_versions(stack: Stack) -> dict[str, Any]:
     spec = stack.spec
     replica = stack.replicas[0]
     packages = _freeze(_run(stack, replica, _PIP_FREEZE))
-    server = _SERVER_PACKAGE.get(spec.server, str(spec.server))
+    server = server_package(spec)
     framework = str(spec.framework)
+    pins = {"pins": pins_line(spec, packages)} if spec.packages else {}
     return {
         "proxy": _first_line(_run(stack, "proxy", _PROXY_VERSION[spec.proxy])),
         "python": _first_line(_run(stack, replica, _PYTHON_VERSION)),
         "server": f"{server} {packages.get(server, '(not installed)')}",
         "framework": f"{framework} {packages.get(framework, '(not installed)')}",
+        **pins,
         "debian_suite": str(spec.suite),
         "debian_version": _first_line(_run(stack, "proxy", ["cat", "/etc/debian_version"])),
         "packages": packages,
         "debian_packages": _dpkg(_run(stack, "proxy", _dpkg_query())),
     }
+
+
+def pins_line(spec: StackSpec, frozen: dict[str, str]) -> str:
+    """Each pinned package as it ran, beside its pin: `gunicorn 21.2.0 (pinned 21.2.0)`; a
+    version that differs from its pin says so, as does a pin that is not installed at all."""
+    by_name: dict[str, str] = {canonicalize_name(n): v for n, v in frozen.items()}
+    shown = []
+    for pin in spec.packages:
+        ran = by_name.get(pin.name)
+        if ran is None:
+            shown.append(f"{pin.name} (not installed; pinned {pin.version})")
+        elif Version(ran) != Version(pin.version):
+            shown.append(f"{pin.name} {ran} (NOT the pinned {pin.version})")
+        else:
+            shown.append(f"{pin.name} {ran} (pinned {pin.version})")
+    return ", ".join(shown)
 
 
 def stack_images(stack: Stack) -> dict[str, str]:

@@ -16,7 +16,15 @@ import pytest
 from harness.catalog import STACKS
 from harness.progress import QUIET
 from harness.session import HarnessSession
-from harness.specs import Interface, Protocol, ServerKind, StackSpec, Suite, WorkerClass
+from harness.specs import (
+    Interface,
+    Protocol,
+    ServerKind,
+    StackSpec,
+    Suite,
+    Trust,
+    WorkerClass,
+)
 from harness.stack import Stack
 
 _GUNICORN_WORKERS = {
@@ -33,6 +41,9 @@ _VERSION_COMMANDS = {
     ServerKind.HYPERCORN: ["python3", "-c", "from importlib.metadata import version; "
                                           "print(version('hypercorn'))"],
     ServerKind.GRANIAN: ["granian", "--version"],
+    # waitress-serve has no --version; its start-up log names no version either.
+    ServerKind.WAITRESS: ["python3", "-c", "from importlib.metadata import version; "
+                                         "print(version('waitress'))"],
 }
 _PACKAGE = {ServerKind.UWSGI: "pyuwsgi"}
 
@@ -84,6 +95,20 @@ def _server_command_line(stack: Stack) -> str:
     return output
 
 
+def _assert_waitress_mode(stack: Stack, log: str) -> None:
+    """waitress runs as one process with a thread pool, listening where the proxy looks, and
+    trusts the proxy's forwarded headers only on the server layer."""
+    spec = stack.spec
+    assert "Serving on http://0.0.0.0:8000" in log, f"{spec.id}: waitress's log:\n{log}"
+    servers = [
+        line for line in _server_command_line(stack).splitlines() if "waitress-serve" in line
+    ]
+    assert len(servers) == 1, f"{spec.id}: expected one waitress process, got {servers}"
+    assert f"--threads={spec.threads}" in servers[0], f"{spec.id}: {servers[0]}"
+    trusts_proxy = "--trusted-proxy=*" in servers[0]
+    assert trusts_proxy == (spec.trust == Trust.SERVER), f"{spec.id}: {servers[0]}"
+
+
 @pytest.mark.parametrize("mode", list(MODES), ids=[f"{m.label}-{m.protocol}" for m in MODES])
 def test_stack_runs_the_server_mode_its_id_names(session, mode):
     spec = MODES[mode]
@@ -103,6 +128,8 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
         if spec.server == ServerKind.GRANIAN:
             command = _server_command_line(stack)
             assert f"--interface {spec.interface}" in command, f"{spec.id}: {command}"
+        if spec.server == ServerKind.WAITRESS:
+            _assert_waitress_mode(stack, log)
         seen = httpx.get(f"{stack.url}/echo", verify=stack.verify(), timeout=10).json()
         assert (seen["interface"], seen["server"]) == (str(spec.interface), spec.server_label)
         package = _PACKAGE.get(spec.server, str(spec.server))

@@ -34,6 +34,7 @@ KEY_VERSIONS: tuple[str, ...] = (
     "python",
     "server",
     "framework",
+    "pins",
     "debian_suite",
     "debian_version",
 )
