@@ -1,55 +1,72 @@
-"""`harness load`: the same bounded locust load on two stacks, compared; the failure gate
-fails a stack whose requests fail, and shows locust's failure table as evidence."""
+"""`harness load`: a real, tiny comparison of two stacks with a mix that includes WebSockets
+(run where served, noted where not), written as results.json, summary.md, charts and an HTML
+page checked in headless Chromium; then a slower config of one stack (one replica, one
+worker, one thread, from a stack file) against that baseline: the gate fails and names the
+step."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from harness.matrix.report.browser import dump_dom
 from harness.paths import PROJECT_ROOT
 from harness.runtime import leftovers
 
-PLAIN = "nginx-gunicorn-gthread-flask"
-TLS = "apache-gunicorn-gthread-django-tls"
+WSGI = "nginx-gunicorn-gthread-flask"
+ASGI = "nginx-uvicorn-django-asgi"
+SWEEP = ("--users", "2,8", "--mix", "get=4,ws=1", "--seconds", "2", "--warmup", "1")
+SLOWER = f"""
+[[stacks]]
+id = "{WSGI}"
+extends = "{WSGI}"
+replicas = 1
+workers = 1
+threads = 1
+"""
 
 
 def harness_load(*args: str) -> tuple[subprocess.CompletedProcess[str], float, str]:
-    """Run `harness load` (4 users, 4 s per stack) as its own run group; the group's id lets
-    the test count what the run left behind."""
+    """Run `harness load` as its own run group; the group's id lets the test count what the
+    run left behind."""
     group = f"load{secrets.token_hex(3)}"
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "load", *args, "--users", "4", "--seconds", "4"],
+        [sys.executable, "-m", "harness.cli", "load", *args, *SWEEP],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False,
         env={**os.environ, "HARNESS_RUN_ID": group},
     )  # fmt: skip
     return result, time.monotonic() - started, group
 
 
-def table_row(output: str, stack_id: str) -> list[str]:
-    """The cells of the stack's row in the printed comparison."""
-    line = next(line for line in output.splitlines() if stack_id in line)
-    return [cell.strip() for cell in line.split("│")[1:-1]]
-
-
-def test_two_stacks_compared_under_the_same_load():
-    result, took, group = harness_load(PLAIN, TLS, "--path", "/echo", "--path", "/static/hello.txt")
-    assert result.returncode == 0, result.stdout + result.stderr
-    for stack_id in (PLAIN, TLS):
-        _, requests, failures, per_second, *_ = table_row(result.stdout, stack_id)
-        assert int(requests) > 50 and failures == "0 (0.0%)", result.stdout
-        assert float(per_second) > 10, result.stdout
-    assert took < 120, f"two stacks, 4 s of load each, took {took:.0f}s"
+def test_comparison_report_and_gate_on_a_slower_config(tmp_path: Path):
+    base, took, group = harness_load(WSGI, ASGI, "--out", str(tmp_path / "base"))
+    assert base.returncode == 0, base.stdout + base.stderr
+    assert took < 75, f"two stacks, two 3 s steps each, took {took:.0f}s"
     assert leftovers(group) == [], "harness load left containers or networks behind"
+    results = json.loads((tmp_path / "base" / "results.json").read_text())
+    wsgi, asgi = results["stacks"]
+    assert "does not serve WebSockets" in wsgi["notes"][0], wsgi["notes"]
+    routes = {e["name"]: e for e in asgi["steps"][1]["runs"][0]["endpoints"]}
+    assert routes["WS /ws/echo"]["requests"] > 20 and routes["WS /ws/echo"]["failures"] == 0
+    for stack in (wsgi, asgi):
+        run = stack["steps"][1]["runs"][0]
+        assert run["achieved_rps"] > 20 and run["failures"] == {}, run
+        assert {"proxy", "app-1", "redis"} <= set(run["containers"]) and run["generator"], run
+    page = dump_dom(tmp_path / "base" / "index.html")
+    assert "does not serve WebSockets" in page and page.count("data:image/png;base64") == 3
 
-
-def test_failing_requests_fail_the_run_with_locusts_evidence():
-    result, _, group = harness_load(PLAIN, "--path", "/no-such-page")
-    assert result.returncode == 1, result.stdout + result.stderr
-    _, requests, failures, *_ = table_row(result.stdout, PLAIN)
-    assert failures == f"{requests} (100.0%)", result.stdout
-    assert "/no-such-page" in result.stdout and "404" in result.stdout, result.stdout
+    stack_file = tmp_path / "slower.toml"
+    stack_file.write_text(SLOWER)
+    baseline = str(tmp_path / "base" / "results.json")
+    slower, _, group = harness_load(
+        WSGI, "--stack-file", str(stack_file), "--baseline", baseline, "--max-regression", "10%"
+    )
+    assert slower.returncode == 3, slower.stdout + slower.stderr
+    assert f"REGRESSION {WSGI} at users=8: throughput" in slower.stdout, slower.stdout
     assert leftovers(group) == []
