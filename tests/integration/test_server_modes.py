@@ -96,17 +96,28 @@ def _server_command_line(stack: Stack) -> str:
 
 
 def _assert_waitress_mode(stack: Stack, log: str) -> None:
-    """waitress runs as one process with a thread pool, listening where the proxy looks, and
-    trusts the proxy's forwarded headers only on the server layer."""
+    """waitress runs as one Python process with its thread pool (threads + its main loop),
+    listening where the proxy looks, trusting the proxy's forwarded headers only on the
+    server layer."""
     spec = stack.spec
     assert "Serving on http://0.0.0.0:8000" in log, f"{spec.id}: waitress's log:\n{log}"
-    servers = [
-        line for line in _server_command_line(stack).splitlines() if "waitress-serve" in line
-    ]
+    script = (
+        "import pathlib\n"
+        "for p in pathlib.Path('/proc').glob('[0-9]*'):\n"
+        "    argv = (p / 'cmdline').read_bytes().split(b'\\0')\n"
+        "    if argv[0].endswith(b'python3') and b'waitress-serve' in argv[1]:\n"
+        "        threads = [l for l in (p / 'status').read_text().splitlines()\n"
+        "                   if l.startswith('Threads:')][0].split()[1]\n"
+        "        print(threads, b' '.join(argv).decode())"
+    )
+    _, output = stack.exec("app-1", ["python3", "-c", script])
+    servers = output.strip().splitlines()
     assert len(servers) == 1, f"{spec.id}: expected one waitress process, got {servers}"
-    assert f"--threads={spec.threads}" in servers[0], f"{spec.id}: {servers[0]}"
-    trusts_proxy = "--trusted-proxy=*" in servers[0]
-    assert trusts_proxy == (spec.trust == Trust.SERVER), f"{spec.id}: {servers[0]}"
+    threads, command = servers[0].split(" ", 1)
+    assert f"--threads={spec.threads}" in command, f"{spec.id}: {command}"
+    assert int(threads) > spec.threads, f"{spec.id}: {threads} threads in {command}"
+    trusts_proxy = "--trusted-proxy=*" in command
+    assert trusts_proxy == (spec.trust == Trust.SERVER), f"{spec.id}: {command}"
 
 
 @pytest.mark.parametrize("mode", list(MODES), ids=[f"{m.label}-{m.protocol}" for m in MODES])
