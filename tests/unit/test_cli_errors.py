@@ -121,7 +121,7 @@ def test_mmdebstrap_missing_in_registry_less_mode(monkeypatch):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--users", "0"], "argument --users: got '0'; allowed: 1 to 200"),
+        (["--users", "0"], "--users: level '0' in '0'; allowed: whole numbers from 1 to 512"),
         (["--seconds", "ten"], "argument --seconds: got 'ten'; allowed: 1 to 600"),
         (["--path", "echo"], "argument --path: got 'echo'; allowed: a path on the stack"),
         (["--max-failure-ratio", "2"], "got '2'; allowed: a number from 0 to 1"),
