@@ -142,9 +142,11 @@ def missing_replicas(
 
 def rotation_window(stack: Stack) -> float:
     """How long a proxy may take to route around a gone replica, or to take a rested one
-    back: a connect and a read timeout (stopped: the connect fails; paused or slow: the read
-    times out; rested: tried again after about a connect timeout), and slack."""
-    return stack.spec.timeouts.proxy_connect + stack.spec.timeouts.proxy_read + MARGIN
+    back: a connect timeout and max_fails read timeouts (stopped: the connect fails; paused
+    or slow: the reads time out; rested: tried again after about a connect timeout), and
+    slack."""
+    timeouts = stack.spec.timeouts
+    return timeouts.proxy_connect + timeouts.max_fails * timeouts.proxy_read + MARGIN
 
 
 def need_every_replica_in_view(stack: Stack, client: httpx.Client) -> None:

@@ -12,8 +12,10 @@ import uuid
 import pytest
 
 from harness.evidence import header_of_line_size, seen_with
-from harness.expectations import Expectation, declared
+from harness.expectations import Expectation, declared, upstream_idle_hint
 from harness.specs import ServerKind, WorkerClass
+from harness.traffic import need_every_replica_in_view, request_once
+from harness.upstream import TcpState, upstream_connections
 
 pytestmark = pytest.mark.limits
 
@@ -21,6 +23,12 @@ FRAMINGS = ["content-length", "chunked"]
 PAST_TIMEOUT = 1.5  # seconds the app sleeps beyond a timeout
 ANSWER_MARGIN = 1.0  # seconds the proxy may take past its timeout to answer (< PAST_TIMEOUT)
 WORKER_TIMEOUT_STATUS = 502  # the proxy's answer when the server kills a slow worker
+IDLE_MARGIN = 1.0  # seconds before the server's keep-alive ends at which reuse is a race
+# Servers that close no idle keep-alive connection on their own: no race to lose.
+KEEPS_IDLE_CONNECTIONS = {
+    ServerKind.DAPHNE: "daphne (Twisted) has no keep-alive timeout",
+    ServerKind.GRANIAN: "granian has no keep-alive timeout",
+}
 
 
 def _server_ends_slow_requests(spec):
@@ -130,6 +138,13 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     evidence = f"{evidence}; {hint}"
     assert response.status_code == timeouts.timeout_status, evidence
     assert elapsed < bound, f"the proxy answered late (retried?); {evidence}"
+    after = [request_once(client, "GET", "/echo") for _ in range(2 * stack.spec.replicas)]
+    failed = [str(outcome) for outcome in after if not outcome.ok]
+    assert not failed, (
+        f"{stack.id}: one slow GET rested the replicas: the GETs right after it got "
+        f"{failed}; declared max_fails = {timeouts.max_fails}; check nginx's max_fails, "
+        "HAProxy's fall, Apache's failontimeout"
+    )
 
 
 def test_request_past_worker_timeout_gets_502(stack, client):
@@ -153,4 +168,40 @@ def test_request_past_worker_timeout_gets_502(stack, client):
     assert response.status_code == WORKER_TIMEOUT_STATUS, evidence
     assert elapsed < timeouts.proxy_read, (
         f"the proxy's timeout answered, not the worker's; {evidence}"
+    )
+
+
+def test_proxy_does_not_reuse_upstream_connections_the_server_is_closing(stack, client):
+    """An upstream connection idle for nearly the server's keep-alive is not used again.
+
+    The server closes an idle kept-alive connection after `keepalive` seconds; a proxy that
+    sends a request on it at that moment gets a reset or an empty reply, and the client a
+    502. The proxy must drop (or stop reusing) idle upstream connections sooner. Seen in
+    the proxy's TCP table: a request that reached a replica while no new connection to it
+    appeared went over an old one.
+    https://github.com/benoitc/gunicorn/issues/1194 (nginx 502s from gunicorn's keep-alive),
+    https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout
+    """
+    if stack.spec.server in KEEPS_IDLE_CONNECTIONS:
+        pytest.skip(f"{stack.id}: {KEEPS_IDLE_CONNECTIONS[stack.spec.server]}: no race")
+    idle = stack.spec.timeouts.keepalive - IDLE_MARGIN
+    need_every_replica_in_view(stack, client)
+    kept = [c for c in upstream_connections(stack) if c.state == TcpState.ESTABLISHED]
+    last_request = time.monotonic()
+    time.sleep(idle)  # sleep-ok: the idle period is the property under test
+    idled = time.monotonic() - last_request
+    answered = {client.get("/echo").headers.get("x-instance", "") for _ in stack.replicas}
+    after = upstream_connections(stack)
+    known = {c.local_port for c in kept}
+    opened = {c.replica for c in after if c.local_port not in known}
+    reused = sorted(
+        c for c in kept if c.replica in answered - opened
+        and any(a.local_port == c.local_port and a.state == TcpState.ESTABLISHED for a in after)
+    )
+    assert not reused, (
+        f"{stack.id}: after {idled:.1f}s idle (the server's "
+        f"keep-alive is {stack.spec.timeouts.keepalive:g}s) the proxy sent GETs to "
+        f"{sorted(answered)} over old upstream connections {[str(c) for c in reused]}, "
+        f"no new ones; a request racing the server's close gets a 502; "
+        + upstream_idle_hint(stack.spec)
     )

@@ -49,6 +49,7 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         "workers": spec.workers,
         "threads": spec.threads,
         "timeouts": asdict(spec.timeouts),
+        "upstream_idle": upstream_idle_seconds(spec),
         "limits": asdict(spec.limits),
         "app_port": APP_PORT,
         "http_port": HTTP_PORT,
@@ -59,6 +60,13 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         **asdict(run),
         **server_context(spec),
     }
+
+
+def upstream_idle_seconds(spec: StackSpec) -> int:
+    """How long the proxy keeps an idle upstream connection: two seconds less than the
+    server's keep-alive, so the proxy never sends a request on a connection the server is
+    closing (a reset, and a 502 for the client)."""
+    return max(1, int(spec.timeouts.keepalive) - 2)
 
 
 def _own_or_ours(

@@ -67,7 +67,7 @@ def write_variant(variant: Variant, folder: Path) -> Path:
         old, new = variant.edit
         assert old in text, f"{variant.name}: {old!r} is not in the rendered {variant.file} config"
         path = folder / Path(service.files[0].path).name
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        path.write_text(text.replace(old, new, -1 if variant.every else 1), encoding="utf-8")
         lines.append(f"{variant.file}_config = {json.dumps(path.name)}")
     if variant.env:
         lines.append(

@@ -48,6 +48,7 @@ class Variant:
     # server's command line (one argument replaced; an empty replacement removes it).
     file: str = "proxy"
     edit: tuple[str, str] | None = None
+    every: bool = False  # the edit replaces every occurrence, not the first only
     env: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str | bool | int] = field(default_factory=dict)
 

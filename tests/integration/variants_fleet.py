@@ -75,7 +75,7 @@ BALANCING: tuple[Variant, ...] = (
         name="nginx-single-upstream",
         base=GUNICORN,
         misconfiguration="the upstream lists one replica: the other never gets traffic",
-        edit=("        server app-2:8000 max_fails=1 fail_timeout=2s;\n", ""),
+        edit=("        server app-2:8000 max_fails=2 fail_timeout=2s;\n", ""),
         catches=replica_down_fails(),
     ),
     Variant(
@@ -84,8 +84,8 @@ BALANCING: tuple[Variant, ...] = (
         misconfiguration="weight=9 left on one replica (from a canary rollout): the other "
         "gets a tenth of the traffic",
         edit=(
-            "server app-1:8000 max_fails=1 fail_timeout=2s;",
-            "server app-1:8000 weight=9 max_fails=1 fail_timeout=2s;",
+            "server app-1:8000 max_fails=2 fail_timeout=2s;",
+            "server app-1:8000 weight=9 max_fails=2 fail_timeout=2s;",
         ),
         catches=(
             Catch(
@@ -120,8 +120,8 @@ BALANCING: tuple[Variant, ...] = (
         base=GUNICORN,
         misconfiguration="fail_timeout=300s: a replica that failed once is shunned for 5 minutes",
         edit=(
-            "server app-1:8000 max_fails=1 fail_timeout=2s;",
-            "server app-1:8000 max_fails=1 fail_timeout=300s;",
+            "server app-1:8000 max_fails=2 fail_timeout=2s;",
+            "server app-1:8000 max_fails=2 fail_timeout=300s;",
         ),
         catches=(
             Catch(

@@ -1,10 +1,14 @@
 """Broken variants of what a careful operator ships: response buffering turned off in front
-of sync workers (a slow client then holds a worker)."""
+of sync workers (a slow client then holds a worker); idle upstream connections kept as long
+as the server keeps them (a request races the server's close); one failed attempt resting a
+replica (one slow GET, tried on each replica, rests them all)."""
 
 from __future__ import annotations
 
 from tests.integration.variant_model import Variant, catching
 
+REUSE = "test_limits.py::test_proxy_does_not_reuse_upstream_connections_the_server_is_closing"
+REUSED = r"idle \(the server's keep-alive is 5s\) the proxy sent GETs to .* over old upstream"
 BUFFERED = (
     "            # Answers are buffered (the default), so a slow client never holds a worker; the\n"
 )
@@ -30,6 +34,43 @@ OPERATOR: tuple[Variant, ...] = (
         catches=catching(
             r"GET /echo got ReadTimeout after 3\.0 s: every sync worker is held by a slow client",
             "test_streaming.py::test_slow_clients_do_not_hold_sync_workers",
+        ),
+    ),
+    Variant(
+        name="nginx-upstream-keepalive-default",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="no keepalive_timeout in the upstream block: nginx keeps idle "
+        "upstream connections 60s, gunicorn closes them after 5s",
+        edit=("        keepalive_timeout 3s;\n", ""),
+        catches=catching(REUSED, REUSE),
+    ),
+    Variant(
+        name="apache-pooled-connections-without-ttl",
+        base="apache-gunicorn-gthread-django-tls",
+        misconfiguration="BalancerMembers without ttl=: Apache reuses a pooled connection "
+        "however long it idled",
+        edit=(" ttl=3", ""),
+        every=True,
+        catches=catching(REUSED, REUSE),
+    ),
+    Variant(
+        name="haproxy-server-connections-kept-with-the-client",
+        base="haproxy-hypercorn-django-asgi",
+        misconfiguration="no option http-server-close: a replica's connection idles as long "
+        "as the client's keep-alive, the server's own",
+        edit=("    option http-server-close\n", ""),
+        catches=catching(REUSED, REUSE),
+    ),
+    Variant(
+        name="nginx-upstream-failure-defaults",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="server lines with nginx's defaults, max_fails=1 fail_timeout=10s: "
+        "one slow GET, tried on each replica in turn, rests them all",
+        edit=(" max_fails=2 fail_timeout=2s", ""),
+        every=True,
+        catches=catching(
+            r"one slow GET rested the replicas",
+            "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status",
         ),
     ),
 )
