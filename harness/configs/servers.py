@@ -143,10 +143,12 @@ def _granian(spec: StackSpec) -> list[str]:
 
 def _waitress(spec: StackSpec) -> list[str]:
     # One process with a thread pool (no workers); no per-request timeout. channel_timeout
-    # closes connections idle that long, waitress's keep-alive timeout.
+    # closes connections idle that long, waitress's keep-alive timeout, but only when its
+    # cleanup runs (every cleanup_interval, 30 s by default): each second keeps it near.
     return [
         "waitress-serve", f"--listen=0.0.0.0:{APP_PORT}", f"--threads={spec.threads}",
-        f"--channel-timeout={int(spec.timeouts.keepalive)}", *_waitress_trust(spec),
+        f"--channel-timeout={int(spec.timeouts.keepalive)}", "--cleanup-interval=1",
+        *_waitress_trust(spec),
         entry_point(spec),
     ]  # fmt: skip
 

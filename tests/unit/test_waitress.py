@@ -22,6 +22,7 @@ def test_server_layer_trusts_the_proxy_for_address_and_scheme_only():
     assert "--trusted-proxy-headers=x-forwarded-for x-forwarded-proto" in command, command
     assert "--clear-untrusted-proxy-headers" in command, command
     assert "--threads=4" in command and "--channel-timeout=5" in command, command
+    assert "--cleanup-interval=1" in command, "idle connections would live up to 35 s"
     assert render_stack(spec).app.env["HARNESS_TRUST"] == "server"
 
 
