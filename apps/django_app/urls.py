@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, re_path
 
-from django_app import shared_state, streaming, views
+from django_app import caching, shared_state, streaming, views
 
 urlpatterns: list[URLPattern] = [
     # /echo, /echo/ and /echo/<anything>, newlines included: the path is the probe.
@@ -19,4 +19,9 @@ urlpatterns: list[URLPattern] = [
     path("cookie", views.cookie, name="cookie"),
     path("counter", shared_state.counter, name="counter"),
     path("seen", shared_state.seen, name="seen"),
+    path("cacheable", caching.cacheable, name="cacheable"),
+    path("private", caching.private, name="private"),
+    path("no-store", caching.no_store, name="no-store"),
+    path("with-cookie", caching.with_cookie, name="with-cookie"),
+    path("vary", caching.vary, name="vary"),
 ]

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .caching import register_cache_routes
 from .describe import wsgi_text
 from .params import BadParameter
 from .routes import health, register_routes
@@ -47,6 +48,7 @@ def create_app(
     )
     AppState(settings, Store(settings.redis_url, redis_client)).install(app)
     register_routes(app)
+    register_cache_routes(app)
     app.before_request(record_seen)
     app.after_request(add_instance_header)
     app.register_error_handler(BadParameter, bad_parameter)

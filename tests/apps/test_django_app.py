@@ -551,3 +551,52 @@ def test_ws_room_broadcasts_to_every_member():
 
     expected = {"room": "lobby", "message": "hi all", "instance": INSTANCE}
     assert asyncio.run(run()) == [expected, expected, {"type": "websocket.close", "code": 1003}]
+
+
+# --- caching routes ----------------------------------------------------------------------------
+
+CACHE_ROUTES = {
+    "/cacheable?max_age=2": "public, max-age=2",
+    "/private": "private, max-age=60",
+    "/no-store": "no-store",
+    "/with-cookie?max_age=5": "public, max-age=5",
+    "/vary": "public, max-age=60",
+}
+
+
+@pytest.mark.parametrize(("path", "cache_control"), list(CACHE_ROUTES.items()))
+def test_cache_routes_declare_their_cache_control_with_a_fresh_token(client, path, cache_control):
+    """Each caching route says how it may be cached, and each answer has a new token."""
+    first, second = client.get(path), client.get(path)
+    assert first["Cache-Control"] == cache_control
+    assert len(first.json()["token"]) == 16 and first.json()["token"] != second.json()["token"]
+    assert first.json()["instance"] == INSTANCE
+
+
+def test_cache_routes_are_recorded_in_seen(client):
+    """Every request to a caching route is in /seen, POST included: how a scenario counts."""
+    client.get("/cacheable?m=marker")
+    assert client.post("/cacheable?m=marker").status_code == 200
+    seen = client.get("/seen").json()["requests"]
+    assert [(e["method"], e["path"], e["query"]) for e in seen] == [
+        ("POST", "/cacheable", "m=marker"),
+        ("GET", "/cacheable", "m=marker"),
+    ]
+
+
+def test_with_cookie_sets_the_token_as_a_cookie(client):
+    """/with-cookie's cookie carries this answer's token: whoever receives it got it."""
+    response = client.get("/with-cookie")
+    assert response.cookies["cache_probe"].value == response.json()["token"]
+
+
+def test_vary_answers_for_the_language_asked(client):
+    """/vary varies on Accept-Language and names the language in its body."""
+    response = client.get("/vary", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response["Vary"] == "Accept-Language"
+    assert response.json()["variant"] == "fr"
+
+
+def test_cacheable_refuses_a_bad_max_age(client):
+    """max_age must be a whole number of seconds."""
+    assert client.get("/cacheable?max_age=-1").status_code == 400

@@ -1,0 +1,76 @@
+"""Routes that declare how a shared cache may keep them (apps/CONTRACT.md, "Caching").
+
+Each answer is JSON with a fresh random ``token``, so a client can tell a cached answer (the
+token of an earlier answer) from a new one; ``/seen`` shows how many requests reached the app.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from django_app.params import int_param, rejects_bad_parameters
+
+MAX_AGE_LIMIT = 3600
+DEFAULT_MAX_AGE = 60
+PROBE_COOKIE = "cache_probe"
+
+
+def _answer(cache_control: str, **extra: str) -> JsonResponse:
+    """A JSON answer with a fresh token and the given Cache-Control."""
+    token = secrets.token_hex(8)
+    response = JsonResponse({"token": token, "instance": settings.HARNESS_INSTANCE, **extra})
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def _max_age(request: HttpRequest) -> int:
+    return int_param(request, "max_age", default=DEFAULT_MAX_AGE, maximum=MAX_AGE_LIMIT)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@rejects_bad_parameters
+def cacheable(request: HttpRequest) -> HttpResponse:
+    """``Cache-Control: public, max-age=<max_age>`` (POST answers say so too)."""
+    return _answer(f"public, max-age={_max_age(request)}")
+
+
+@require_safe
+@rejects_bad_parameters
+def private(request: HttpRequest) -> HttpResponse:
+    """``Cache-Control: private, max-age=<max_age>``: for this client only."""
+    return _answer(f"private, max-age={_max_age(request)}")
+
+
+@require_safe
+def no_store(request: HttpRequest) -> HttpResponse:
+    """``Cache-Control: no-store``: never kept by any cache."""
+    return _answer("no-store")
+
+
+@require_safe
+@rejects_bad_parameters
+def with_cookie(request: HttpRequest) -> HttpResponse:
+    """Public and fresh for max_age, but sets a cookie holding the token: one client's."""
+    token = secrets.token_hex(8)
+    response = JsonResponse({"token": token, "instance": settings.HARNESS_INSTANCE})
+    response.headers["Cache-Control"] = f"public, max-age={_max_age(request)}"
+    response.set_cookie(
+        PROBE_COOKIE, token, path="/", httponly=True, samesite="Lax", secure=request.is_secure()
+    )
+    return response
+
+
+@require_safe
+@rejects_bad_parameters
+def vary(request: HttpRequest) -> HttpResponse:
+    """Public for max_age, ``Vary: Accept-Language``; the body names the language it was for."""
+    language = request.headers.get("Accept-Language", "")
+    response = _answer(f"public, max-age={_max_age(request)}", variant=language)
+    response.headers["Vary"] = "Accept-Language"
+    return response
