@@ -9,7 +9,8 @@ A profile is a named list of stack ids:
 - `nightly` is every valid combination of proxy, server (and worker class), app, interface,
   protocol, TLS and Debian suite, generated from the enums and filtered by
   `StackSpec.problems()`. Balancing changes only the proxy's config, so it is crossed with the
-  proxy's own axes (proxy, TLS, suite) on one server rather than with every server.
+  proxy's own axes (proxy, TLS, suite) on one server rather than with every server. The
+  proxy's cache (`cache = true`) is likewise on once per proxy, on one server.
 
 Every stack of every profile is in `STACKS`, so `--stack GLOB` can pick any of them.
 """
@@ -59,7 +60,11 @@ DEFAULT_STACKS: tuple[StackSpec, ...] = (
     _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, tls=True),
     _stack(proxy=NGINX, server=ServerKind.WAITRESS, framework=FLASK),
     _stack(
-        proxy=NGINX, server=ServerKind.GRANIAN, framework=DJANGO, balancing=Balancing.LEAST_CONN
+        proxy=NGINX,
+        server=ServerKind.GRANIAN,
+        framework=DJANGO,
+        balancing=Balancing.LEAST_CONN,
+        cache=True,
     ),
     _stack(proxy=APACHE, server=GUNICORN, worker_class=GTHREAD, framework=DJANGO, tls=True),
     _stack(proxy=APACHE, server=UWSGI, framework=FLASK, protocol=Protocol.UWSGI),
@@ -135,6 +140,15 @@ def balancing_variants() -> Iterator[StackSpec]:
         )
 
 
+def cache_variants() -> Iterator[StackSpec]:
+    """Each proxy with its cache on, in front of the same server and app; the `default`
+    profile carries one cached stack of its own (speed budget), these run nightly."""
+    for proxy in ProxyKind:
+        yield _stack(
+            proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, cache=True
+        )
+
+
 def _by_id(*groups: Iterable[StackSpec]) -> dict[str, StackSpec]:
     """Stacks by id, first occurrence first; a later stack with a known id must be equal."""
     stacks: dict[str, StackSpec] = {}
@@ -146,7 +160,9 @@ def _by_id(*groups: Iterable[StackSpec]) -> dict[str, StackSpec]:
 
 
 NIGHTLY_STACKS: tuple[StackSpec, ...] = tuple(
-    _by_id((*valid_combinations(), *balancing_variants(), *DEFAULT_STACKS)).values()
+    _by_id(
+        (*valid_combinations(), *balancing_variants(), *cache_variants(), *DEFAULT_STACKS)
+    ).values()
 )
 
 STACKS: Mapping[str, StackSpec] = MappingProxyType(_by_id(DEFAULT_STACKS, NIGHTLY_STACKS))

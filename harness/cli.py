@@ -49,7 +49,16 @@ def cmd_stacks(args: argparse.Namespace) -> int:
             if spec.packages:
                 resolve_pin_set(spec, Progress())
     table = Table(
-        "stack", "proxy", "server", "app mode", "tls", "replicas", "balancing", "versions", "source"
+        "stack",
+        "proxy",
+        "server",
+        "app mode",
+        "tls",
+        "cache",
+        "replicas",
+        "balancing",
+        "versions",
+        "source",
     )
     for spec in stacks.values():
         table.add_row(
@@ -58,6 +67,7 @@ def cmd_stacks(args: argparse.Namespace) -> int:
             spec.server_label,
             spec.app_mode,
             "yes" if spec.tls else "no",
+            "yes" if spec.cache else "no",
             str(spec.replicas),
             str(spec.balancing),
             versions_line(spec),

@@ -44,6 +44,8 @@ FAMILIES = {
     "static": "served by the proxy, content types, traversal",
     "lifecycle": "graceful stop, rolling restart, upstream re-resolution",
     "security": "request smuggling, header spoofing, oversized input",
+    "caching": "served from the proxy's cache by Cache-Control, never one client's to another",
+    "compression": "gzip for text when accepted, Vary, small and compressed bodies left alone",
 }
 SCENARIO_TIME_LIMIT = 180  # seconds, including the stack's start-up for its first test
 _STACK_FIXTURE = "live_stack"

@@ -166,6 +166,10 @@ class StackSpec:
     proxy_hops: int = 1
     # Where forwarded headers are applied; None: what the server's documentation recommends.
     trust: Trust | None = None
+    # The proxy caches answers as a careful operator sets it up (nginx proxy_cache, Apache
+    # mod_cache, HAProxy's cache): by the answer's Cache-Control, never an answer with
+    # Set-Cookie, nor one to a request with Authorization or a session cookie.
+    cache: bool = False
     # PyPI packages at versions of the stack's own, sorted by name (harness/pins.py): each pin
     # set is an app image of its own. Empty: the versions of docker/requirements.txt.
     packages: tuple[Pin, ...] = ()
@@ -258,6 +262,8 @@ class StackSpec:
             parts.append("tls")
         if self.trust is not None and self.trust != self.default_trust():
             parts.append(f"trust-{self.trust}")
+        if self.cache:
+            parts.append("cache")
         parts += [f"{pin.name}-{pin.version}" for pin in self.packages]
         if self.suite != Suite.BOOKWORM:
             parts.append(str(self.suite))

@@ -10,6 +10,7 @@ worker_class = "gthread"
 app = "flask"
 replicas = 2
 tls = true
+cache = true                             # the proxy caches what Cache-Control allows
 
 [stacks.timeouts]
 proxy_read = 5
@@ -123,6 +124,7 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "suite": _enum(Suite),
         "proxy_hops": _integer(0),
         "trust": _enum(Trust),
+        "cache": _boolean,
     }
 )
 _TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(

@@ -6,6 +6,8 @@ token of an earlier answer) from a new one; ``/seen`` shows how many requests re
 
 from __future__ import annotations
 
+import gzip
+import os
 import secrets
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from django_app.params import int_param, rejects_bad_parameters
+from django_app.params import MAX_HEADER_SIZE, int_param, rejects_bad_parameters
 
 MAX_AGE_LIMIT = 3600
 DEFAULT_MAX_AGE = 60
@@ -74,3 +76,11 @@ def vary(request: HttpRequest) -> HttpResponse:
     response = _answer(f"public, max-age={_max_age(request)}", variant=language)
     response.headers["Vary"] = "Accept-Language"
     return response
+
+
+@require_safe
+@rejects_bad_parameters
+def archive(request: HttpRequest) -> HttpResponse:
+    """``n`` random bytes, gzipped, as an ``application/gzip`` file: compressed already."""
+    size = int_param(request, "n", default=1000, maximum=MAX_HEADER_SIZE)
+    return HttpResponse(gzip.compress(os.urandom(size)), content_type="application/gzip")

@@ -6,6 +6,8 @@ token of an earlier answer) from a new one; /seen shows how many requests reache
 
 from __future__ import annotations
 
+import gzip
+import os
 import secrets
 
 from flask import Flask, Response, jsonify, request
@@ -68,10 +70,17 @@ def vary() -> Response:
     return response
 
 
+def archive() -> Response:
+    """`n` random bytes, gzipped, as an `application/gzip` file: compressed already."""
+    n = params.bounded_int(request.args, "n", default=1000, maximum=params.MAX_HEADER_SIZE)
+    return Response(gzip.compress(os.urandom(n)), content_type="application/gzip")
+
+
 def register_cache_routes(app: Flask) -> None:
-    """Add the caching routes of the contract to `app`."""
+    """Add the caching (and the already-compressed /archive) routes of the contract."""
     app.add_url_rule("/cacheable", view_func=cacheable, methods=["GET", "POST"])
     app.add_url_rule("/private", view_func=private)
     app.add_url_rule("/no-store", view_func=no_store)
     app.add_url_rule("/with-cookie", view_func=with_cookie)
     app.add_url_rule("/vary", view_func=vary)
+    app.add_url_rule("/archive", view_func=archive)

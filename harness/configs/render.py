@@ -44,6 +44,7 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         "protocol": str(spec.protocol),
         "balancing": str(spec.balancing),
         "tls": spec.tls,
+        "cache": spec.cache,
         "suite": str(spec.suite),
         "tls_versions": list(spec.tls_versions),
         "workers": spec.workers,

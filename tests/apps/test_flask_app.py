@@ -562,3 +562,13 @@ def test_vary_answers_for_the_language_asked(client):
 def test_cacheable_refuses_a_bad_max_age(client):
     """max_age must be a whole number of seconds."""
     assert client.get("/cacheable?max_age=-1").status_code == 400
+
+
+def test_archive_is_a_gzip_file_of_n_random_bytes(client):
+    """/archive is application/gzip, not a Content-Encoding: a file compressed already."""
+    import gzip
+
+    response = client.get("/archive?n=5000")
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in response.headers
+    assert len(gzip.decompress(response.data)) == 5000

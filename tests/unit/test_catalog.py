@@ -14,6 +14,7 @@ from harness.catalog import (
     PROFILES,
     STACKS,
     balancing_variants,
+    cache_variants,
     valid_combinations,
 )
 from harness.configs import RunValues, render_stack
@@ -99,7 +100,8 @@ def test_nightly_is_every_valid_combination_and_holds_default():
     assert brute_force <= nightly
     assert {s.id for s in balancing_variants()} <= nightly
     assert set(PROFILES["default"]) <= nightly
-    assert nightly == brute_force | {s.id for s in balancing_variants()} | set(PROFILES["default"])
+    extra = {s.id for s in (*balancing_variants(), *cache_variants())}
+    assert nightly == brute_force | extra | set(PROFILES["default"])
 
 
 def test_nightly_is_deterministic():
