@@ -12,6 +12,10 @@ A profile is a named list of stack ids:
   proxy's own axes (proxy, TLS, suite) on one server rather than with every server. The
   proxy's cache (`cache = true`) is likewise on once per proxy, on one server.
 
+The nightly profile also holds the version axes (harness/version_axes.py): servers pinned to
+published versions on both sides of a framing bug, behind every proxy, for the `framing`
+family only.
+
 Every stack of every profile is in `STACKS`, so `--stack GLOB` can pick any of them.
 """
 
@@ -34,6 +38,7 @@ from harness.specs import (
     Suite,
     WorkerClass,
 )
+from harness.version_axes import version_axes
 
 NGINX, APACHE, HAPROXY = ProxyKind.NGINX, ProxyKind.APACHE, ProxyKind.HAPROXY
 FLASK, DJANGO = Framework.FLASK, Framework.DJANGO
@@ -161,7 +166,13 @@ def _by_id(*groups: Iterable[StackSpec]) -> dict[str, StackSpec]:
 
 NIGHTLY_STACKS: tuple[StackSpec, ...] = tuple(
     _by_id(
-        (*valid_combinations(), *balancing_variants(), *cache_variants(), *DEFAULT_STACKS)
+        (
+            *valid_combinations(),
+            *balancing_variants(),
+            *cache_variants(),
+            *version_axes(),
+            *DEFAULT_STACKS,
+        )
     ).values()
 )
 

@@ -46,6 +46,7 @@ FAMILIES = {
     "security": "request smuggling, header spoofing, oversized input",
     "caching": "served from the proxy's cache by Cache-Control, never one client's to another",
     "compression": "gzip for text when accepted, Vary, small and compressed bodies left alone",
+    "framing": "raw framing probes through the proxy and straight to a replica, per hop",
 }
 SCENARIO_TIME_LIMIT = 180  # seconds, including the stack's start-up for its first test
 _STACK_FIXTURE = "live_stack"
@@ -130,7 +131,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip what a stack cannot serve; give each scenario a time limit; group by stack."""
+    """Skip what a stack cannot serve; give each scenario a time limit; group by stack.
+
+    A stack that names its families (`StackSpec.families`) runs only those: its other cases
+    are deselected, not skipped, so a version axis adds no rows of skips to the matrix."""
+    outside = [item for item in items if _outside_families(item)]
+    if outside:
+        config.hook.pytest_deselected(items=outside)
+        items[:] = [item for item in items if not _outside_families(item)]
     for item in items:
         spec = _spec_of(item)
         if spec is None:
@@ -180,6 +188,11 @@ def _case_name(item: pytest.Item) -> str:
         params = params.removeprefix(f"{spec.id}-").removesuffix(f"-{spec.id}")
         params = "" if params == spec.id else params
     return f"{item.path.name}::{name}" + (f"[{params}]" if params else "")
+
+
+def _outside_families(item: pytest.Item) -> bool:
+    spec = _spec_of(item)
+    return bool(spec and spec.families and _family_of(item) not in spec.families)
 
 
 def _family_of(item: pytest.Item) -> str:

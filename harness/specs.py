@@ -74,6 +74,14 @@ class Trust(StrEnum):
     APP = "app"  # werkzeug's ProxyFix, Django's proxy settings and middleware
 
 
+class HttpParser(StrEnum):
+    """uvicorn's HTTP/1.1 implementation (`--http`); unset, uvicorn picks httptools when it
+    is installed, as it is in our image."""
+
+    H11 = "h11"
+    HTTPTOOLS = "httptools"
+
+
 class Balancing(StrEnum):
     ROUND_ROBIN = "round-robin"
     LEAST_CONN = "least-conn"
@@ -173,6 +181,11 @@ class StackSpec:
     # PyPI packages at versions of the stack's own, sorted by name (harness/pins.py): each pin
     # set is an app image of its own. Empty: the versions of docker/requirements.txt.
     packages: tuple[Pin, ...] = ()
+    # uvicorn only: its HTTP/1.1 parser (`--http`); None: uvicorn's own choice (httptools).
+    http_parser: HttpParser | None = None
+    # The scenario families this stack runs (pytest markers, e.g. "framing"); empty: every
+    # family. The nightly version axes run only the families their pins can change.
+    families: tuple[str, ...] = ()
     timeouts: Timeouts = field(default_factory=Timeouts)
     limits: Limits = field(default_factory=Limits)
     overrides: Overrides = field(default_factory=Overrides)
@@ -254,6 +267,8 @@ class StackSpec:
 
     def derived_id(self) -> str:
         parts = [str(self.proxy), self.server_label, str(self.framework)]
+        if self.http_parser is not None:
+            parts.insert(2, str(self.http_parser))
         if self.framework == Framework.DJANGO and self.server != ServerKind.GRANIAN:
             parts[-1] = f"django-{self.interface}" if self.interface == Interface.ASGI else "django"
         if self.server == ServerKind.UWSGI and self.protocol == Protocol.HTTP:
@@ -302,6 +317,8 @@ class StackSpec:
             found.append(("protocol", "uwsgi", "http: only uWSGI speaks the uwsgi protocol"))
         if self.protocol == Protocol.UWSGI and self.proxy == ProxyKind.HAPROXY:
             found.append(("protocol", "uwsgi", "http: HAProxy does not speak the uwsgi protocol"))
+        if self.http_parser is not None and self.server != ServerKind.UVICORN:
+            found.append(("http_parser", str(self.http_parser), "only with server = uvicorn"))
         if self.tls_min_version is not None and not self.tls:
             found.append(("tls_min_version", self.tls_min_version, "only with tls = true"))
         if self.tls_min_version not in (None, "1.2", "1.3"):

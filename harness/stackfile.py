@@ -43,6 +43,7 @@ from harness.pins import Pin, parse_pins
 from harness.specs import (
     Balancing,
     Framework,
+    HttpParser,
     Interface,
     Limits,
     Overrides,
@@ -106,6 +107,12 @@ def _status(value: Any) -> int:
     return int(value)
 
 
+def _families(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _Invalid(repr(value), 'a list of scenario families (pytest markers): ["framing"]')
+    return tuple(value)
+
+
 _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {
         "id": _text,
@@ -124,6 +131,8 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "suite": _enum(Suite),
         "proxy_hops": _integer(0),
         "trust": _enum(Trust),
+        "http_parser": _enum(HttpParser),
+        "families": _families,
         "cache": _boolean,
     }
 )

@@ -98,6 +98,7 @@ def _uvicorn(spec: StackSpec) -> list[str]:
         *(["--proxy-headers", "--forwarded-allow-ips", TRUSTED_PROXIES]
           if spec.trust == Trust.SERVER else ["--no-proxy-headers"]),
         "--ws-ping-interval", _ws_ping_interval(spec),
+        *(["--http", str(spec.http_parser)] if spec.http_parser else []),
     ]  # fmt: skip
 
 

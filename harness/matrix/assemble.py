@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.matrix.recorder import REPORTS_FILE, STACKS_DIR
-from harness.matrix.schema import CaseRecord, ConfigDigest, Outcome, StackRecord
+from harness.matrix.schema import (
+    OBSERVATION_KINDS,
+    CaseRecord,
+    ConfigDigest,
+    Outcome,
+    StackRecord,
+)
 from harness.specs import StackSpec
 
 _STRICT_XPASS = "[XPASS(strict)]"
@@ -65,7 +71,20 @@ def _case(nodeid: str, by_when: Mapping[str, Mapping[str, Any]]) -> CaseRecord:
         incompatibility=properties.get("harness.incompatibility") or None,
         evidence=deciding["longrepr"] if failed else "",
         log_tail=deciding["log_tail"] if failed else "",
+        observations=_observations(by_when),
     )
+
+
+def _observations(by_when: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """What the case recorded as `harness.<kind>` JSON properties during its call (the
+    framing probes' hop-by-hop results), by kind."""
+    found: dict[str, Any] = {}
+    for report in by_when.values():
+        for name, value in report["properties"].items():
+            kind = name.removeprefix("harness.")
+            if kind in OBSERVATION_KINDS and isinstance(value, str):
+                found[kind] = json.loads(value)
+    return found
 
 
 def _one_line(text: str) -> str:

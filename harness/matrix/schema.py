@@ -10,7 +10,7 @@ night-to-night diff, so everything a person needs to judge a cell is in it:
                  workers, selection, shards: [{index, count, started, ended, seconds, stacks}]},
       "stacks": {stack id: {spec, source, startup_seconds, seconds, versions, images, configs}},
       "cases":  [{stack, case, scenario, family, outcome, duration, reason, incompatibility,
-                  evidence, log_tail, attempts, first_failure}]
+                  evidence, log_tail, attempts, first_failure, observations}]
     }
 
 `versions` holds what actually ran: the proxy's own `-v` line, Debian's package versions, the
@@ -34,6 +34,8 @@ from harness.errors import ConfigError
 SCHEMA = "deploy-harness/matrix-results"
 SCHEMA_VERSION = 1
 RESULTS_FILE = "results.json"
+# The kinds of data a case may record beside its outcome (CaseRecord.observations).
+OBSERVATION_KINDS = ("framing",)
 
 
 class Outcome(StrEnum):
@@ -136,6 +138,9 @@ class CaseRecord:
     attempts: int = 1
     # For a flaky case: what the first attempt failed with.
     first_failure: str = ""
+    # What the case observed beside its outcome, by kind (OBSERVATION_KINDS): `framing`, a
+    # probe's result hop by hop (harness/framing/verdicts.py ProbeResult.as_data()).
+    observations: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:

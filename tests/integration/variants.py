@@ -13,6 +13,7 @@ from types import MappingProxyType
 from tests.integration.variant_model import Catch, Variant
 from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
+from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
 from tests.integration.variants_operator import OPERATOR
 from tests.integration.variants_pki import PKI
 from tests.integration.variants_proxies import PROXIES
@@ -188,7 +189,9 @@ CORE: tuple[Variant, ...] = (
 )
 
 
-VARIANTS: tuple[Variant, ...] = CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR
+VARIANTS: tuple[Variant, ...] = (
+    CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + FRAMING
+)
 
 
 TRAVERSAL = "test_static.py::test_static_traversal_serves_no_file"
@@ -231,6 +234,7 @@ WAIVERS: Mapping[str, str] = MappingProxyType(
             "verifying the test CA and the address. A certificate that fails this case fails "
             "readiness, so the stack never starts: an error, never a failed case."
         ),
+        **FRAMING_WAIVERS,
     }
 )
 

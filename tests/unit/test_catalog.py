@@ -37,6 +37,7 @@ from harness.specs import (
     Timeouts,
     WorkerClass,
 )
+from harness.version_axes import version_axes
 
 DEFAULT = [STACKS[name] for name in PROFILES["default"]]
 
@@ -100,7 +101,7 @@ def test_nightly_is_every_valid_combination_and_holds_default():
     assert brute_force <= nightly
     assert {s.id for s in balancing_variants()} <= nightly
     assert set(PROFILES["default"]) <= nightly
-    extra = {s.id for s in (*balancing_variants(), *cache_variants())}
+    extra = {s.id for s in (*balancing_variants(), *cache_variants(), *version_axes())}
     assert nightly == brute_force | extra | set(PROFILES["default"])
 
 

@@ -2,7 +2,8 @@
 
 Top to bottom: the diff against the previous night (when given), the run (who, when,
 counts, shard times, slowest stacks), filters, the grid (stacks x cases, grouped by family),
-the details of every cell that did not simply pass, and one section per stack.
+the framing probes hop by hop with their advisory verdicts (when the run has any), the
+details of every cell that did not simply pass, and one section per stack.
 
 Only failed, error, xfailed, xpassed and flaky cells get a detail section; a passed or skipped
 cell links to its stack's section instead. That keeps a nightly page of thousands of cells
@@ -23,6 +24,7 @@ from typing import Any
 import jinja2
 
 from harness.matrix.diff import MatrixDiff
+from harness.matrix.report.framing import framing_view
 from harness.matrix.report.grid import AXES, Grid, PageIds, build_grid
 from harness.matrix.report.summary import (
     DETAILED,
@@ -41,7 +43,7 @@ from harness.matrix.schema import CaseRecord, ConfigDigest, MatrixResults, Outco
 HTML_FILE = "index.html"
 TEMPLATE = "index.html.j2"
 # Ids the template uses itself; generated ids never take them.
-PAGE_IDS = ("diff", "run", "matrix", "grid", "shown", "details", "stacks")
+PAGE_IDS = ("diff", "run", "matrix", "grid", "shown", "framing", "details", "stacks")
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("harness.matrix.report", "templates"),
@@ -105,6 +107,7 @@ def page_context(results: MatrixResults, diff: MatrixDiff | None) -> dict[str, A
         "cell_href": _cell_href(ids),
         "filters": _filters(grid),
         "grid": grid,
+        "framing": framing_view(results),
         "details": _details(results, ids),
         "stacks": _stack_views(results, ids),
     }
