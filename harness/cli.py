@@ -54,7 +54,6 @@ def cmd_stacks(args: argparse.Namespace) -> int:
         "server",
         "app mode",
         "tls",
-        "cache",
         "replicas",
         "balancing",
         "versions",
@@ -63,11 +62,10 @@ def cmd_stacks(args: argparse.Namespace) -> int:
     for spec in stacks.values():
         table.add_row(
             spec.id,
-            str(spec.proxy),
+            f"{spec.proxy} + cache" if spec.cache else str(spec.proxy),
             spec.server_label,
             spec.app_mode,
             "yes" if spec.tls else "no",
-            "yes" if spec.cache else "no",
             str(spec.replicas),
             str(spec.balancing),
             versions_line(spec),

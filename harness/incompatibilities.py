@@ -37,6 +37,8 @@ CHUNKED_OVER_LIMIT = "test_limits.py::test_body_over_declared_maximum_gets_413_f
 TIMEOUT_STATUS = "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status"
 RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
 SLOW_CLIENTS = "test_streaming.py::test_slow_clients_do_not_hold_sync_workers"
+SMALL_UNCOMPRESSED = "test_compression.py::test_small_answer_is_not_compressed"
+STREAM_GZIP = "test_streaming.py::test_stream_lines_arrive_incrementally[gzip]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +308,33 @@ KNOWN: tuple[Incompatibility, ...] = (
             "`/ws/echo 101`, nginx waited its 10 s read timeout and the client timed out "
             "(nginx 499). emmett-framework/granian#818 reports the hang (closed upstream); "
             "with 2.8.7 it is intermittent. Seen on nginx-granian-asgi-django-least-conn."
+        ),
+        intermittent=True,
+    ),
+    Incompatibility(
+        scenarios=(SMALL_UNCOMPRESSED,),
+        where=_where(proxy="haproxy"),
+        # Met because our config compresses at HAProxy: a user's own config may not.
+        parts=(Part.PROXY_SOFTWARE, Part.PROXY_CONFIG),
+        versions=VersionRange(ProxyKind.HAPROXY, before="3.2"),
+        reason=(
+            "HAProxy's compression filter has no minimum size before 3.2 (`compression "
+            "minsize-res`): 2.6 and 3.0 compress every answer of a listed type, and their "
+            "filter decides before any http-response rule could mark a small answer "
+            "no-transform. Seen: a 200-byte text/plain answer gzipped by HAProxy 2.6.12."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(STREAM_GZIP,),
+        where=_where(proxy="haproxy"),
+        parts=(Part.PROXY_SOFTWARE, Part.PROXY_CONFIG),
+        reason=(
+            "HAProxy's compression filter (libslz) sends a streamed chunk only once the next "
+            "one arrives or the answer ends, so each line of /stream comes one interval late "
+            "and two at a time; it has no flush setting, and a stream cannot be exempted by "
+            "its response headers. Seen on HAProxy 2.6.12: lines at [0.61, 0.61, 1.42, 1.42, "
+            "1.61] s for one every 0.4 s. Uncompressed (Accept-Encoding: identity) they arrive "
+            "as sent."
         ),
         intermittent=True,
     ),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from tests.integration.variant_model import Catch, Variant
+from tests.integration.variants_cache import CACHE
 from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
 from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
@@ -190,7 +191,7 @@ CORE: tuple[Variant, ...] = (
 
 
 VARIANTS: tuple[Variant, ...] = (
-    CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + FRAMING
+    CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + CACHE + FRAMING
 )
 
 

@@ -1,0 +1,215 @@
+"""Broken variants of the proxy's cache and compression: a cache that ignores what the app
+said (Cache-Control, Set-Cookie, Vary), shares answers to credentials, keys answers without
+the host or query, or keeps POSTs; compression off, without Vary, on small answers or on
+files compressed already. Each caching case fails on a variant of its own proxy's config."""
+
+from __future__ import annotations
+
+from tests.integration.variant_model import Variant, catching
+
+NGINX, APACHE, HAPROXY = (
+    "nginx-gunicorn-gthread-flask-cache",
+    "apache-gunicorn-gthread-flask-cache",
+    "haproxy-gunicorn-gthread-flask-cache",
+)
+CACHING = "test_caching.py::"
+SHARED = CACHING + "test_answer_is_never_served_to_another_client"
+SHARED_MESSAGE = r"by another client got the first client's answer"
+COMPRESSION = "test_compression.py::"
+
+CACHE: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-cache-off",
+        base=NGINX,
+        misconfiguration="no proxy_cache in the location: nothing is cached",
+        edit=("            proxy_cache app_cache;\n", ""),
+        catches=catching(
+            r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
+        ),
+    ),
+    Variant(
+        name="nginx-cache-ignores-the-app",
+        base=NGINX,
+        misconfiguration="proxy_ignore_headers Cache-Control Expires Set-Cookie Vary with "
+        "proxy_cache_valid 200 1m: every 200 kept a minute, whatever the app said",
+        edit=(
+            "            proxy_cache_methods GET HEAD;\n",
+            "            proxy_cache_methods GET HEAD;\n"
+            "            proxy_ignore_headers Cache-Control Expires Set-Cookie Vary;\n"
+            "            proxy_cache_valid 200 1m;\n",
+        ),
+        catches=(
+            *catching(
+                SHARED_MESSAGE, f"{SHARED}[set-cookie]", f"{SHARED}[private]", f"{SHARED}[no-store]"
+            ),
+            *catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured"),
+            *catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart"),
+        ),
+    ),
+    Variant(
+        name="nginx-cache-shares-credentials",
+        base=NGINX,
+        misconfiguration="no proxy_cache_bypass / proxy_no_cache on Authorization and session "
+        "cookies",
+        edit=(
+            "            proxy_cache_bypass $credentials_sent;\n"
+            "            proxy_no_cache $credentials_sent;\n",
+            "",
+        ),
+        catches=catching(SHARED_MESSAGE, f"{SHARED}[authorization]", f"{SHARED}[session-cookie]"),
+    ),
+    Variant(
+        name="nginx-cache-key-without-host",
+        base=NGINX,
+        misconfiguration="proxy_cache_key $scheme$request_uri: one host's answers serve another",
+        edit=(
+            "proxy_cache_key $scheme://$http_host$request_uri;",
+            "proxy_cache_key $scheme$request_uri;",
+        ),
+        catches=catching(
+            r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
+        ),
+    ),
+    Variant(
+        name="nginx-cache-key-without-query",
+        base=NGINX,
+        misconfiguration="proxy_cache_key with $uri (no query string)",
+        edit=(
+            "proxy_cache_key $scheme://$http_host$request_uri;",
+            "proxy_cache_key $scheme://$http_host$uri;",
+        ),
+        catches=catching(
+            r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
+        ),
+    ),
+    Variant(
+        name="nginx-cache-keeps-post",
+        base=NGINX,
+        misconfiguration="proxy_cache_methods GET HEAD POST",
+        edit=("proxy_cache_methods GET HEAD;", "proxy_cache_methods GET HEAD POST;"),
+        catches=catching(
+            r"a POST was answered from the cache", CACHING + "test_post_is_never_cached"
+        ),
+    ),
+    Variant(
+        name="apache-cache-stores-private",
+        base=APACHE,
+        misconfiguration="CacheStorePrivate On: answers marked private are kept",
+        edit=("CacheHeader on\n", "CacheHeader on\nCacheStorePrivate On\n"),
+        catches=catching(SHARED_MESSAGE, f"{SHARED}[private]"),
+    ),
+    Variant(
+        name="apache-cache-keeps-set-cookie",
+        base=APACHE,
+        misconfiguration="no `Header merge Cache-Control private` on answers that set a cookie",
+        edit=("    Header merge Cache-Control private \"expr=-n resp('Set-Cookie')\"\n", ""),
+        catches=catching(SHARED_MESSAGE, f"{SHARED}[set-cookie]"),
+    ),
+    Variant(
+        name="apache-cache-shares-credentials",
+        base=APACHE,
+        misconfiguration="no SetEnvIf no-cache for session cookies (mod_cache itself keeps no "
+        "answer to Authorization)",
+        edit=("SetEnvIf Cookie ", "#SetEnvIf Cookie "),
+        catches=catching(SHARED_MESSAGE, f"{SHARED}[session-cookie]"),
+    ),
+    Variant(
+        name="apache-cache-ignores-query",
+        base=APACHE,
+        misconfiguration="CacheIgnoreQueryString On",
+        edit=("CacheHeader on\n", "CacheHeader on\nCacheIgnoreQueryString On\n"),
+        catches=catching(
+            r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
+        ),
+    ),
+    Variant(
+        name="haproxy-cache-shares-credentials-and-cookies",
+        base=HAPROXY,
+        misconfiguration="plain cache-use and cache-store: HAProxy 2.6 keeps public answers "
+        "that set a cookie or answer Authorization",
+        edit=(
+            "    http-request cache-use app unless credentials\n"
+            "    http-response cache-store app unless { var(txn.credentials) -m bool } || "
+            "{ res.hdr(set-cookie) -m found }\n",
+            "    http-request cache-use app\n    http-response cache-store app\n",
+        ),
+        catches=catching(SHARED_MESSAGE, f"{SHARED}[set-cookie]", f"{SHARED}[authorization]"),
+    ),
+    Variant(
+        name="haproxy-cache-forced-public",
+        base=HAPROXY,
+        misconfiguration="Cache-Control overwritten to public, max-age=60 before cache-store",
+        edit=(
+            "    http-response cache-store app",
+            '    http-response set-header Cache-Control "public, max-age=60"\n'
+            "    http-response cache-store app",
+        ),
+        catches=(
+            *catching(SHARED_MESSAGE, f"{SHARED}[private]", f"{SHARED}[no-store]"),
+            *catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured"),
+        ),
+    ),
+    Variant(
+        name="haproxy-cache-drops-vary",
+        base=HAPROXY,
+        misconfiguration="Vary deleted before cache-store (to keep answers that vary)",
+        edit=(
+            "    http-response cache-store app",
+            "    http-response del-header Vary\n    http-response cache-store app",
+        ),
+        catches=catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart"),
+    ),
+    Variant(
+        name="nginx-gzip-careless",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="gzip_vary off, gzip_min_length 20 (nginx's defaults), gzip_types *",
+        edit=(
+            "    gzip_vary on;\n",
+            "    gzip_vary off;\n",
+        ),
+        catches=catching(
+            r"no Vary: Accept-Encoding",
+            COMPRESSION + "test_compressible_answer_carries_vary_accept_encoding[gzip]",
+            COMPRESSION + "test_compressible_answer_carries_vary_accept_encoding[identity]",
+        ),
+    ),
+    Variant(
+        name="nginx-gzip-off",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="gzip off",
+        edit=("    gzip on;\n", "    gzip off;\n"),
+        catches=catching(
+            r"not compressed", COMPRESSION + "test_text_is_gzipped_when_the_client_accepts_it"
+        ),
+    ),
+    Variant(
+        name="nginx-gzip-everything",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="gzip_min_length 20 (the default) and gzip_types * (every type)",
+        edit=("    gzip_min_length 1024;\n", "    gzip_min_length 20;\n    gzip_types *;\n"),
+        catches=(
+            *catching(
+                r"a 200-byte answer was compressed",
+                COMPRESSION + "test_small_answer_is_not_compressed",
+            ),
+            *catching(
+                r"already compressed, compressed again",
+                COMPRESSION + "test_compressed_file_is_not_compressed_again",
+            ),
+        ),
+    ),
+    Variant(
+        name="haproxy-compression-normalizes-accept-encoding",
+        base="haproxy-hypercorn-django-asgi",
+        misconfiguration="Accept-Encoding set to gzip for every request (a cache-friendly "
+        "normalization gone wrong)",
+        edit=(
+            "    filter compression\n",
+            "    http-request set-header Accept-Encoding gzip\n    filter compression\n",
+        ),
+        catches=catching(
+            r"compressed anyway",
+            COMPRESSION + "test_text_is_not_compressed_for_a_client_that_does_not_accept_it",
+        ),
+    ),
+)
