@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from harness.pins import Pin
-from harness.specs import Framework, HttpParser, ProxyKind, ServerKind, StackSpec, WorkerClass
+from harness.specs import (
+    Framework,
+    HttpParser,
+    ProxyKind,
+    ServerKind,
+    StackSpec,
+    Trust,
+    WorkerClass,
+)
 
 __all__ = ["VERSION_AXES", "VersionAxis", "version_axes"]
 
@@ -35,6 +43,7 @@ class VersionAxis:
     pins: tuple[Pin, ...]
     worker_class: WorkerClass | None = None
     http_parser: HttpParser | None = None
+    trust: Trust | None = None
 
 
 def _pins(**versions: str) -> tuple[Pin, ...]:
@@ -52,7 +61,10 @@ VERSION_AXES: tuple[VersionAxis, ...] = (
     VersionAxis(ServerKind.UVICORN, Framework.DJANGO, _pins(h11="0.14.0"),
                 http_parser=HttpParser.H11),
     VersionAxis(ServerKind.UVICORN, Framework.DJANGO, (), http_parser=HttpParser.H11),
-    VersionAxis(ServerKind.HYPERCORN, Framework.DJANGO, _pins(hypercorn="0.14.4", h11="0.14.0")),
+    # hypercorn 0.14 has no ProxyFixMiddleware (the server layer here): the app layer applies
+    # the forwarded headers instead, which the framing family does not look at.
+    VersionAxis(ServerKind.HYPERCORN, Framework.DJANGO, _pins(hypercorn="0.14.4", h11="0.14.0"),
+                trust=Trust.APP),
     # Twisted before 22.4 (CVE-2022-24801) needs a daphne before 4.0, which asked for less.
     VersionAxis(ServerKind.DAPHNE, Framework.DJANGO, _pins(daphne="3.0.2", twisted="22.2.0")),
     # waitress before 2.1.1: CVE-2022-24761.
@@ -71,6 +83,7 @@ def version_axes() -> Iterator[StackSpec]:
                 framework=axis.framework,
                 packages=axis.pins,
                 http_parser=axis.http_parser,
+                trust=axis.trust,
                 replicas=1,
                 families=FRAMING,
             )
