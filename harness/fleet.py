@@ -2,9 +2,9 @@
 
 Docker hands a recreated container the lowest free address of its network, which is usually
 the one its predecessor just released; a proxy that resolved the replica's name once at
-start-up would then still reach it by luck. `recreate_at_new_address` holds the old address
-with a placeholder container while the replica is recreated, so the new container really
-gets another address, the way it does on a busy network or after a host reboot.
+start-up would then still reach it by luck. `moved_replica` holds the old address with a
+placeholder container while the replica is recreated, so the new container really gets
+another address, the way it does on a busy network or after a host reboot.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import docker.errors
 
 from harness.errors import StackError
 from harness.runtime import engine
+from harness.specs import APP_PORT
 from harness.stack import Stack
 
-__all__ = ["moved_replica", "recreate_at_new_address", "replica_address"]
+__all__ = ["PLACEHOLDER_INSTANCE", "moved_replica", "replica_address"]
 
 PLACEHOLDER_SECONDS = 120  # the placeholder exits by itself even if nothing removes it
 
@@ -32,17 +33,42 @@ def replica_address(stack: Stack, replica: str) -> str:
     return address
 
 
-def recreate_at_new_address(stack: Stack, replica: str) -> tuple[str, str]:
-    """Replace the replica by a new container on another address; return (old, new).
+# The placeholder answers at the old address, as whatever takes a freed address on a busy
+# network would: health checks pass there, and every other request is answered with this
+# X-Instance, so a proxy still sending there shows at once instead of waiting on a dead
+# address.
+PLACEHOLDER_INSTANCE = "old-address"
+_PLACEHOLDER_SERVER = f"""
+import http.server
 
-    The replica is stopped (which releases its address), a placeholder takes that address,
-    the replica is recreated (and waited for), and the placeholder goes.
+class Moved(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/health" else 503)
+        self.send_header("X-Instance", "{PLACEHOLDER_INSTANCE}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_GET
+
+http.server.ThreadingHTTPServer(("", {APP_PORT}), Moved).serve_forever()
+"""
+
+
+@contextmanager
+def moved_replica(stack: Stack, replica: str) -> Iterator[tuple[str, str]]:
+    """The replica recreated on a new address inside the block; (old, new) addresses.
+
+    The replica is stopped (which releases its address), a placeholder takes that address
+    and answers there as PLACEHOLDER_INSTANCE, and the replica is recreated (and waited
+    for). After the block the placeholder goes and the replica is recreated once more, so
+    that it takes its old address back (the lowest free one again) and a proxy that
+    resolved names only at start-up serves the scenarios after this one as before.
     """
     old = replica_address(stack, replica)
     stack.stop_replica(replica)
     placeholder = engine().containers.run(
         stack.images.base,
-        ["sleep", str(PLACEHOLDER_SECONDS)],
+        ["timeout", str(PLACEHOLDER_SECONDS), "python3", "-c", _PLACEHOLDER_SERVER],
         name=stack.name_of(f"{replica}-placeholder"),
         labels=stack.identity.labels(stack.id, f"{replica}-placeholder"),
         network=stack.network.name,
@@ -50,28 +76,15 @@ def recreate_at_new_address(stack: Stack, replica: str) -> tuple[str, str]:
     )
     try:
         stack.recreate_replica(replica)
+        new = replica_address(stack, replica)
+        if new == old:
+            raise StackError(
+                f"{stack.id}: {replica} came back on its old address {old} although a "
+                "placeholder held it. Hint: the engine's address allocation differs from "
+                "Docker's default."
+            )
+        yield old, new
     finally:
         with suppress(docker.errors.NotFound):
             placeholder.remove(force=True)
-    new = replica_address(stack, replica)
-    if new == old:
-        raise StackError(
-            f"{stack.id}: {replica} came back on its old address {old} although a placeholder "
-            "held it. Hint: the engine's address allocation differs from Docker's default."
-        )
-    return old, new
-
-
-@contextmanager
-def moved_replica(stack: Stack, replica: str) -> Iterator[tuple[str, str]]:
-    """The replica recreated on a new address inside the block; (old, new) addresses.
-
-    After the block the replica is recreated once more, so that it takes its old address
-    back (the lowest free one again) and a proxy that resolved names only at start-up serves
-    the scenarios after this one as before.
-    """
-    old, new = recreate_at_new_address(stack, replica)
-    try:
-        yield old, new
-    finally:
         stack.recreate_replica(replica)

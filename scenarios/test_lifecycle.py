@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from harness.fleet import moved_replica
+from harness.fleet import PLACEHOLDER_INSTANCE, moved_replica
 from harness.traffic import (
     SteadyTraffic,
     get_until,
@@ -88,21 +88,31 @@ def test_rolling_restart_gives_no_errors(stack):
 
 
 def test_recreated_replica_is_reached_again(stack):
-    """A replica recreated on a new address gets traffic again: the proxy follows its name."""
+    """A replica recreated on a new address gets traffic again: the proxy follows its name.
+
+    A placeholder answers at the old address: a request it answers after RESOLVE_SECONDS
+    shows the proxy still holds the old address, and the scenario fails then, not at the
+    end of its window."""
     need_fleet_in_view_of_a_new_visitor(stack)
     replica, window = stack.replicas[0], RESOLVE_SECONDS + rotation_window(stack)
+
+    def settled(outcomes):
+        last = outcomes[-1]
+        stale = last.instance == PLACEHOLDER_INSTANCE and last.at > RESOLVE_SECONDS
+        return last.instance == replica or stale
+
     with (
         moved_replica(stack, replica) as (old, new),
         visitor_client(stack, rotation_window(stack) + 5) as client,
     ):
-        after = get_until(
-            client,
-            "/echo",
-            lambda o: o[-1].instance == replica,
-            max_requests=MAX_REQUESTS,
-            max_seconds=window,
-        )
-    assert after[-1].instance == replica, (
+        after = get_until(client, "/echo", settled, max_requests=MAX_REQUESTS, max_seconds=window)
+    last = after[-1]
+    assert last.instance != PLACEHOLDER_INSTANCE, (
+        f"{stack.id}: {replica} moved from {old} to {new}, and {last.at:.1f}s later (a proxy "
+        f"following names re-resolves within {RESOLVE_SECONDS:.0f}s) the proxy still sent "
+        f"GET /echo to the old address {old}"
+    )
+    assert last.instance == replica, (
         f"{stack.id}: {replica} moved from {old} to {new} and got no request in {window:.0f}s "
         f"({len(after)} GETs answered by {sorted({o.instance or o.error for o in after})})"
     )
