@@ -1,7 +1,7 @@
-"""The `harness` command: build, stacks, render, up, load, clean, doctor, scenarios.
+"""The `harness` command: test, build, stacks, render, up, load, clean, doctor, scenarios.
 
 Every failure the harness expects (bad input, engine down, build failed) ends as one clear
-message and a non-zero exit, never a traceback.
+message and the exit code of its class (harness/exitcodes.py), never a traceback.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from harness.boundary import command_docker_errors
 from harness.catalog import PROFILES
-from harness.errors import HarnessError
+from harness.errors import ConfigError, HarnessError
+from harness.exitcodes import HELP as EXIT_CODES_HELP
+from harness.exitcodes import ExitCode, exit_code_for
 from harness.images import ensure_base, ensure_stack_app_image
 from harness.matrix.commands import add_matrix_commands
 from harness.pinned import resolve_pin_set, versions_line
@@ -26,8 +29,8 @@ from harness.selection import known_stacks, nearest_stacks, select_stacks
 from harness.specs import StackSpec
 from harness.stackfile import load_stack_file
 
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
+EXIT_FAILURE = ExitCode.CHECKS_FAILED
+EXIT_USAGE = ExitCode.USAGE
 
 # Wide enough for the stacks table when output goes to a file or CI log.
 console = Console(width=None if sys.stdout.isatty() else 220)
@@ -124,7 +127,14 @@ def _named_stack(args: argparse.Namespace) -> StackSpec:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Write the exact configs a stack runs with, and a stack file that uses them."""
-    written = write_effective_configs(_named_stack(args), Path(args.out))
+    spec, out = _named_stack(args), Path(args.out)
+    try:
+        written = write_effective_configs(spec, out)
+    except OSError as error:
+        raise ConfigError(
+            f"render: cannot write to --out {str(out)!r}: {error.strerror or error}; allowed: "
+            "a folder you can create and write. Hint: choose another --out."
+        ) from None
     for path in written:
         console.print(f"wrote {path}")
     return 0
@@ -146,6 +156,16 @@ def cmd_up(args: argparse.Namespace) -> int:
         console.print(f"  its test CA: {stack.ca_path}")
     console.print(f"  remove it: harness clean --run {session.identity.run_id}")
     return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run our scenario suites (and your own scenario files) on the selected stacks."""
+    from harness.testrun import run_scenarios
+
+    selection = [f"--stack={glob}" for glob in args.stack or []]
+    selection += [f"--stack-file={path}" for path in _files(args)]
+    selection += [f"--profile={args.profile}"] if args.profile else []
+    return run_scenarios(args.paths, selection, args.pytest_args)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -234,7 +254,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     # No abbreviations: `--stack` must never be taken for `--stack-file`.
-    parser = argparse.ArgumentParser(prog="harness", description=__doc__, allow_abbrev=False)
+    parser = argparse.ArgumentParser(
+        prog="harness",
+        description=__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def add(
@@ -258,6 +284,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="download the wheelhouse of each pinned stack (from PyPI, on this host) to show "
         "the versions its pins resolve to; a bad pin is an error",
+    )
+    test = add("test", cmd_test, selection=True)
+    test.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="your own scenario files or folders"
+    )
+    test.add_argument(
+        "--pytest-args",
+        dest="pytest_args",
+        default=[],
+        type=str.split,
+        metavar="ARGS",
+        help="more pytest arguments, one string: --pytest-args='-m forwarding -x'",
     )
     add("build", cmd_build, selection=True)
     render = add("render", cmd_render)
@@ -286,18 +324,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit code is documented in `harness --help` (epilog)."""
     args = _parser().parse_args(argv)
     try:
-        code: int = args.handler(args)
+        with command_docker_errors(args.command):  # a last resort: the boundary is in run code
+            code: int = args.handler(args)
     except HarnessError as error:
         errors.print("error:", style="bold red", end=" ")
-        errors.print(str(error), markup=False, highlight=False)
+        errors.print(str(error), markup=False, highlight=False, soft_wrap=True)
         for note in getattr(error, "__notes__", []):
             errors.print(note, markup=False, highlight=False)
-        return EXIT_USAGE
+        return exit_code_for(error)
     except KeyboardInterrupt:
         errors.print("interrupted")
-        return 130
+        return ExitCode.INTERRUPTED
     return code
 
 

@@ -101,6 +101,19 @@ def _exists(tag: str) -> bool:
     return True
 
 
+def check_own_image(spec: StackSpec) -> None:
+    """A stack's overrides.image exists on the engine, or one ConfigError says so."""
+    image = spec.overrides.image
+    if image is None or _exists(image):
+        return
+    raise ConfigError(
+        f"{spec.source}: stack {spec.id!r}: field 'overrides.image': got {image!r}, which the "
+        "engine does not have; allowed: an image in `docker images` (nothing is pulled). "
+        "Hint: build it first, e.g. `docker build -t "
+        f"{image} .`, or remove overrides.image to use the harness's app image."
+    )
+
+
 def ensure_base(suite: Suite, progress: Progress) -> BuildOutcome:
     """The base image for a suite, bootstrapped from Debian packages unless it exists."""
     tag = base_tag(suite)

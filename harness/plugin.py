@@ -96,20 +96,34 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "asgi_only: needs the contract's WebSocket routes")
     config.addinivalue_line("markers", "tls_only: needs a TLS-terminating proxy")
     config.addinivalue_line("markers", "docker: needs a Docker engine")
-    try:
-        config.stash[_SPECS] = select_stacks(
-            config.getoption("stack"),
-            config.getoption("stack_file"),
-            config.getoption("profile"),
-        )
-    except HarnessError as error:
-        raise pytest.UsageError(str(error)) from None
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+    if _asked_for_stacks(config):  # a bad selection is a usage error before collection
+        _selected_specs(config)
     matrix_out = config.getoption("matrix_out")
     # Reports reach the xdist controller (or the only process): it alone records them.
     if matrix_out is not None and not hasattr(config, "workerinput"):
         config.pluginmanager.register(ReportRecorder(matrix_out), "harness-matrix-recorder")
+
+
+def _asked_for_stacks(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("stack") or config.getoption("stack_file") or config.getoption("profile")
+    )
+
+
+def _selected_specs(config: pytest.Config) -> list[StackSpec]:
+    """The stacks this run selected, chosen once: when the options name some, or when the
+    first test asking for a stack is collected. A pytest run without our scenarios (a user's
+    other tests in the same virtualenv) never selects stacks."""
+    if _SPECS not in config.stash:
+        try:
+            config.stash[_SPECS] = select_stacks(
+                config.getoption("stack"),
+                config.getoption("stack_file"),
+                config.getoption("profile"),
+            )
+        except HarnessError as error:
+            raise pytest.UsageError(str(error)) from None
+    return config.stash[_SPECS]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -120,11 +134,28 @@ def _interrupt(signum: int, frame: Any) -> None:
 _SPECS = pytest.StashKey[list[StackSpec]]()
 _SESSION = pytest.StashKey[HarnessSession]()
 _KEPT = pytest.StashKey[list[Stack]]()
+_START_ERRORS = pytest.StashKey[list[HarnessError]]()
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
+def start_errors(config: pytest.Config) -> list[HarnessError]:
+    """Why stacks did not start in this run, in order (what `harness test` classifies)."""
+    return config.stash.get(_START_ERRORS, [])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Only a run that collected tests using our stacks turns SIGTERM into Ctrl-C (so the
+    stacks are torn down); any other pytest run keeps its own signal handling."""
+    uses_stacks = any(
+        _STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items
+    )
+    if uses_stacks and threading.current_thread() is threading.main_thread():
+        session.config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if _STACK_FIXTURE in metafunc.fixturenames:
-        specs = metafunc.config.stash[_SPECS]
+        specs = _selected_specs(metafunc.config)
         metafunc.parametrize(
             _STACK_FIXTURE, specs, ids=[s.id for s in specs], indirect=True, scope="session"
         )
@@ -227,6 +258,7 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
     try:
         stack = harness_session.start(spec)
     except HarnessError as error:
+        request.config.stash.setdefault(_START_ERRORS, []).append(error)
         notes = "\n".join(getattr(error, "__notes__", []))
         pytest.fail(f"stack {spec.id} did not start: {error}\n{notes}", pytrace=False)
     if matrix_out is not None:
@@ -297,6 +329,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(_SESSION, None)
     if session is not None and not config.getoption("keep_stacks"):
         session.close()
+    if _PREVIOUS_SIGTERM in config.stash:
+        signal.signal(signal.SIGTERM, config.stash[_PREVIOUS_SIGTERM])
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.paths import PROJECT_ROOT
+from harness.paths import PROJECT_ROOT, SCENARIOS_DIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def _variants() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return found, waived
 
 
-def scenario_index(folder: Path = PROJECT_ROOT / "scenarios") -> list[ScenarioEntry]:
+def scenario_index(folder: Path = SCENARIOS_DIR) -> list[ScenarioEntry]:
     variants, waived = _variants()
     entries: list[ScenarioEntry] = []
     for module in sorted(folder.glob("test_*.py")):

@@ -10,7 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from harness.images import BuildOutcome, ensure_base, ensure_stack_app_image
+from harness.boundary import docker_errors
+from harness.images import BuildOutcome, check_own_image, ensure_base, ensure_stack_app_image
 from harness.pins import Pin
 from harness.progress import Progress
 from harness.runtime import RunIdentity, remove_resources
@@ -56,8 +57,11 @@ class HarnessSession:
         return Stack(spec, self.identity, self.images_for(spec), certificates)
 
     def start(self, spec: StackSpec) -> Stack:
+        """Build what the stack needs and start it; a docker-py error becomes a harness error
+        naming the stack (harness/boundary.py)."""
+        check_own_image(spec)
         stack = self.stack(spec)
-        with self.progress.task(f"starting stack {spec.id}"):
+        with docker_errors(spec.id), self.progress.task(f"starting stack {spec.id}"):
             return stack.up()
 
     def close(self) -> list[str]:

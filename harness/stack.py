@@ -24,6 +24,7 @@ from typing import Any
 import docker.errors
 import httpx
 
+from harness.boundary import docker_errors
 from harness.configs import RenderedStack, RunValues, render_stack
 from harness.configs.model import STATIC_DIR, TLS_DIR
 from harness.configs.render import replica_names
@@ -212,18 +213,19 @@ class Stack:
     ) -> Any:
         client = engine()
         endpoint = client.api.create_endpoint_config(aliases=[service])
-        container = client.containers.create(
-            image,
-            list(command),
-            name=self.name_of(service),
-            hostname=service,
-            labels=self.identity.labels(self.id, service),
-            network=self.network.name,
-            networking_config={self.network.name: endpoint},
-            init=True,
-            detach=True,
-            **options,
-        )
+        with docker_errors(self.id, service):
+            container = client.containers.create(
+                image,
+                list(command),
+                name=self.name_of(service),
+                hostname=service,
+                labels=self.identity.labels(self.id, service),
+                network=self.network.name,
+                networking_config={self.network.name: endpoint},
+                init=True,
+                detach=True,
+                **options,
+            )
         self.containers[service] = container
         return container
 

@@ -31,10 +31,9 @@ from harness.matrix.recorder import CONFIGS_DIR
 from harness.matrix.runinfo import run_info
 from harness.matrix.schema import CaseRecord, MatrixResults, ShardInfo, sorted_cases
 from harness.matrix.shards import ShardSpec
-from harness.paths import PROJECT_ROOT
+from harness.paths import PROJECT_ROOT, SCENARIOS_DIR
 from harness.specs import StackSpec
 
-SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 RAW_DIR = "raw"
 # pytest's exit codes that still mean "the run happened": all passed, some failed, none ran.
 _RUN_HAPPENED = (0, 1, 5)

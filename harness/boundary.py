@@ -1,0 +1,62 @@
+"""The one boundary to docker-py: its errors become harness errors here, nowhere else.
+
+Like httpx's `map_exceptions()`: every call that drives the engine on a stack's behalf runs
+inside `docker_errors(stack, service)`, so a user sees which stack and which service failed,
+what the engine said and what to do, never a docker-py traceback.
+
+    docker.errors.ImageNotFound        -> ConfigError       (an image name the engine lacks)
+    docker.errors.BuildError           -> ImageBuildError
+    docker.errors.APIError (409/500..) -> StackStartError   (the engine refused the container)
+    any other DockerException,
+    requests' ConnectionError          -> EngineError       (the engine went away)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import docker.errors
+import requests.exceptions
+
+from harness.errors import ConfigError, EngineError, ImageBuildError, StackStartError
+
+
+def _said(error: docker.errors.DockerException) -> str:
+    explanation = getattr(error, "explanation", None)
+    return str(explanation or error).strip()
+
+
+def docker_errors(stack: str, service: str = "any service") -> AbstractContextManager[None]:
+    """Translate docker-py's errors raised inside the block into harness errors naming the
+    stack and the service."""
+    return _translated(f"stack {stack}, service {service}")
+
+
+def command_docker_errors(command: str) -> AbstractContextManager[None]:
+    """The CLI's last resort, around a whole command: names the command."""
+    return _translated(f"harness {command}")
+
+
+@contextmanager
+def _translated(where: str) -> Iterator[None]:
+    try:
+        yield
+    except docker.errors.ImageNotFound as error:
+        raise ConfigError(
+            f"{where}: the engine has no image: {_said(error)}. Hint: build it first "
+            "(`docker build -t NAME .`), check the name with `docker images`, or remove "
+            "overrides.image to run the harness's own app image."
+        ) from None
+    except docker.errors.BuildError as error:
+        raise ImageBuildError(f"{where}: image build failed: {_said(error)}") from None
+    except docker.errors.APIError as error:
+        raise StackStartError(
+            f"{where}: the engine refused: {_said(error)}. Hint: `docker logs` of the "
+            "service's container, or `harness clean` if an earlier run left it behind."
+        ) from None
+    except (docker.errors.DockerException, requests.exceptions.ConnectionError) as error:
+        raise EngineError(
+            f"{where}: lost the Docker engine: {_said(error)}. "
+            "Hint: is it running? `harness doctor` checks."
+        ) from None
