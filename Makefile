@@ -17,8 +17,8 @@ test: bootstrap lint
 	.venv/bin/pytest tests/ $(ARGS)
 
 lint: bootstrap
-	.venv/bin/ruff check harness tests scenarios
-	.venv/bin/mypy harness
+	.venv/bin/ruff check harness harness_contract tests scenarios examples
+	.venv/bin/mypy
 
 clean:
 	.venv/bin/harness clean

@@ -158,6 +158,14 @@ def cmd_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_base(args: argparse.Namespace) -> int:
+    """Print the tag of our base image (built if missing), for your Dockerfile's FROM."""
+    from harness.specs import Suite
+
+    console.print(ensure_base(Suite(args.suite), Progress()).tag, soft_wrap=True)
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     """Run our scenario suites (and your own scenario files) on the selected stacks."""
     from harness.testrun import run_scenarios
@@ -298,6 +306,8 @@ def _parser() -> argparse.ArgumentParser:
         help="more pytest arguments, one string: --pytest-args='-m forwarding -x'",
     )
     add("build", cmd_build, selection=True)
+    base = add("base", cmd_base, files=False)
+    base.add_argument("--suite", default="bookworm", choices=["bookworm", "trixie"])
     render = add("render", cmd_render)
     render.add_argument("stack_id")
     render.add_argument("--out", required=True, metavar="DIR")

@@ -266,7 +266,13 @@ def _context_tar(dockerfile: str, files: dict[str, Path], out: IO[bytes]) -> Non
     out.seek(0)
 
 
-def _build_context(tag: str, dockerfile: str, files: dict[str, Path], kind: str) -> None:
+def _build_context(
+    tag: str,
+    dockerfile: str,
+    files: dict[str, Path],
+    kind: str,
+    buildargs: dict[str, str] | None = None,
+) -> None:
     log_path = logs_dir() / f"build-{tag.replace('/', '_').replace(':', '_')}.log"
     with tempfile.TemporaryFile() as context, open(log_path, "w", encoding="utf-8") as log:
         _context_tar(dockerfile, files, context)
@@ -274,6 +280,7 @@ def _build_context(tag: str, dockerfile: str, files: dict[str, Path], kind: str)
             fileobj=context,
             custom_context=True,
             tag=tag,
+            buildargs=buildargs or {},
             rm=True,
             forcerm=True,
             decode=True,

@@ -24,6 +24,7 @@ import pytest
 from harness.errors import HarnessError
 from harness.incompatibilities import Incompatibility, known_incompatibilities
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
+from harness.own_app import OwnAppStack, own_app_skip_reason
 from harness.progress import Progress
 from harness.runtime import RunIdentity, remove_resources
 from harness.selection import select_stacks
@@ -180,6 +181,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
+        own_app = own_app_skip_reason(spec, _case_name(item))
+        if own_app is not None:
+            item.add_marker(pytest.mark.skip(reason=own_app))
         known = _expect_known_failures(item, spec)
         item.user_properties.extend(
             [
@@ -271,9 +275,11 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
 
 
 @pytest.fixture
-def stack(live_stack: Stack) -> Iterator[Stack]:
-    """The live stack; replicas a test stopped or paused run again after it."""
-    yield live_stack
+def stack(live_stack: Stack) -> Iterator[Stack | OwnAppStack]:
+    """The live stack; replicas a test stopped or paused run again after it. On a stack
+    whose own app answers the contract under a prefix, its URLs end in that prefix."""
+    prefix = live_stack.spec.overrides.contract_prefix
+    yield OwnAppStack(live_stack, prefix) if prefix else live_stack
     stopped = [r for r in live_stack.replicas if live_stack.state(r) != "running"]
     for replica in stopped:
         if live_stack.state(replica) == "paused":
@@ -285,7 +291,7 @@ def stack(live_stack: Stack) -> Iterator[Stack]:
 
 
 @pytest.fixture
-def client(stack: Stack) -> Iterator[httpx.Client]:
+def client(stack: Stack | OwnAppStack) -> Iterator[httpx.Client]:
     """An HTTP client for the stack's public URL that trusts only the run's test CA."""
     with httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=15.0) as session:
         yield session

@@ -117,6 +117,8 @@ def _toml(value: object) -> str:
     """A TOML value: strings, whole and other numbers, booleans, lists, inline tables."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Path):
+        value = str(value)
     if isinstance(value, StrEnum | str):
         # JSON's string escapes are TOML's, but for DEL, which TOML wants escaped too.
         return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -151,6 +151,21 @@ class Overrides:
     django_settings: str | None = None
     image: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Your own app image, built by the harness FROM our base image (build arg HARNESS_BASE),
+    # with the stack file's folder as the context plus harness-support/ (the wheels of
+    # `requirements` for the image's Python, and the harness_contract adapter). Offline.
+    dockerfile: Path | None = None
+    requirements: Path | None = None
+    # Files copied into the app image the stack runs (ours or yours): image path -> file.
+    files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
+    # Your app answers the contract through harness_contract under this prefix: the client
+    # and readiness probes use it, and scenarios that need our reference apps skip.
+    contract_prefix: str | None = None
+    # Your own certificate chain (leaf first) and key for the proxy, and the root CA that
+    # clients trust, in place of the per-run test PKI.
+    tls_chain: Path | None = None
+    tls_key: Path | None = None
+    tls_ca: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,11 @@ class Stack:
         return replica_names(self.spec)
 
     @property
+    def health_path(self) -> str:
+        """/health, below the contract prefix when the app answers through the adapter."""
+        return (self.spec.overrides.contract_prefix or "") + "/health"
+
+    @property
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.run_values.public_http_port}"
 
@@ -310,7 +315,7 @@ class Stack:
             try:
                 # Readiness is whether the proxy answers, not whether its chain verifies: a
                 # broken chain is a scenario's finding (test_tls), not a start-up timeout.
-                response = httpx.get(f"{self.url}/health", verify=False, timeout=2)
+                response = httpx.get(f"{self.url}{self.health_path}", verify=False, timeout=2)
             except httpx.HTTPError as error:
                 raise ProbeFailed(f"{type(error).__name__}: {error}") from None
             if response.status_code != 200:
@@ -337,7 +342,8 @@ class Stack:
             raise GiveUp(f"{service} {status}")
 
     def _probe_from_network(self, targets: list[str]) -> dict[str, str]:
-        result = self.containers["redis"].exec_run(["python3", "-c", _PROBE_SCRIPT, *targets])
+        script = _PROBE_SCRIPT.replace("GET /health", f"GET {self.health_path}")
+        result = self.containers["redis"].exec_run(["python3", "-c", script, *targets])
         if result.exit_code != 0:
             raise ProbeFailed(f"probe failed: {result.output.decode(errors='replace')[-200:]}")
         seen: dict[str, str] = json.loads(result.output)

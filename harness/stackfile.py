@@ -30,6 +30,7 @@ the field, what was given and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -153,6 +154,22 @@ _OVERRIDE_FIELDS = (
     "django_settings",
     "image",
     "env",
+    "dockerfile",
+    "requirements",
+    "files",
+    "contract_prefix",
+    "tls_chain",
+    "tls_key",
+    "tls_ca",
+)
+_FILE_OVERRIDES = (
+    "proxy_config",
+    "server_config",
+    "dockerfile",
+    "requirements",
+    "tls_chain",
+    "tls_key",
+    "tls_ca",
 )
 
 
@@ -322,12 +339,21 @@ def _overrides(
         where = f"overrides.{key}"
         if key not in _OVERRIDE_FIELDS:
             problems.append((label, where, "an unknown field", ", ".join(_OVERRIDE_FIELDS)))
-        elif key in ("proxy_config", "server_config"):
+        elif key in _FILE_OVERRIDES:
             file = (base_dir / str(raw)).resolve()
             if not isinstance(raw, str) or not file.is_file():
                 problems.append((label, where, f"{raw!r} (looked for {file})", "an existing file"))
             else:
                 changes[key] = file
+        elif key == "files":
+            files = _image_files(raw, base_dir)
+            if files is None:
+                allowed = "a table of absolute image paths to existing files beside the stack file"
+                problems.append((label, where, repr(raw), allowed))
+            else:
+                changes[key] = MappingProxyType({**inherited.files, **files})
+        elif key == "contract_prefix" and not _PREFIX.fullmatch(str(raw)):
+            problems.append((label, where, repr(raw), "a path like '/_harness', no trailing /"))
         elif key == "server_args":
             if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
                 problems.append((label, where, repr(raw), "a list of strings"))
@@ -342,7 +368,30 @@ def _overrides(
             problems.append((label, where, repr(raw), "a non-empty string"))
         else:
             changes[key] = raw
-    return dataclasses.replace(inherited, **changes)
+    merged = dataclasses.replace(inherited, **changes)
+    if merged.dockerfile is not None and merged.image is not None:
+        allowed = "one of overrides.dockerfile (built for you) and overrides.image (built by you)"
+        problems.append((label, "overrides.image", repr(merged.image), allowed))
+    tls = (merged.tls_chain, merged.tls_key, merged.tls_ca)
+    if any(tls) and not all(tls):
+        allowed = "tls_chain, tls_key and tls_ca together (the chain, its key, the root to trust)"
+        problems.append((label, "overrides.tls_*", "only some of them", allowed))
+    return merged
+
+
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+
+
+def _image_files(raw: Any, base_dir: Path) -> dict[str, Path] | None:
+    """`files = { "/srv/app/local_settings.py" = "ci_settings.py" }`, checked; None if bad."""
+    if not isinstance(raw, dict):
+        return None
+    files = {str(target): (base_dir / str(source)).resolve() for target, source in raw.items()}
+    good = all(
+        target.startswith("/") and ".." not in target.split("/") and isinstance(source, str)
+        for target, source in raw.items()
+    )
+    return files if good and all(path.is_file() for path in files.values()) else None
 
 
 def _build(

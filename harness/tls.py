@@ -15,6 +15,7 @@ from pathlib import Path
 
 import trustme
 
+from harness.errors import ConfigError
 from harness.specs import TEST_HOST_NAME
 
 SERVER_NAMES = ("localhost", "127.0.0.1", TEST_HOST_NAME)
@@ -52,6 +53,23 @@ class TestCertificates:
         server.private_key_pem.write_to_path(str(certificates.key_pem))
         os.chmod(certificates.key_pem, 0o600)
         return certificates
+
+    @classmethod
+    def from_files(cls, chain: Path, key: Path, ca: Path, folder: Path) -> TestCertificates:
+        """A user's own chain (leaf first), key and root CA, served in place of the test PKI.
+        The leaf alone is cut from the chain into `folder`; a chain without a certificate is a
+        ConfigError naming the file."""
+        text = chain.read_text(encoding="utf-8", errors="replace")
+        end = "-----END CERTIFICATE-----"
+        if "-----BEGIN CERTIFICATE-----" not in text or end not in text:
+            raise ConfigError(
+                f"overrides.tls_chain: {chain} holds no PEM certificate; allowed: the leaf "
+                "certificate, then each intermediate, in PEM. Hint: the fullchain.pem file."
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        leaf = folder / "leaf.pem"
+        leaf.write_text(text[: text.index(end) + len(end)] + "\n", encoding="utf-8")
+        return cls(ca_pem=ca, chain_pem=chain, key_pem=key, leaf_pem=leaf)
 
     def files(self) -> dict[str, bytes]:
         """The files a TLS-terminating proxy needs, by name inside its TLS folder."""
