@@ -63,8 +63,8 @@ CACHE: tuple[Variant, ...] = (
         base=NGINX,
         misconfiguration="proxy_cache_key $scheme$request_uri: one host's answers serve another",
         edit=(
-            "proxy_cache_key $scheme://$http_host$request_uri;",
-            "proxy_cache_key $scheme$request_uri;",
+            "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
+            "proxy_cache_key $request_method:$scheme$request_uri;",
         ),
         catches=catching(
             r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
@@ -75,8 +75,8 @@ CACHE: tuple[Variant, ...] = (
         base=NGINX,
         misconfiguration="proxy_cache_key with $uri (no query string)",
         edit=(
-            "proxy_cache_key $scheme://$http_host$request_uri;",
-            "proxy_cache_key $scheme://$http_host$uri;",
+            "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
+            "proxy_cache_key $request_method:$scheme://$http_host$uri;",
         ),
         catches=catching(
             r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
