@@ -5,8 +5,8 @@ bootstrap:
 	@scripts/bootstrap
 
 # The main job: every scenario suite on the default stacks, building the images it needs, in
-# parallel by itself: one pytest worker per core that memory carries (about 2 GiB each), each
-# owning whole stacks. WORKERS=1 runs serially; WORKERS=4 forces four.
+# parallel by itself: two pytest workers per core, as memory carries (about 1.5 GiB each), each
+# owning whole stacks (scenarios mostly wait). WORKERS=1 runs serially; WORKERS=6 forces six.
 # (Counted when the recipe runs, after bootstrap has made the virtualenv.)
 scenarios: bootstrap
 	.venv/bin/pytest scenarios/ -n $(if $(WORKERS),$(WORKERS),$$(.venv/bin/python -m harness.workers)) --dist loadgroup $(ARGS)
