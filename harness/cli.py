@@ -7,6 +7,7 @@ message and the exit code of its class (harness/exitcodes.py), never a traceback
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -301,9 +302,9 @@ def _parser() -> argparse.ArgumentParser:
         "--pytest-args",
         dest="pytest_args",
         default=[],
-        type=str.split,
+        type=shlex.split,
         metavar="ARGS",
-        help="more pytest arguments, one string: --pytest-args='-m forwarding -x'",
+        help="more pytest arguments, split like a shell: --pytest-args='-m forwarding -x'",
     )
     add("build", cmd_build, selection=True)
     base = add("base", cmd_base, files=False)

@@ -25,6 +25,7 @@ from harness.errors import HarnessError
 from harness.incompatibilities import Incompatibility, known_incompatibilities
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
 from harness.own_app import OwnAppStack, own_app_skip_reason
+from harness.paths import SCENARIOS_DIR
 from harness.progress import Progress
 from harness.runtime import RunIdentity, remove_resources
 from harness.selection import select_stacks
@@ -181,7 +182,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
-        own_app = own_app_skip_reason(spec, _case_name(item))
+        own_app = own_app_skip_reason(spec, _case_name(item)) if _ours(item) else None
         if own_app is not None:
             item.add_marker(pytest.mark.skip(reason=own_app))
         known = _expect_known_failures(item, spec)
@@ -223,6 +224,11 @@ def _case_name(item: pytest.Item) -> str:
         params = params.removeprefix(f"{spec.id}-").removesuffix(f"-{spec.id}")
         params = "" if params == spec.id else params
     return f"{item.path.name}::{name}" + (f"[{params}]" if params else "")
+
+
+def _ours(item: pytest.Item) -> bool:
+    """A scenario of ours (the checkout's scenarios/ or the wheel's), not a user's own file."""
+    return item.path.parent.resolve() == SCENARIOS_DIR.resolve()
 
 
 def _outside_families(item: pytest.Item) -> bool:

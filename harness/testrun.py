@@ -66,6 +66,9 @@ def pytest_arguments(
         f"--rootdir={os.getcwd()}",
         "--import-mode=importlib",
         "--strict-markers",
+        # This process imported harness (and the adapter) before pytest could rewrite them.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
         "-o",
         "xfail_strict=true",
         *extra,

@@ -5,22 +5,24 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from harness.errors import ConfigError
-from harness.load.comparison import compare_stacks
 from harness.load.gate import GateResult, gate, parse_threshold
-from harness.load.output import write_outputs
 from harness.load.reading import read_results
 from harness.load.report import ceiling_lines, comparison_table, failure_evidence, verdicts
-from harness.load.runner import LoadPlan, require_locust
 from harness.load.schema import LoadResults
 from harness.load.shapes import ShapeKind, Timing, parse_levels
 from harness.load.workloads import parse_mix
 from harness.progress import Progress
 from harness.specs import StackSpec
+
+if TYPE_CHECKING:
+    # The load extra (psutil, matplotlib, locust) is imported when `harness load` runs, so
+    # a wheel installed without it still parses every other command.
+    from harness.load.runner import LoadPlan
 
 EXIT_FAILURES = 1
 EXIT_REGRESSION = 3
@@ -56,6 +58,8 @@ def add_load_arguments(
 
 def plan_from(args: argparse.Namespace) -> tuple[LoadPlan, LoadResults | None, float]:
     """The plan, the baseline and the gate's threshold, all checked before any stack starts."""
+    from harness.load.runner import LoadPlan, require_locust
+
     require_locust()
     kind = ShapeKind.OPEN if args.rate else ShapeKind.CLOSED
     steps = parse_levels(kind, args.rate or args.users or "8")
@@ -78,6 +82,8 @@ def run_load_command(
     baseline: LoadResults | None,
     threshold: float,
 ) -> int:
+    from harness.load.comparison import compare_stacks
+    from harness.load.output import write_outputs
     from harness.session import HarnessSession
 
     session = HarnessSession(Progress())

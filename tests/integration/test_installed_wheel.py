@@ -1,0 +1,106 @@
+"""The harness as a user gets it: the built wheel, installed into a fresh virtualenv in a
+temp dir outside the checkout, testing examples/own-django (its own Dockerfile FROM our
+base, settings.py, gunicorn.conf.py and nginx.conf) from the project's own folder.
+
+The example's stack passes the forwarding scenarios and its own scenario file; one broken
+line in its nginx.conf fails the scenario that names it. Bad input gives one line and its
+documented exit code. Builds the wheel with pip (build isolation fetches setuptools from the
+host's package index) and installs its dependencies from there (pip's cache makes it quick).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.exitcodes import ExitCode
+from harness.paths import PROJECT_ROOT
+
+EXAMPLE = PROJECT_ROOT / "examples" / "own-django"
+SELECTION = "-k 'test_forwarding or test_mysite' -p no:cacheprovider"
+
+
+def run(command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TESTCONTAINERS_RYUK_DISABLED": "true"}
+    env.pop("PYTHONPATH", None)  # nothing of the checkout: only the wheel
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path]:
+    """(the venv's harness, the user's project folder), from the freshly built wheel."""
+    root = tmp_path_factory.mktemp("user")
+    built = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root / "dist"),
+         str(PROJECT_ROOT)], root, 300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next((root / "dist").glob("deploy_harness-*.whl"))
+    shutil.rmtree(PROJECT_ROOT / "build", ignore_errors=True)  # pip's in-tree build folder
+    run([sys.executable, "-m", "venv", str(root / "venv")], root, 120).check_returncode()
+    pip = run([str(root / "venv/bin/pip"), "install", "-q", str(wheel)], root, 600)
+    assert pip.returncode == 0, pip.stderr[-2000:]
+    project = root / "mysite"
+    shutil.copytree(EXAMPLE, project)
+    return root / "venv" / "bin" / "harness", project
+
+
+def test_the_wheel_reads_its_own_package_data(installed):
+    """Templates, apps, Dockerfiles and scenarios come from the installed wheel, not the
+    checkout (which the venv cannot see: no PYTHONPATH, no editable install)."""
+    harness, project = installed
+    python = harness.parent / "python"
+    code = "from harness import paths; print(paths.SCENARIOS_DIR, paths.TEMPLATES_DIR)"
+    shown = run([str(python), "-c", code], project, 60)
+    where = shown.stdout.split()
+    assert len(where) == 2 and all("site-packages/harness/data/" in p for p in where), shown
+
+
+def test_example_passes_and_a_broken_nginx_line_fails_its_scenario(installed):
+    harness, project = installed
+    started = time.monotonic()
+    passing = run([str(harness), "test", "--stack-file", "stack.toml", "deploy_tests/",
+                   f"--pytest-args={SELECTION}"], project, 900)  # fmt: skip
+    output = passing.stdout + passing.stderr
+    assert passing.returncode == ExitCode.OK, output[-4000:]
+    assert "7 passed" in output, output[-2000:]  # 5 forwarding scenarios and mysite's 2
+    print(f"example run from the wheel: {time.monotonic() - started:.0f}s")
+
+    nginx = project / "nginx.conf"
+    nginx.write_text(
+        nginx.read_text().replace(
+            "proxy_set_header Host $http_host;", "proxy_set_header Host $host;"
+        )
+    )
+    broken = run([str(harness), "test", "--stack-file", "stack.toml", "deploy_tests/",
+                  f"--pytest-args={SELECTION}"], project, 600)  # fmt: skip
+    output = broken.stdout + broken.stderr
+    assert broken.returncode == ExitCode.CHECKS_FAILED, output[-4000:]
+    failed = sorted(line for line in output.splitlines() if line.startswith("FAILED"))
+    assert len(failed) == 1, "\n".join(failed) or output[-3000:]
+    assert "test_redirect_uses_public_host_and_port[mysite-nginx-gunicorn]" in failed[0], failed
+
+
+def test_bad_input_from_the_wheel_is_one_line_with_its_exit_code(installed, tmp_path):
+    harness, project = installed
+    (project / "missing.toml").write_text(
+        '[[stacks]]\nid = "mine"\nextends = "nginx-gunicorn-gthread-flask"\n'
+        '[stacks.overrides]\nimage = "mysite:never-built"\n'
+    )
+    cases = [
+        (["up", "mine", "--stack-file", "missing.toml"], ExitCode.USAGE, "overrides.image"),
+        (["render", "nginx-gunicorn-gthread-flask", "--out", "/proc/x"], ExitCode.USAGE, "--out"),
+        (["test", "--stack", "caddy-*"], ExitCode.USAGE, "matches no stack"),
+    ]
+    for args, code, words in cases:
+        result = run([str(harness), *args], project, 120)
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        assert result.returncode == code and len(lines) == 1 and words in lines[0], (args, lines)
