@@ -3,11 +3,11 @@ into the app image a stack runs. No hand-built image, no tag to copy from build 
 
 Your Dockerfile names our base through a build argument the harness sets:
 
-    ARG HARNESS_BASE
-    FROM ${HARNESS_BASE}
+    ARG HARNESS_BASE_IMAGE
+    FROM ${HARNESS_BASE_IMAGE}
 
 (`harness base` prints it, for a build by hand: `docker build --build-arg
-HARNESS_BASE=$(harness base) .`). The build context is the Dockerfile's folder (top-level
+HARNESS_BASE_IMAGE=$(harness base) .`). The build context is the Dockerfile's folder (top-level
 names starting with "." and virtualenv folders left out) plus `harness-support/`: `wheels/`,
 the wheels of `overrides.requirements` downloaded on this host for the image's Python (install
 them with `pip install --no-index --find-links harness-support/wheels`), and
@@ -67,7 +67,7 @@ def ensure_own_image(spec: StackSpec, progress: Progress) -> BuildOutcome:
             files[f"{SUPPORT}/wheels"] = wheels or Path(empty)
             with progress.task(f"building {spec.id}'s own image {tag} from {dockerfile}"):
                 text = dockerfile.read_text(encoding="utf-8")
-                _build_context(tag, text, files, kind="own", buildargs={"HARNESS_BASE": base})
+                _build_context(tag, text, files, kind="own", buildargs={"HARNESS_BASE_IMAGE": base})
     return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
 
 
@@ -96,4 +96,3 @@ def _user_of(image: str) -> str:
     from harness.runtime import engine
 
     return str(engine().images.get(image).attrs.get("Config", {}).get("User") or "")
-

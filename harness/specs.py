@@ -151,7 +151,7 @@ class Overrides:
     django_settings: str | None = None
     image: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    # Your own app image, built by the harness FROM our base image (build arg HARNESS_BASE),
+    # Your own app image, built by the harness FROM our base image (build arg HARNESS_BASE_IMAGE),
     # with the stack file's folder as the context plus harness-support/ (the wheels of
     # `requirements` for the image's Python, and the harness_contract adapter). Offline.
     dockerfile: Path | None = None
