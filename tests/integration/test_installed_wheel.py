@@ -24,6 +24,7 @@ from harness.paths import PROJECT_ROOT
 
 EXAMPLE = PROJECT_ROOT / "examples" / "own-django"
 SELECTION = "-k 'test_forwarding or test_mysite' -p no:cacheprovider"
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".tox")
 
 
 def run(command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -38,16 +39,21 @@ def run(command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedPr
 def installed(tmp_path_factory) -> tuple[Path, Path]:
     """(the venv's harness, the user's project folder), from the freshly built wheel."""
     root = tmp_path_factory.mktemp("user")
+    # pip builds in the source tree (build/, *.egg-info): build from a copy, not the checkout.
+    source = root / "source"
+    shutil.copytree(PROJECT_ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     built = run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root / "dist"),
-         str(PROJECT_ROOT)], root, 300,
+         str(source)], root, 300,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next((root / "dist").glob("deploy_harness-*.whl"))
-    shutil.rmtree(PROJECT_ROOT / "build", ignore_errors=True)  # pip's in-tree build folder
+    print(f"wheel: {wheel.name}, {wheel.stat().st_size / 1024:.0f} KiB")
     run([sys.executable, "-m", "venv", str(root / "venv")], root, 120).check_returncode()
+    started = time.monotonic()
     pip = run([str(root / "venv/bin/pip"), "install", "-q", str(wheel)], root, 600)
     assert pip.returncode == 0, pip.stderr[-2000:]
+    print(f"pip install of the wheel and its dependencies: {time.monotonic() - started:.0f}s")
     project = root / "mysite"
     shutil.copytree(EXAMPLE, project)
     return root / "venv" / "bin" / "harness", project
