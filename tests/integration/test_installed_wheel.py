@@ -110,3 +110,23 @@ def test_bad_input_from_the_wheel_is_one_line_with_its_exit_code(installed, tmp_
         result = run([str(harness), *args], project, 120)
         lines = (result.stdout + result.stderr).strip().splitlines()
         assert result.returncode == code and len(lines) == 1 and words in lines[0], (args, lines)
+
+
+def test_build_and_start_failures_end_with_their_class(installed):
+    """A Dockerfile step that fails ends `harness test` with 5, a server that exits with 6:
+    what CI needs to tell a broken image from a broken deployment."""
+    harness, project = installed
+    server = 'server_args = ["gunicorn"'
+    cases = {
+        "broken-build": ("Dockerfile", "USER web\n", "RUN false\nUSER web\n", ExitCode.IMAGE_BUILD),
+        "broken-start": ("stack.toml", server, 'server_args = ["false"', ExitCode.STACK_START),
+    }
+    for name, (file, old, new, code) in cases.items():
+        copy = project.parent / name
+        shutil.copytree(project, copy)
+        (copy / file).write_text((copy / file).read_text().replace(old, new))
+        args = ["test", "--stack-file", "stack.toml", "--pytest-args=-k test_redirect"]
+        result = run([str(harness), *args], copy, 600)
+        output = result.stdout + result.stderr
+        assert result.returncode == code, f"{name}: exit {result.returncode}\n{output[-3000:]}"
+        assert "stack mysite-nginx-gunicorn did not start" in output, output[-3000:]
