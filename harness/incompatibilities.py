@@ -227,15 +227,16 @@ KNOWN: tuple[Incompatibility, ...] = (
     ),
     Incompatibility(
         scenarios=(RECREATED_REPLICA,),
-        where=_where(proxy="apache", protocol="uwsgi"),
+        where=_where(proxy="apache"),
         parts=(Part.PROXY_CONFIG,),
         reason=(
-            "Apache resolves a BalancerMember's name once unless addressttl= asks again, and "
-            "our config cannot ask for uwsgi:// members: a stopped replica's name then fails "
+            "Apache resolves a BalancerMember's name once, and keeps that address while it "
+            "answers. addressttl= resolves it again, but then a stopped replica's name fails "
             "to resolve and Apache answers 500 (DNS lookup failure) instead of trying another "
-            "member, as no health check guards uwsgi members (mod_proxy_hcheck refuses its "
-            "parameters there). Seen: with addressttl, 500s while a replica was stopped; "
-            "without it, a recreated replica got no traffic while its old address answered."
+            "member, health checks or not; our config keeps failover and gives this up. Seen: "
+            "with addressttl=5, 500s while a replica was stopped (apache-daphne-django-asgi, "
+            "apache-uwsgi-flask); without it, a recreated replica got no traffic while whatever "
+            "took its old address answered there."
         ),
     ),
     Incompatibility(

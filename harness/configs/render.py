@@ -51,7 +51,6 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         "threads": spec.threads,
         "timeouts": asdict(spec.timeouts),
         "upstream_idle": upstream_idle_seconds(spec),
-        "resolve_seconds": RESOLVE_SECONDS,
         "limits": asdict(spec.limits),
         "app_port": APP_PORT,
         "http_port": HTTP_PORT,
@@ -62,12 +61,6 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         **asdict(run),
         **server_context(spec),
     }
-
-
-# How often Apache resolves the replicas' names again (addressttl): a recreated replica gets
-# traffic again within this, and what now holds its old address gets none. (HAProxy's
-# resolvers section holds answers 2 s.)
-RESOLVE_SECONDS = 5
 
 
 def upstream_idle_seconds(spec: StackSpec) -> int:

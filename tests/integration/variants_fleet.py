@@ -183,20 +183,6 @@ LIFECYCLE += (
         catches=(Catch(IN_FLIGHT, STOPPED_MID_REQUEST),),
     ),
     Variant(
-        name="apache-addresses-resolved-once",
-        base="apache-gunicorn-gthread-django-tls",
-        misconfiguration="BalancerMembers without addressttl=: Apache keeps each replica's "
-        "first address for good",
-        edit=(" addressttl=5", ""),
-        every=True,
-        catches=(
-            Catch(
-                "test_lifecycle.py::test_recreated_replica_is_reached_again",
-                r"app-1 moved from \S+ to \S+, and .* still sent GET /echo to the old address",
-            ),
-        ),
-    ),
-    Variant(
         name="haproxy-no-resolvers",
         base=HAPROXY,
         misconfiguration="HAProxy resolves replica names once, at start (no `resolvers`)",

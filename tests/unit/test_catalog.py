@@ -234,7 +234,7 @@ def test_proxy_config_carries_limits_and_timeouts(proxy):
             "LimitRequestBody 10485760",
             "LimitRequestFieldSize 8189",
             "connectiontimeout=2 timeout=5",
-            "timeout=10 retry=2 addressttl=5 upgrade=websocket",
+            "timeout=10 retry=2 upgrade=websocket",
             'Alias /static/ "/srv/static/"',
             "ProxyPass /static/ !",
         ),
