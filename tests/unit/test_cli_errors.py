@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,19 +10,7 @@ import pytest
 from harness.errors import ImageBuildError
 from harness.images import _bootstrap_and_import
 from harness.specs import Suite
-
-
-def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+from tests.unit.cli_process import harness
 
 
 def assert_clean_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:

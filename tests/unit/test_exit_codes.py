@@ -8,7 +8,6 @@ where the real code raises them (the build and the session), with no engine need
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,7 @@ import pytest
 from harness import cli
 from harness.errors import ImageBuildError, ReadinessTimeout, StackStartError
 from harness.exitcodes import ExitCode
-
-
-def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+from tests.unit.cli_process import harness
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
