@@ -9,7 +9,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,6 +19,7 @@ MAX_SLEEP_MS = 30_000
 MAX_SIZE = 64 * 1024
 MAX_BYTES = 64 * 1024 * 1024
 SEEN_KEPT = 500
+CHUNK = 64 * 1024
 _BLOCK = b"deploy-harness says hello. " * 40 + b"\n"
 
 
@@ -127,6 +128,12 @@ def answer(
         limit = _number(query, "limit", 200, SEEN_KEPT)
         return Answer.json(200, {"requests": SEEN.newest(limit)})
     return Answer.json(404, {"error": f"no contract route {path!r} (deploy-harness adapter)"})
+
+
+def read_chunks(read: Callable[[int], bytes]) -> Iterator[bytes]:
+    """A request body as CHUNK-sized pieces from a file-like `read`, never all at once."""
+    while chunk := read(CHUNK):
+        yield chunk
 
 
 def _digest(chunks: Iterable[bytes]) -> tuple[str, int]:

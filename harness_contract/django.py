@@ -11,17 +11,24 @@ any other middleware may change request.META, and records each request for /seen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from harness_contract.core import PREFIX, SEEN, Answer, RequestView, answer, below_prefix
+from harness_contract.core import (
+    PREFIX,
+    SEEN,
+    Answer,
+    RequestView,
+    answer,
+    below_prefix,
+    read_chunks,
+)
 
 _SERVER_VIEW = "harness_contract.server_view"
-_CHUNK = 64 * 1024
 
 
 class ServerViewMiddleware:
@@ -60,18 +67,13 @@ def _view(request: HttpRequest, below: str) -> RequestView:
     )
 
 
-def _body(request: HttpRequest) -> Iterator[bytes]:
-    while chunk := request.read(_CHUNK):
-        yield chunk
-
-
 @csrf_exempt
 def contract(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Every contract route, below the prefix this URLconf is included at."""
     below = below_prefix(request.path_info, PREFIX) or "/" + rest
     result: Answer = answer(
         _view(request, below),
-        lambda: _body(request),
+        lambda: read_chunks(request.read),
         lambda t: request.build_absolute_uri(PREFIX + t),
     )
     response = HttpResponse(result.body, status=result.status)

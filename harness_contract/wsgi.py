@@ -10,16 +10,15 @@ outside it), so /echo's framework view and server view are the same here; use th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
-from harness_contract.core import PREFIX, SEEN, RequestView, answer, below_prefix
+from harness_contract.core import PREFIX, SEEN, RequestView, answer, below_prefix, read_chunks
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
-_CHUNK = 64 * 1024
 
 
 def _text(value: str) -> str:
@@ -66,12 +65,6 @@ def view_of(environ: Environ, path: str, framework: str = "wsgi") -> RequestView
     )
 
 
-def _body(environ: Environ) -> Iterator[bytes]:
-    stream = environ["wsgi.input"]
-    while chunk := stream.read(_CHUNK):
-        yield chunk
-
-
 class ContractMiddleware:
     """Answers the contract below `prefix`; passes every other request to `app`."""
 
@@ -91,7 +84,7 @@ class ContractMiddleware:
                 f"{view.scheme}://{view.host}{environ.get('SCRIPT_NAME', '')}{self.prefix}{target}"
             )
 
-        result = answer(view, lambda: _body(environ), absolute)
+        result = answer(view, lambda: read_chunks(environ["wsgi.input"].read), absolute)
         reason = {200: "OK", 302: "Found", 404: "Not Found"}.get(result.status, "")
         headers = [*result.headers, ("Content-Length", str(len(result.body)))]
         start_response(f"{result.status} {reason}", headers)

@@ -1,0 +1,83 @@
+"""The contract as a Flask blueprint: /echo reports what Flask makes of the request, through
+YOUR app (its ProxyFix, TRUSTED_HOSTS, SERVER_NAME, script root).
+
+    from harness_contract.flask import contract_blueprint
+    app.register_blueprint(contract_blueprint())          # routes below /_harness
+
+Every request the app handles is recorded for /seen, not only the contract's. The server's
+own view (client address, scheme, Host header) is what the server gave: when werkzeug's
+ProxyFix rewrote the request, the values it kept from before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from werkzeug.urls import iri_to_uri
+
+from harness_contract.core import PREFIX, SEEN, RequestView, answer, below_prefix, read_chunks
+
+__all__ = ["contract_blueprint"]
+
+# Every method: /echo answers ANY, and OPTIONS must reach it rather than Flask's default.
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# Where werkzeug's ProxyFix keeps the environ values it replaced.
+_PROXY_FIX_ORIGINAL = "werkzeug.proxy_fix.orig"
+
+
+def contract_blueprint(prefix: str = PREFIX, name: str = "harness_contract") -> Blueprint:
+    """A blueprint answering the contract's routes below `prefix`; register it on your app."""
+    blueprint = Blueprint(name, __name__)
+    blueprint.before_app_request(_record)
+
+    def contract(rest: str = "") -> Response:
+        below = below_prefix(request.path, prefix) or "/" + rest
+        result = answer(
+            _view(below, prefix),
+            lambda: read_chunks(request.stream.read),
+            lambda target: request.url_root + (prefix + target).lstrip("/"),
+        )
+        response = Response(result.body, status=result.status, headers=result.headers)
+        if not any(name == "Content-Type" for name, _ in result.headers):
+            del response.headers["Content-Type"]  # Flask's text/html default, on a redirect
+        return response
+
+    for rule in (prefix, f"{prefix}/<path:rest>"):
+        blueprint.add_url_rule(
+            rule, "contract", contract, methods=_METHODS, provide_automatic_options=False
+        )
+    return blueprint
+
+
+def _record() -> None:
+    SEEN.record(request.method, request.path)
+
+
+def _server_view() -> dict[str, str | None]:
+    environ: dict[str, Any] = request.environ
+    original = {**environ, **environ.get(_PROXY_FIX_ORIGINAL, {})}
+    return {
+        "remote_addr": original.get("REMOTE_ADDR"),
+        "scheme": original.get("wsgi.url_scheme"),
+        "host_header": original.get("HTTP_HOST"),
+    }
+
+
+def _view(below: str, prefix: str) -> RequestView:
+    raw = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or "")
+    return RequestView(
+        method=request.method,
+        path=below,
+        raw_path=raw.split("?", 1)[0],
+        query_string=request.query_string.decode("utf-8", errors="replace"),
+        headers=dict(request.headers),
+        remote_addr=request.remote_addr,
+        scheme=request.scheme,
+        is_secure=request.is_secure,
+        host=request.host,
+        url=iri_to_uri(request.url),  # werkzeug decodes it; the contract reports it as sent
+        script_name=request.script_root + prefix,
+        server_view=_server_view(),
+        framework="flask",
+    )
