@@ -6,9 +6,13 @@ what the engine said and what to do, never a docker-py traceback.
 
     docker.errors.ImageNotFound        -> ConfigError       (an image name the engine lacks)
     docker.errors.BuildError           -> ImageBuildError
+    docker.errors.NotFound             -> StackStartError   (the container or network is gone)
     docker.errors.APIError (409/500..) -> StackStartError   (the engine refused the container)
     any other DockerException,
     requests' ConnectionError          -> EngineError       (the engine went away)
+
+With an `action` (what a running scenario asked of a service: "stop", "pause", ...), the
+two StackStartErrors are StackErrors instead, saying what was asked: the stack had started.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from contextlib import AbstractContextManager, contextmanager
 import docker.errors
 import requests.exceptions
 
-from harness.errors import ConfigError, EngineError, ImageBuildError, StackStartError
+from harness.errors import ConfigError, EngineError, ImageBuildError, StackError, StackStartError
+from harness.runtime import LABEL_SERVICE, LABEL_STACK
 
 
 def _said(error: docker.errors.DockerException) -> str:
@@ -27,10 +32,19 @@ def _said(error: docker.errors.DockerException) -> str:
     return str(explanation or error).strip()
 
 
-def docker_errors(stack: str, service: str = "any service") -> AbstractContextManager[None]:
+def docker_errors(
+    stack: str, service: str = "any service", action: str | None = None
+) -> AbstractContextManager[None]:
     """Translate docker-py's errors raised inside the block into harness errors naming the
-    stack and the service."""
-    return _translated(f"stack {stack}, service {service}")
+    stack and the service (and the action asked of it, on a running stack)."""
+    where = f"stack {stack}, service {service}"
+    if action is None:
+        return _translated(where)
+    state_hint = (
+        f"its state may not allow {action}: `docker ps -a --filter label={LABEL_STACK}={stack} "
+        f"--filter label={LABEL_SERVICE}={service}` shows it."
+    )
+    return _translated(f"{where} ({action})", StackError, state_hint)
 
 
 def command_docker_errors(command: str) -> AbstractContextManager[None]:
@@ -39,7 +53,14 @@ def command_docker_errors(command: str) -> AbstractContextManager[None]:
 
 
 @contextmanager
-def _translated(where: str) -> Iterator[None]:
+def _translated(
+    where: str,
+    refused: type[StackError] = StackStartError,
+    refused_hint: str = (
+        "`docker logs` of the service's container, or `harness clean` if an earlier run "
+        "left it behind."
+    ),
+) -> Iterator[None]:
     try:
         yield
     except docker.errors.ImageNotFound as error:
@@ -50,10 +71,15 @@ def _translated(where: str) -> Iterator[None]:
         ) from None
     except docker.errors.BuildError as error:
         raise ImageBuildError(f"{where}: image build failed: {_said(error)}") from None
+    except docker.errors.NotFound as error:
+        raise refused(
+            f"{where}: the engine no longer has it: {_said(error)}. Hint: something removed "
+            "this run's containers while it ran (`harness clean`, `docker rm`, a reaping "
+            "run); run again without that."
+        ) from None
     except docker.errors.APIError as error:
-        raise StackStartError(
-            f"{where}: the engine refused: {_said(error)}. Hint: `docker logs` of the "
-            "service's container, or `harness clean` if an earlier run left it behind."
+        raise refused(
+            f"{where}: the engine refused: {_said(error)}. Hint: {refused_hint}"
         ) from None
     except (docker.errors.DockerException, requests.exceptions.ConnectionError) as error:
         raise EngineError(

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 
 import docker.errors
 
+from harness.boundary import docker_errors
 from harness.errors import StackError
 from harness.runtime import engine
 from harness.specs import APP_PORT
@@ -27,7 +28,8 @@ PLACEHOLDER_SECONDS = 120  # the placeholder exits by itself even if nothing rem
 def replica_address(stack: Stack, replica: str) -> str:
     """The replica's current IPv4 address on the stack network ('' when it has none)."""
     container = stack.container(replica)
-    container.reload()
+    with docker_errors(stack.id, replica, action="inspect"):
+        container.reload()
     networks = container.attrs["NetworkSettings"]["Networks"]
     address: str = networks.get(stack.network.name, {}).get("IPAddress", "")
     return address
@@ -66,14 +68,16 @@ def moved_replica(stack: Stack, replica: str) -> Iterator[tuple[str, str]]:
     """
     old = replica_address(stack, replica)
     stack.stop_replica(replica)
-    placeholder = engine().containers.run(
-        stack.images.base,
-        ["timeout", str(PLACEHOLDER_SECONDS), "python3", "-c", _PLACEHOLDER_SERVER],
-        name=stack.name_of(f"{replica}-placeholder"),
-        labels=stack.identity.labels(stack.id, f"{replica}-placeholder"),
-        network=stack.network.name,
-        detach=True,
-    )
+    placeholder_service = f"{replica}-placeholder"
+    with docker_errors(stack.id, placeholder_service, action="run"):
+        placeholder = engine().containers.run(
+            stack.images.base,
+            ["timeout", str(PLACEHOLDER_SECONDS), "python3", "-c", _PLACEHOLDER_SERVER],
+            name=stack.name_of(placeholder_service),
+            labels=stack.identity.labels(stack.id, placeholder_service),
+            network=stack.network.name,
+            detach=True,
+        )
     try:
         stack.recreate_replica(replica)
         new = replica_address(stack, replica)
@@ -85,6 +89,9 @@ def moved_replica(stack: Stack, replica: str) -> Iterator[tuple[str, str]]:
             )
         yield old, new
     finally:
-        with suppress(docker.errors.NotFound):
+        with (
+            docker_errors(stack.id, placeholder_service, action="remove"),
+            suppress(docker.errors.NotFound),
+        ):
             placeholder.remove(force=True)
         stack.recreate_replica(replica)

@@ -156,7 +156,8 @@ class Stack:
 
         Docker forwards a port published on 127.0.0.1 from the network's gateway address.
         """
-        self.network.reload()
+        with docker_errors(self.id, "network", action="inspect"):
+            self.network.reload()
         configs = self.network.attrs["IPAM"]["Config"]
         gateway: str = configs[0]["Gateway"]
         return gateway
@@ -198,12 +199,12 @@ class Stack:
 
     def down(self) -> None:
         """Remove every container and the network, whatever state they are in."""
-        for container in list(self.containers.values()):
-            with suppress(docker.errors.NotFound):
+        for service, container in list(self.containers.items()):
+            with docker_errors(self.id, service, "remove"), suppress(docker.errors.NotFound):
                 container.remove(force=True, v=True)
         self.containers.clear()
         if self.network is not None:
-            with suppress(docker.errors.NotFound):
+            with docker_errors(self.id, "network", "remove"), suppress(docker.errors.NotFound):
                 self.network.remove()
             self.network = None
 
@@ -343,7 +344,8 @@ class Stack:
 
     def _probe_from_network(self, targets: list[str]) -> dict[str, str]:
         script = _PROBE_SCRIPT.replace("GET /health", f"GET {self.health_path}")
-        result = self.containers["redis"].exec_run(["python3", "-c", script, *targets])
+        with docker_errors(self.id, "redis", action="probe the replicas"):
+            result = self.containers["redis"].exec_run(["python3", "-c", script, *targets])
         if result.exit_code != 0:
             raise ProbeFailed(f"probe failed: {result.output.decode(errors='replace')[-200:]}")
         seen: dict[str, str] = json.loads(result.output)
@@ -359,27 +361,34 @@ class Stack:
             raise StackStartError(f"{self.id}: no service {service!r}; known: {known}") from None
 
     def state(self, service: str) -> str:
-        return state(self.container(service))
+        with docker_errors(self.id, service, action="inspect"):
+            return state(self.container(service))
 
     def logs(self, service: str, lines: int = 30) -> str:
-        return log_tail(self.container(service), lines)
+        with docker_errors(self.id, service, action="read logs"):
+            return log_tail(self.container(service), lines)
 
     def stop_replica(self, replica: str, timeout: float | None = None) -> None:
         """Stop gracefully: SIGTERM, then SIGKILL after the timeout (the stack's graceful)."""
         grace = self.spec.timeouts.graceful + 2 if timeout is None else timeout
-        self.container(replica).stop(timeout=int(grace))
+        with docker_errors(self.id, replica, action="stop"):
+            self.container(replica).stop(timeout=int(grace))
 
     def kill_replica(self, replica: str) -> None:
-        self.container(replica).kill()
+        with docker_errors(self.id, replica, action="kill"):
+            self.container(replica).kill()
 
     def pause_replica(self, replica: str) -> None:
-        self.container(replica).pause()
+        with docker_errors(self.id, replica, action="pause"):
+            self.container(replica).pause()
 
     def unpause_replica(self, replica: str) -> None:
-        self.container(replica).unpause()
+        with docker_errors(self.id, replica, action="unpause"):
+            self.container(replica).unpause()
 
     def start_replica(self, replica: str) -> None:
-        self.container(replica).start()
+        with docker_errors(self.id, replica, action="start"):
+            self.container(replica).start()
         self.wait_replicas_ready([replica])
 
     def restart_replica(self, replica: str) -> None:
@@ -388,13 +397,15 @@ class Stack:
 
     def recreate_replica(self, replica: str) -> None:
         """Replace a replica by a new container (it gets a new address on the network)."""
-        self.container(replica).remove(force=True)
-        del self.containers[replica]
-        self._start_replica(replica)
+        with docker_errors(self.id, replica, action="recreate"):
+            self.container(replica).remove(force=True)
+            del self.containers[replica]
+            self._start_replica(replica)
         self.wait_replicas_ready([replica])
 
     def exec(self, service: str, command: list[str]) -> tuple[int, str]:
-        result = self.container(service).exec_run(command)
+        with docker_errors(self.id, service, action=f"exec {command[0]}"):
+            result = self.container(service).exec_run(command)
         return result.exit_code, result.output.decode("utf-8", errors="replace")
 
     def diagnostics(self, lines: int = 20) -> str:

@@ -1,0 +1,126 @@
+"""Docker calls made while a scenario runs (stop, pause, start, recreate, exec a replica, the
+re-resolution placeholder) go through the one boundary: docker-py's error becomes a harness
+error naming the stack, the service and what was asked, with a hint. No Docker: the
+containers are fakes that raise what the engine would."""
+
+from __future__ import annotations
+
+import docker.errors
+import pytest
+import requests.exceptions
+
+from harness import fleet
+from harness.catalog import STACKS
+from harness.errors import EngineError, StackError, StackStartError
+from harness.runtime import RunIdentity
+from harness.stack import Stack, StackImages
+
+STACK_ID = "nginx-gunicorn-gthread-flask"
+NOT_RUNNING = docker.errors.APIError(
+    "409 Client Error", explanation="Container 3f2a is not running"
+)  # fmt: skip
+REMOVED = docker.errors.NotFound("404 Client Error", explanation="No such container: 3f2a")
+
+
+class RefusingContainer:
+    """A container whose every docker-py call raises the error it was given."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            raise self.error
+
+        return call
+
+
+def stack_with(service: str, error: Exception) -> Stack:
+    stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
+    stack.containers[service] = RefusingContainer(error)
+    return stack
+
+
+CONTROLS = {
+    "stop": lambda stack: stack.stop_replica("app-1"),
+    "kill": lambda stack: stack.kill_replica("app-1"),
+    "pause": lambda stack: stack.pause_replica("app-1"),
+    "unpause": lambda stack: stack.unpause_replica("app-1"),
+    "start": lambda stack: stack.start_replica("app-1"),
+    "restart": lambda stack: stack.restart_replica("app-1"),
+    "recreate": lambda stack: stack.recreate_replica("app-1"),
+    "exec": lambda stack: stack.exec("app-1", ["gunicorn", "--version"]),
+    "inspect": lambda stack: stack.state("app-1"),
+}
+
+
+@pytest.mark.parametrize("control", CONTROLS.values(), ids=CONTROLS.keys())
+def test_a_refused_replica_control_names_stack_service_and_hint(control):
+    with pytest.raises(StackError) as caught:
+        control(stack_with("app-1", NOT_RUNNING))
+    message = str(caught.value)
+    assert f"stack {STACK_ID}, service app-1 (" in message, message
+    assert "Container 3f2a is not running" in message, message
+    hint = "--filter label=deploy-harness.service=app-1` shows it"
+    assert "Hint: its state may not allow" in message and hint in message, message
+    # The stack had started: a refusal here is not a start-up failure (exit code class 6
+    # all the same), and nothing of docker-py's chain is shown.
+    assert not isinstance(caught.value, StackStartError)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_pause_says_what_was_asked():
+    with pytest.raises(StackError, match=r"service app-1 \(pause\): the engine refused"):
+        stack_with("app-1", NOT_RUNNING).pause_replica("app-1")
+
+
+def test_a_replica_removed_behind_the_runs_back_is_named_with_a_hint():
+    with pytest.raises(StackError) as caught:
+        stack_with("app-2", REMOVED).stop_replica("app-2")
+    message = str(caught.value)
+    assert f"stack {STACK_ID}, service app-2 (stop): the engine no longer has it" in message
+    assert "No such container: 3f2a" in message and "Hint: something removed" in message
+
+
+def test_the_engine_going_away_mid_scenario_is_an_engine_error():
+    gone = requests.exceptions.ConnectionError("Connection aborted: docker.sock")
+    with pytest.raises(EngineError) as caught:
+        stack_with("app-1", gone).unpause_replica("app-1")
+    message = str(caught.value)
+    assert f"stack {STACK_ID}, service app-1 (unpause): lost the Docker engine" in message
+    assert "Hint: is it running? `harness doctor` checks." in message
+
+
+def test_state_and_logs_of_a_gone_replica_are_answers_not_errors():
+    """What diagnostics read: a removed replica's state, logs the engine will not give."""
+    assert stack_with("app-1", REMOVED).state("app-1") == "removed"
+    logs = stack_with("app-1", NOT_RUNNING).logs("app-1")
+    assert logs == "(logs unavailable: Container 3f2a is not running)"
+
+
+def test_the_readiness_probe_from_redis_names_its_service():
+    stack = stack_with("redis", NOT_RUNNING)
+    stack.containers["app-1"] = stack_with("app-1", REMOVED).containers["app-1"]
+    with pytest.raises(StackError, match=r"service redis \(probe the replicas\)"):
+        stack._probe_from_network(["app-1:8000:http"])
+
+
+def test_moved_replica_placeholder_refused_names_the_placeholder(monkeypatch):
+    """fleet.moved_replica runs a placeholder container: its refusal is named too."""
+
+    class Engine:
+        containers = RefusingContainer(NOT_RUNNING)
+
+    stack = stack_with("app-1", NOT_RUNNING)
+    stack.network = type("Network", (), {"name": "dh-net"})()
+    monkeypatch.setattr(fleet, "replica_address", lambda stack, replica: "172.18.0.3")
+    monkeypatch.setattr(Stack, "stop_replica", lambda self, replica: None)
+    monkeypatch.setattr(fleet, "engine", lambda: Engine())
+    with pytest.raises(StackError) as caught, fleet.moved_replica(stack, "app-1"):
+        pass
+    assert f"stack {STACK_ID}, service app-1-placeholder (run)" in str(caught.value)
+
+
+def test_replica_address_of_a_removed_replica_is_named():
+    with pytest.raises(StackError, match=r"service app-1 \(inspect\): the engine no longer"):
+        fleet.replica_address(stack_with("app-1", REMOVED), "app-1")
