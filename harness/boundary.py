@@ -33,14 +33,15 @@ def _said(error: docker.errors.DockerException) -> str:
 
 
 def docker_errors(
-    stack: str, service: str = "any service", action: str | None = None
+    stack: str, service: str = "any service", action: str | None = None, hint: str | None = None
 ) -> AbstractContextManager[None]:
     """Translate docker-py's errors raised inside the block into harness errors naming the
-    stack and the service (and the action asked of it, on a running stack)."""
+    stack and the service (and the action asked of it, on a running stack). `hint` replaces
+    the default hint for a refusal, where the caller knows the likely cause better."""
     where = f"stack {stack}, service {service}"
     if action is None:
         return _translated(where)
-    state_hint = (
+    state_hint = hint or (
         f"its state may not allow {action}: `docker ps -a --filter label={LABEL_STACK}={stack} "
         f"--filter label={LABEL_SERVICE}={service}` shows it."
     )

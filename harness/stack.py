@@ -29,9 +29,9 @@ from harness.configs import RenderedStack, RunValues, render_stack
 from harness.configs.model import STATIC_DIR, TLS_DIR
 from harness.configs.render import replica_names
 from harness.containers import copy_into, copy_tree_archive, log_tail, put_tree_archive, state
-from harness.errors import ConfigError, HarnessError, StackStartError
+from harness.errors import ConfigError, HarnessError, StackError, StackStartError
 from harness.readiness import GiveUp, ProbeFailed, wait_until
-from harness.runtime import RunIdentity, engine
+from harness.runtime import LABEL_RUN, LABEL_SERVICE, LABEL_STACK, RunIdentity, engine
 from harness.specs import APP_PORT, HTTP_PORT, HTTPS_PORT, Protocol, StackSpec
 from harness.tls import TestCertificates
 
@@ -39,6 +39,11 @@ READY_TIMEOUT = 60.0  # seconds; HARNESS_READY_TIMEOUT overrides it
 APP_STATIC_ROOT = "/srv/static"
 APP_USER = "10001"
 _PORT_CONFLICT_WORDS = ("port is already allocated", "address already in use")
+_NETWORK_BUSY = (
+    "a container without this run's labels is still attached (`docker network inspect` "
+    "lists it): stop your own containers before the stack goes, or create them with "
+    "`stack.join_options(name)` so that the stack removes them."
+)
 
 # Runs in the Redis container (our base image, on the stack network) to probe replicas the
 # way the proxy will reach them: by service name, over the network.
@@ -198,15 +203,52 @@ class Stack:
         return self
 
     def down(self) -> None:
-        """Remove every container and the network, whatever state they are in."""
+        """Remove every container and the network, whatever state they are in: the stack's
+        own, then any other container with its labels (yours, joined with join_options)."""
         for service, container in list(self.containers.items()):
-            with docker_errors(self.id, service, "remove"), suppress(docker.errors.NotFound):
-                container.remove(force=True, v=True)
+            self._remove(service, container)
         self.containers.clear()
         if self.network is not None:
-            with docker_errors(self.id, "network", "remove"), suppress(docker.errors.NotFound):
+            for container in self._labelled_containers():
+                self._remove(container.attrs["Labels"].get(LABEL_SERVICE, "?"), container)
+            with (
+                docker_errors(self.id, "network", "remove", _NETWORK_BUSY),
+                suppress(docker.errors.NotFound),
+            ):
                 self.network.remove()
             self.network = None
+
+    def _remove(self, service: str, container: Any) -> None:
+        with docker_errors(self.id, service, "remove"), suppress(docker.errors.NotFound):
+            container.remove(force=True, v=True)
+
+    def _labelled_containers(self) -> list[Any]:
+        labels = [f"{LABEL_RUN}={self.identity.run_id}", f"{LABEL_STACK}={self.id}"]
+        with docker_errors(self.id, "any service", "list"):
+            found: list[Any] = engine().containers.list(
+                all=True, sparse=True, filters={"label": labels}
+            )
+        return found
+
+    def join_options(self, service: str) -> dict[str, Any]:
+        """docker-py's create options that put a container of your own on this stack's
+        network, reachable there as `service`, with this run's labels (so `down()`, the end
+        of the run and `harness clean` remove it however your test ends). They hold no
+        container name (testcontainers sets that with `with_name`): `name_of(service)` gives
+        one in our pattern.
+
+        With testcontainers: `DockerContainer(stack.images.base).with_command([...])
+        .with_kwargs(**stack.join_options("mock-upstream"))`; with docker-py:
+        `engine().containers.run(image, command, detach=True, **stack.join_options(...))`.
+        """
+        if self.network is None:
+            raise StackError(f"{self.id}: join_options({service!r}) before the stack is up")
+        endpoint = engine().api.create_endpoint_config(aliases=[service])
+        return {
+            "labels": self.identity.labels(self.id, service),
+            "network": self.network.name,
+            "networking_config": {self.network.name: endpoint},
+        }
 
     def __enter__(self) -> Stack:
         return self.up()
@@ -217,19 +259,15 @@ class Stack:
     def _create(
         self, service: str, image: str, command: tuple[str, ...] | list[str], **options: Any
     ) -> Any:
-        client = engine()
-        endpoint = client.api.create_endpoint_config(aliases=[service])
         with docker_errors(self.id, service):
-            container = client.containers.create(
+            container = engine().containers.create(
                 image,
                 list(command),
                 name=self.name_of(service),
                 hostname=service,
-                labels=self.identity.labels(self.id, service),
-                network=self.network.name,
-                networking_config={self.network.name: endpoint},
                 init=True,
                 detach=True,
+                **self.join_options(service),
                 **options,
             )
         self.containers[service] = container
@@ -324,9 +362,7 @@ class Stack:
 
         return self._wait(probe, f"{self.id}: proxy at {self.url}", ["proxy"], timeout)
 
-    def _wait(
-        self, probe: Any, what: str, services: list[str], timeout: float | None
-    ) -> float:
+    def _wait(self, probe: Any, what: str, services: list[str], timeout: float | None) -> float:
         try:
             return wait_until(probe, timeout=timeout or ready_timeout(), what=what)
         except HarnessError as error:

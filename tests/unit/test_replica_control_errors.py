@@ -124,3 +124,63 @@ def test_moved_replica_placeholder_refused_names_the_placeholder(monkeypatch):
 def test_replica_address_of_a_removed_replica_is_named():
     with pytest.raises(StackError, match=r"service app-1 \(inspect\): the engine no longer"):
         fleet.replica_address(stack_with("app-1", REMOVED), "app-1")
+
+
+class Network:
+    name = "dh-abc123-net"
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+
+    def remove(self):
+        if self.error:
+            raise self.error
+
+
+class Engine:
+    """Lists the containers with the stack's labels that down() must remove too."""
+
+    def __init__(self, labelled):
+        self.containers = type("Containers", (), {"list": lambda _, **kw: labelled})()
+        self.api = type("Api", (), {"create_endpoint_config": lambda _, aliases: aliases})()
+
+
+def test_down_removes_containers_that_joined_with_the_stacks_labels(monkeypatch):
+    removed = []
+
+    class Joined:
+        def __init__(self):
+            self.attrs = {"Labels": {"deploy-harness.service": "mock"}}
+
+        def remove(self, **options):
+            removed.append("mock")
+
+    monkeypatch.setattr("harness.stack.engine", lambda: Engine([Joined()]))
+    stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
+    stack.network = Network()
+    stack.down()
+    assert removed == ["mock"] and stack.network is None
+
+
+def test_down_with_a_foreign_container_on_the_network_says_so(monkeypatch):
+    busy = docker.errors.APIError("403 Client Error", explanation="network has active endpoints")
+    monkeypatch.setattr("harness.stack.engine", lambda: Engine([]))
+    stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
+    stack.network = Network(busy)
+    with pytest.raises(StackError) as caught:
+        stack.down()
+    message = str(caught.value)
+    assert f"stack {STACK_ID}, service network (remove)" in message, message
+    assert "has active endpoints" in message and "stack.join_options(name)" in message, message
+
+
+def test_join_options_carry_the_network_its_alias_and_our_labels(monkeypatch):
+    monkeypatch.setattr("harness.stack.engine", lambda: Engine([]))
+    stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
+    with pytest.raises(StackError, match=r"join_options\('mock'\) before the stack is up"):
+        stack.join_options("mock")
+    stack.network = Network()
+    options = stack.join_options("mock")
+    assert options["network"] == "dh-abc123-net"
+    assert options["networking_config"] == {"dh-abc123-net": ["mock"]}
+    assert options["labels"] == stack.identity.labels(STACK_ID, "mock")
