@@ -122,8 +122,8 @@ LIMITS: tuple[Variant, ...] = (
     Variant(
         name="nginx-read-timeout-below-declared",
         base=GUNICORN,
-        misconfiguration="proxy_read_timeout 3s, below the declared 5 s: slow answers get 504",
-        edit=("proxy_read_timeout 5s;", "proxy_read_timeout 3s;"),
+        misconfiguration="proxy_read_timeout 1s, below the declared 3 s: slow answers get 504",
+        edit=("proxy_read_timeout 3s;", "proxy_read_timeout 1s;"),
         catches=(
             Catch(
                 "test_limits.py::test_request_inside_every_timeout_succeeds",
@@ -135,20 +135,20 @@ LIMITS: tuple[Variant, ...] = (
         name="nginx-read-timeout-default-60s",
         base=GUNICORN,
         misconfiguration="proxy_read_timeout 60s (nginx's default): a stuck upstream holds on",
-        edit=("proxy_read_timeout 5s;", "proxy_read_timeout 60s;"),
+        edit=("proxy_read_timeout 3s;", "proxy_read_timeout 60s;"),
         catches=(Catch(PAST_PROXY_READ, r"got 200 after [\d.]+ s \(bound"),),
     ),
     Variant(
         name="uwsgi-read-timeout-default-60s",
         base=UWSGI,
         misconfiguration="uwsgi_read_timeout 60s (nginx's default): a stuck worker holds on",
-        edit=("uwsgi_read_timeout 5s;", "uwsgi_read_timeout 60s;"),
+        edit=("uwsgi_read_timeout 3s;", "uwsgi_read_timeout 60s;"),
         catches=(Catch(PAST_PROXY_READ, r"got 200 after [\d.]+ s \(bound"),),
     ),
     Variant(
         name="uwsgi-without-harakiri",
         base=UWSGI,
-        fields={"timeouts.worker": 2},
+        fields={"timeouts.worker": 2, "timeouts.proxy_read": 5},
         misconfiguration="a 2 s worker timeout declared, but uWSGI runs without harakiri",
         file="server",
         edit=("harakiri = 2\n", ""),

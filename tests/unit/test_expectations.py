@@ -29,6 +29,6 @@ def test_an_inherited_value_says_it_was_not_set_in_the_file(tmp_path):
     path = tmp_path / "stack.toml"
     path.write_text('[[stacks]]\nid = "mine"\nextends = "apache-daphne-django-asgi"\n')
     hint = declared(load_stack_file(path)[0], Expectation.WEBSOCKET_IDLE).hint()
-    assert "declared websocket_idle = 10" in hint and f"not set in {path}" in hint
+    assert "declared websocket_idle = 5" in hint and f"not set in {path}" in hint
     assert "apache: timeout= of the WebSocket BalancerMembers" in hint
     assert "daphne: --ping-interval" in hint
