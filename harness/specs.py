@@ -140,7 +140,7 @@ class Limits:
     `buffer-size`); one byte more gets a 4xx (nginx 400, gunicorn 431), never a 5xx.
     """
 
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024  # nginx's own default (client_max_body_size 1m)
     max_header_bytes: int = 8 * 1024
 
 

@@ -73,10 +73,10 @@ LIMITS: tuple[Variant, ...] = (
     Variant(
         name="nginx-body-limit-decimal-megabytes",
         base=GUNICORN,
-        misconfiguration="client_max_body_size 10000000 (10 MB) below the declared 10 MiB",
-        edit=("client_max_body_size 10485760;", "client_max_body_size 10000000;"),
+        misconfiguration="client_max_body_size 1000000 (1 MB) below the declared 1 MiB",
+        edit=("client_max_body_size 1048576;", "client_max_body_size 1000000;"),
         catches=catching(
-            r"10485760-byte (content-length|chunked) body got 413",
+            r"1048576-byte (content-length|chunked) body got 413",
             *cases_of(BODY_AT_MAXIMUM, FRAMINGS),
         ),
     ),
@@ -84,7 +84,7 @@ LIMITS: tuple[Variant, ...] = (
         name="nginx-body-limit-unlimited",
         base=GUNICORN,
         misconfiguration="client_max_body_size 0: no body limit, the app gets any size",
-        edit=("client_max_body_size 10485760;", "client_max_body_size 0;"),
+        edit=("client_max_body_size 1048576;", "client_max_body_size 0;"),
         catches=catching(
             r"10485761-byte (content-length|chunked) body got 200, X-Instance 'app-\d'",
             *cases_of(BODY_OVER_MAXIMUM, FRAMINGS),

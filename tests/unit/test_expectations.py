@@ -8,7 +8,7 @@ from harness.stackfile import load_stack_file
 
 def test_built_in_stack_names_the_harness_default_and_its_directives():
     hint = declared(STACKS["nginx-gunicorn-gthread-flask"], Expectation.MAX_BODY_BYTES).hint()
-    assert hint.startswith("declared max_body_bytes = 10485760 (the harness's default")
+    assert hint.startswith("declared max_body_bytes = 1048576 (the harness's default")
     assert "nginx: client_max_body_size" in hint
 
 
