@@ -3,7 +3,7 @@ and the config directive that most likely decides it on this stack.
 
 A stack declares expectations (spec.limits, spec.timeouts); a user's config either meets
 them or not. When it does not, "got 413" is not enough: the message names the declared value
-(`max_body_bytes = 10485760`), its origin (the user's stack file, the stack it extends, or the
+(`max_body_bytes = 1048576`), its origin (the user's stack file, the stack it extends, or the
 harness's default) and the directives of this stack's proxy and server that set it
 (`nginx: client_max_body_size`).
 """

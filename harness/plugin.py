@@ -23,6 +23,7 @@ import pytest
 
 from harness.errors import HarnessError
 from harness.incompatibilities import Incompatibility, known_incompatibilities
+from harness.lanes import xdist_group
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
 from harness.own_app import OwnAppStack, own_app_skip_reason
 from harness.paths import SCENARIOS_DIR
@@ -197,7 +198,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT))
         if config.pluginmanager.hasplugin("xdist"):
-            item.add_marker(pytest.mark.xdist_group(spec.id))
+            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, _family_of(item))))
 
 
 def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatibility]:

@@ -76,8 +76,12 @@ def open_socket(
     return context.wrap_socket(raw, server_hostname=parts.hostname)
 
 
-def read_until_closed(sock: socket.socket, deadline: float = DEFAULT_DEADLINE) -> bytes:
-    """Everything the server sends until it closes the connection or the deadline passes."""
+def read_until_closed(
+    sock: socket.socket, deadline: float = DEFAULT_DEADLINE, *, head_only: bool = False
+) -> bytes:
+    """Everything the server sends until it closes the connection or the deadline passes;
+    with `head_only`, until the response head is complete (a proxy that refuses a request
+    with a body still to come may hold the connection open for seconds: nginx lingers)."""
     chunks: list[bytes] = []
     end = time.monotonic() + deadline
     while (left := end - time.monotonic()) > 0:
@@ -89,14 +93,19 @@ def read_until_closed(sock: socket.socket, deadline: float = DEFAULT_DEADLINE) -
         if not chunk:
             break
         chunks.append(chunk)
+        if head_only and b"\r\n\r\n" in b"".join(chunks):
+            break
     return b"".join(chunks)
 
 
-def exchange(stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE) -> RawResponse:
-    """Send raw request bytes on a fresh connection; read until the server closes it."""
+def exchange(
+    stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE, *, head_only: bool = False
+) -> RawResponse:
+    """Send raw request bytes on a fresh connection; read until the server closes it (or,
+    with `head_only`, until the response head is complete)."""
     with open_socket(stack, deadline) as sock:
         sock.sendall(request)
-        return RawResponse(read_until_closed(sock, deadline))
+        return RawResponse(read_until_closed(sock, deadline, head_only=head_only))
 
 
 @dataclass(frozen=True, slots=True)

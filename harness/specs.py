@@ -108,12 +108,15 @@ _WSGI_ONLY = {ServerKind.UWSGI, ServerKind.WAITRESS}
 class Timeouts:
     """Deliberately short timeouts, in seconds, so every timeout behaviour shows fast."""
 
-    proxy_connect: float = 2
-    proxy_read: float = 5
-    worker: float = 8
+    proxy_connect: float = 1
+    proxy_read: float = 3
+    worker: float = 5
     keepalive: float = 5
-    graceful: float = 5
-    websocket_idle: float = 10
+    graceful: float = 3
+    websocket_idle: float = 5
+    # How long the proxy may keep a replica's resolved address: it follows a recreated
+    # replica's name within this (HAProxy's `hold valid`, nginx's `resolver ... valid=`).
+    resolve: float = 2
     # The status the proxy answers when the upstream takes longer than proxy_read.
     timeout_status: int = 504
     # Failed attempts (a refused connect or a read timeout) that make the proxy rest a
@@ -137,7 +140,7 @@ class Limits:
     `buffer-size`); one byte more gets a 4xx (nginx 400, gunicorn 431), never a 5xx.
     """
 
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024  # nginx's own default (client_max_body_size 1m)
     max_header_bytes: int = 8 * 1024
 
 

@@ -47,23 +47,35 @@ _NETWORK_BUSY = (
 
 # Runs in the Redis container (our base image, on the stack network) to probe replicas the
 # way the proxy will reach them: by service name, over the network.
+# It probes every target again every 20 ms until all answer or PATIENCE seconds pass (one
+# exec per round trip of the host's readiness loop, not per probe: an exec costs more than
+# the probe).
 _PROBE_SCRIPT = """
-import json, socket, sys
-seen = {}
-for target in sys.argv[1:]:
+import json, socket, sys, time
+def probe(target):
     host, port, protocol = target.split(":")
     try:
         with socket.create_connection((host, int(port)), timeout=1) as s:
-            if protocol == "http":
-                s.settimeout(2)
-                s.sendall(b"GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n")
-                seen[host] = s.recv(64).split(b"\\r\\n")[0].decode() or "no answer"
-            else:
-                seen[host] = "accepting connections"
+            if protocol != "http":
+                return "accepting connections"
+            s.settimeout(2)
+            s.sendall(b"GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n")
+            return s.recv(64).split(b"\\r\\n")[0].decode() or "no answer"
     except OSError as error:
-        seen[host] = type(error).__name__ + ": " + str(error)
+        return type(error).__name__ + ": " + str(error)
+def ok(seen):
+    return seen == "accepting connections" or seen.split(" ")[1:2] == ["200"]
+end = time.monotonic() + PATIENCE
+while True:
+    seen = {target.split(":")[0]: probe(target) for target in sys.argv[1:]}
+    if all(ok(status) for status in seen.values()) or time.monotonic() > end:
+        break
+    time.sleep(0.02)
 print(json.dumps(seen))
 """
+_PROBE_PATIENCE = 1.0  # seconds one exec of _PROBE_SCRIPT keeps probing
+# The collected static files of each app image (by tag), read from the first stack's replica.
+_STATIC_ARCHIVES: dict[str, bytes | None] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,18 +191,23 @@ class Stack:
             self.network = engine().networks.create(
                 self.name_of("net"), driver="bridge", labels=self.identity.labels(self.id)
             )
-            # Every container is created first (fast); Redis and the replicas then start
-            # together while the proxy gets its files; the proxy starts as soon as the
+            # Every container is created first, all at once; Redis and the replicas then
+            # start together while the proxy gets its files; the proxy starts as soon as the
             # replicas' containers run (their names resolve then), while the apps still boot.
-            redis = self._create_redis()
-            replicas = [self._create_replica(replica) for replica in self.replicas]
-            proxy = self._create_proxy()
-            work: list[Callable[[], None]] = [
-                redis.start,
-                *(replica.start for replica in replicas),
-                partial(self._fill_proxy, proxy),
+            creating: list[Callable[[], Any]] = [
+                self._create_redis,
+                *(partial(self._create_replica, replica) for replica in self.replicas),
+                self._create_proxy,
             ]
-            with ThreadPoolExecutor(max_workers=len(work)) as pool:
+            with ThreadPoolExecutor(max_workers=len(creating)) as pool:
+                redis, *replicas, proxy = [
+                    future.result() for future in [pool.submit(step) for step in creating]
+                ]
+                work: list[Callable[[], None]] = [
+                    redis.start,
+                    *(replica.start for replica in replicas),
+                    partial(self._fill_proxy, proxy),
+                ]
                 for future in [pool.submit(step) for step in work]:
                     future.result()
             self._start_proxy(proxy)
@@ -310,9 +327,18 @@ class Stack:
         if self.certificates is not None:
             files.update({f"{TLS_DIR}/{n}": b for n, b in self.certificates.files().items()})
         copy_into(container, files)
-        static = copy_tree_archive(self.containers[self.replicas[0]], APP_STATIC_ROOT)
+        static = self._static_archive()
         if static is not None:
             put_tree_archive(container, static, STATIC_DIR.rsplit("/", 1)[0])
+
+    def _static_archive(self) -> bytes | None:
+        """The app image's collected static files as a tar, read from a replica once per
+        image and process: every stack of one image serves the same files."""
+        image = self.spec.overrides.image or self.images.app
+        if image not in _STATIC_ARCHIVES:
+            replica = self.containers[self.replicas[0]]
+            _STATIC_ARCHIVES[image] = copy_tree_archive(replica, APP_STATIC_ROOT)
+        return _STATIC_ARCHIVES[image]
 
     def _start_proxy(self, container: Any) -> None:
         try:
@@ -379,11 +405,15 @@ class Stack:
             raise GiveUp(f"{service} {status}")
 
     def _probe_from_network(self, targets: list[str]) -> dict[str, str]:
-        script = _PROBE_SCRIPT.replace("GET /health", f"GET {self.health_path}")
+        script = _PROBE_SCRIPT.replace("GET /health", f"GET {self.health_path}").replace(
+            "PATIENCE", str(_PROBE_PATIENCE)
+        )
         with docker_errors(self.id, "redis", action="probe the replicas"):
             result = self.containers["redis"].exec_run(["python3", "-c", script, *targets])
         if result.exit_code != 0:
             raise ProbeFailed(f"probe failed: {result.output.decode(errors='replace')[-200:]}")
+        if not result.output.strip():  # Docker under load sometimes loses an exec's output
+            raise ProbeFailed("probe printed nothing")
         seen: dict[str, str] = json.loads(result.output)
         return seen
 

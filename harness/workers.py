@@ -1,5 +1,6 @@
 """How many pytest workers this machine carries: two per core, about 1.5 GiB each, never more
-than there are stacks. `python -m harness.workers [STACKS]` prints it for the Makefile.
+than there are lanes to run (harness/lanes.py: a stack's scenarios in three groups).
+`python -m harness.workers [STACKS]` prints it for the Makefile.
 
 Two per core because a scenario mostly waits (on a timeout it proves, a replica restarting,
 an idle period): measured on 2 cores, the default profile took 14 min 18 s with 2 workers and
@@ -10,19 +11,21 @@ from __future__ import annotations
 import os
 import sys
 
+from harness.lanes import Lane
+
 _GIB = 1024**3
 MEMORY_PER_WORKER = 3 * _GIB // 2  # a stack (proxy, Redis, two replicas) and its worker
 WORKERS_PER_CORE = 2
 
 
 def default_workers(stacks: int) -> int:
-    """Two workers per core as memory carries, at least one, at most one per stack."""
+    """Two workers per core as memory carries, at least one, at most one per lane."""
     cores = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
         memory = MEMORY_PER_WORKER
-    return max(1, min(WORKERS_PER_CORE * cores, memory // MEMORY_PER_WORKER, stacks))
+    return max(1, min(WORKERS_PER_CORE * cores, memory // MEMORY_PER_WORKER, stacks * len(Lane)))
 
 
 if __name__ == "__main__":

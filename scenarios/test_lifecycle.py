@@ -9,6 +9,7 @@ import pytest
 
 from harness.fleet import PLACEHOLDER_INSTANCE, moved_replica
 from harness.traffic import (
+    MARGIN,
     SteadyTraffic,
     get_until,
     need_every_replica_in_view,
@@ -22,9 +23,6 @@ IN_FLIGHT_MS = 2000  # long enough to stop the replica while the request runs
 ROLLING_MAX_SECONDS = 90.0  # bounds of the background loop; the restarts end it first
 ROLLING_MAX_REQUESTS = 3000
 ROLLING_INTERVAL = 0.02  # seconds between two requests of the loop: about 50 per second
-# A proxy that follows names re-resolves them at least this often (nginx `resolver ...
-# valid=`, HAProxy `hold valid`); Docker's DNS answers a recreated container at once.
-RESOLVE_SECONDS = 10.0
 MAX_REQUESTS = 2000  # bound of a polling loop; paced, its time bound comes first
 
 
@@ -90,15 +88,18 @@ def test_rolling_restart_gives_no_errors(stack):
 def test_recreated_replica_is_reached_again(stack):
     """A replica recreated on a new address gets traffic again: the proxy follows its name.
 
-    A placeholder answers at the old address: a request it answers after RESOLVE_SECONDS
-    shows the proxy still holds the old address, and the scenario fails then, not at the
-    end of its window."""
+    A proxy that follows names keeps an address at most the declared `timeouts.resolve`
+    (nginx `resolver ... valid=`, HAProxy `hold valid`); Docker's DNS answers a recreated
+    container at once. A placeholder answers at the old address: a request it answers after
+    that (and slack) shows the proxy still holds the old address, and the scenario fails
+    then, not at the end of its window."""
     need_fleet_in_view_of_a_new_visitor(stack)
-    replica, window = stack.replicas[0], RESOLVE_SECONDS + rotation_window(stack)
+    resolve = stack.spec.timeouts.resolve + MARGIN
+    replica, window = stack.replicas[0], resolve + rotation_window(stack)
 
     def settled(outcomes):
         last = outcomes[-1]
-        stale = last.instance == PLACEHOLDER_INSTANCE and last.at > RESOLVE_SECONDS
+        stale = last.instance == PLACEHOLDER_INSTANCE and last.at > resolve
         return last.instance == replica or stale
 
     with (
@@ -109,7 +110,7 @@ def test_recreated_replica_is_reached_again(stack):
     last = after[-1]
     assert last.instance != PLACEHOLDER_INSTANCE, (
         f"{stack.id}: {replica} moved from {old} to {new}, and {last.at:.1f}s later (a proxy "
-        f"following names re-resolves within {RESOLVE_SECONDS:.0f}s) the proxy still sent "
+        f"following names re-resolves within {resolve:.0f}s) the proxy still sent "
         f"GET /echo to the old address {old}"
     )
     assert last.instance == replica, (

@@ -79,7 +79,7 @@ def too_large_upload(stack):
     length = stack.spec.limits.max_body_bytes + 1
     host = urlsplit(stack.url).netloc
     request = f"POST /upload HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n"
-    return exchange(stack, (request + "Connection: close\r\n\r\n").encode())
+    return exchange(stack, (request + "Connection: close\r\n\r\n").encode(), head_only=True)
 
 
 def test_plain_http_redirects_to_https_keeping_path_and_query(stack):

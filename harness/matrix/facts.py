@@ -10,7 +10,9 @@ night, and a copy of each file is kept beside results.json.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +105,21 @@ def write_config_copies(spec: StackSpec, folder: Path, relative_to: Path) -> lis
     for file in effective_files(spec):
         name = posixpath.basename(file.path).replace(" ", "-")
         target = folder / name
-        target.write_text(file.content, encoding="utf-8")
+        write_atomically(target, file.content)
         digest = hashlib.sha256(file.content.encode()).hexdigest()
         copy = target.relative_to(relative_to).as_posix()
         digests.append(ConfigDigest(path=file.path, sha256=digest, copy=copy))
     return digests
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write a file whole or not at all: two lanes of one stack (harness/lanes.py), each on
+    its own worker, record the same facts."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, target)
 
 
 def _dpkg_query() -> list[str]:

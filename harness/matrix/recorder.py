@@ -22,7 +22,12 @@ from typing import Any
 import pytest
 
 from harness.errors import HarnessError
-from harness.matrix.facts import stack_images, stack_versions, write_config_copies
+from harness.matrix.facts import (
+    stack_images,
+    stack_versions,
+    write_atomically,
+    write_config_copies,
+)
 from harness.stack import Stack
 
 REPORTS_FILE = "reports.jsonl"
@@ -93,4 +98,4 @@ def record_stack_facts(stack: Stack, folder: Path) -> None:
     except HarnessError as error:
         facts = {"versions": {"error": str(error)}, "images": {}, "configs": []}
     facts.update(startup_seconds=round(stack.up_seconds, 2))
-    target.write_text(json.dumps(facts, indent=1), encoding="utf-8")
+    write_atomically(target, json.dumps(facts, indent=1))

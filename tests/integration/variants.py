@@ -151,7 +151,7 @@ CORE: tuple[Variant, ...] = (
         name="nginx-small-body-limit",
         base=GUNICORN,
         misconfiguration="client_max_body_size 512k, below the 1 MiB bodies the app takes",
-        edit=("client_max_body_size 10485760;", "client_max_body_size 512k;"),
+        edit=("client_max_body_size 1048576;", "client_max_body_size 512k;"),
         catches=(
             Catch("test_correctness.py::test_request_body_reaches_app_intact", "upload gave 413"),
             Catch(

@@ -73,10 +73,10 @@ LIMITS: tuple[Variant, ...] = (
     Variant(
         name="nginx-body-limit-decimal-megabytes",
         base=GUNICORN,
-        misconfiguration="client_max_body_size 10000000 (10 MB) below the declared 10 MiB",
-        edit=("client_max_body_size 10485760;", "client_max_body_size 10000000;"),
+        misconfiguration="client_max_body_size 1000000 (1 MB) below the declared 1 MiB",
+        edit=("client_max_body_size 1048576;", "client_max_body_size 1000000;"),
         catches=catching(
-            r"10485760-byte (content-length|chunked) body got 413",
+            r"1048576-byte (content-length|chunked) body got 413",
             *cases_of(BODY_AT_MAXIMUM, FRAMINGS),
         ),
     ),
@@ -84,7 +84,7 @@ LIMITS: tuple[Variant, ...] = (
         name="nginx-body-limit-unlimited",
         base=GUNICORN,
         misconfiguration="client_max_body_size 0: no body limit, the app gets any size",
-        edit=("client_max_body_size 10485760;", "client_max_body_size 0;"),
+        edit=("client_max_body_size 1048576;", "client_max_body_size 0;"),
         catches=catching(
             r"10485761-byte (content-length|chunked) body got 200, X-Instance 'app-\d'",
             *cases_of(BODY_OVER_MAXIMUM, FRAMINGS),
@@ -122,8 +122,8 @@ LIMITS: tuple[Variant, ...] = (
     Variant(
         name="nginx-read-timeout-below-declared",
         base=GUNICORN,
-        misconfiguration="proxy_read_timeout 3s, below the declared 5 s: slow answers get 504",
-        edit=("proxy_read_timeout 5s;", "proxy_read_timeout 3s;"),
+        misconfiguration="proxy_read_timeout 1s, below the declared 3 s: slow answers get 504",
+        edit=("proxy_read_timeout 3s;", "proxy_read_timeout 1s;"),
         catches=(
             Catch(
                 "test_limits.py::test_request_inside_every_timeout_succeeds",
@@ -135,20 +135,20 @@ LIMITS: tuple[Variant, ...] = (
         name="nginx-read-timeout-default-60s",
         base=GUNICORN,
         misconfiguration="proxy_read_timeout 60s (nginx's default): a stuck upstream holds on",
-        edit=("proxy_read_timeout 5s;", "proxy_read_timeout 60s;"),
+        edit=("proxy_read_timeout 3s;", "proxy_read_timeout 60s;"),
         catches=(Catch(PAST_PROXY_READ, r"got 200 after [\d.]+ s \(bound"),),
     ),
     Variant(
         name="uwsgi-read-timeout-default-60s",
         base=UWSGI,
         misconfiguration="uwsgi_read_timeout 60s (nginx's default): a stuck worker holds on",
-        edit=("uwsgi_read_timeout 5s;", "uwsgi_read_timeout 60s;"),
+        edit=("uwsgi_read_timeout 3s;", "uwsgi_read_timeout 60s;"),
         catches=(Catch(PAST_PROXY_READ, r"got 200 after [\d.]+ s \(bound"),),
     ),
     Variant(
         name="uwsgi-without-harakiri",
         base=UWSGI,
-        fields={"timeouts.worker": 2},
+        fields={"timeouts.worker": 2, "timeouts.proxy_read": 5},
         misconfiguration="a 2 s worker timeout declared, but uWSGI runs without harakiri",
         file="server",
         edit=("harakiri = 2\n", ""),

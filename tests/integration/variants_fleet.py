@@ -14,7 +14,7 @@ TLS = "nginx-gunicorn-gthread-flask-tls"
 NEXT_UPSTREAM = "            proxy_pass http://app;\n"  # the first one: location /
 TLS_SERVER = "    server {\n        listen 443 ssl http2;\n"
 HTTP_BLOCK_END = "        }\n    }\n}\n"  # the last location, the last server, http
-WS_TIMEOUTS = "            proxy_connect_timeout 2s;\n            proxy_read_timeout 10s;\n"
+WS_TIMEOUTS = "            proxy_connect_timeout 1s;\n            proxy_read_timeout 5s;\n"
 STATIC_AND_APP_LOCATIONS = (
     "        location /static/ {\n            alias /srv/static/;\n        }\n\n"
     "        location / {\n"
@@ -67,7 +67,7 @@ STOPPED_MID_REQUEST = (
     r"stopped (app-\d) while it ran /sleep\S*: got (5\d\d from None|200 from '(?!\1)app-\d', "
     r"the app ran it 2 times)"
 )
-IDLE_CUT = r"after 9s idle: 'closed: "
+IDLE_CUT = r"after 4s idle: 'closed: "
 
 
 BALANCING: tuple[Variant, ...] = (
@@ -75,7 +75,7 @@ BALANCING: tuple[Variant, ...] = (
         name="nginx-single-upstream",
         base=GUNICORN,
         misconfiguration="the upstream lists one replica: the other never gets traffic",
-        edit=("        server app-2:8000 max_fails=2 fail_timeout=2s;\n", ""),
+        edit=("        server app-2:8000 max_fails=2 fail_timeout=1s;\n", ""),
         catches=replica_down_fails(),
     ),
     Variant(
@@ -84,8 +84,8 @@ BALANCING: tuple[Variant, ...] = (
         misconfiguration="weight=9 left on one replica (from a canary rollout): the other "
         "gets a tenth of the traffic",
         edit=(
-            "server app-1:8000 max_fails=2 fail_timeout=2s;",
-            "server app-1:8000 weight=9 max_fails=2 fail_timeout=2s;",
+            "server app-1:8000 max_fails=2 fail_timeout=1s;",
+            "server app-1:8000 weight=9 max_fails=2 fail_timeout=1s;",
         ),
         catches=(
             Catch(
@@ -120,7 +120,7 @@ BALANCING: tuple[Variant, ...] = (
         base=GUNICORN,
         misconfiguration="fail_timeout=300s: a replica that failed once is shunned for 5 minutes",
         edit=(
-            "server app-1:8000 max_fails=2 fail_timeout=2s;",
+            "server app-1:8000 max_fails=2 fail_timeout=1s;",
             "server app-1:8000 max_fails=2 fail_timeout=300s;",
         ),
         catches=(
@@ -168,7 +168,7 @@ LIFECYCLE: tuple[Variant, ...] = (
         base=GUNICORN,
         misconfiguration="graceful_timeout = 0: a stop kills the workers mid-request",
         file="server",
-        edit=("graceful_timeout = 5", "graceful_timeout = 0"),
+        edit=("graceful_timeout = 3", "graceful_timeout = 0"),
         catches=(Catch(IN_FLIGHT, STOPPED_MID_REQUEST),),
     ),
 )
@@ -195,6 +195,19 @@ LIFECYCLE += (
                 "test_lifecycle.py::test_recreated_replica_is_reached_again",
                 r"app-1 moved from \S+ to \S+(, and .* still sent GET /echo to the old "
                 r"address| and got no request in)",
+            ),
+        ),
+    ),
+    Variant(
+        name="haproxy-hold-valid-long",
+        base=HAPROXY,
+        misconfiguration="hold valid 30s: a recreated replica's old address is kept 30 s, "
+        "past the declared 2 s",
+        edit=("    hold valid 2s\n", "    hold valid 30s\n"),
+        catches=(
+            Catch(
+                "test_lifecycle.py::test_recreated_replica_is_reached_again",
+                r"app-1 moved from \S+ to \S+, and .* still sent GET /echo to the old address",
             ),
         ),
     ),
@@ -225,8 +238,8 @@ WEBSOCKET: tuple[Variant, ...] = (
     Variant(
         name="nginx-ws-short-read-timeout",
         base=ASGI,
-        misconfiguration="proxy_read_timeout 2s on /ws/: below the declared 10 s idle time",
-        edit=(WS_TIMEOUTS, WS_TIMEOUTS.replace("read_timeout 10s", "read_timeout 2s")),
+        misconfiguration="proxy_read_timeout 2s on /ws/: below the declared 5 s idle time",
+        edit=(WS_TIMEOUTS, WS_TIMEOUTS.replace("read_timeout 5s", "read_timeout 2s")),
         catches=(Catch(IDLE, IDLE_CUT),),
     ),
     Variant(
@@ -247,7 +260,7 @@ WEBSOCKET: tuple[Variant, ...] = (
         misconfiguration="InMemoryChannelLayer: rooms do not reach members on other replicas",
         env={"HARNESS_CHANNEL_LAYER": "memory"},
         # The scenario waits twice for a delivery that never comes; past the stack's idle
-        # time (10 s by default) the proxy drops the sockets, and closing them raises before
+        # time (5 s by default) the proxy drops the sockets, and closing them raises before
         # the scenario's assertion: a longer declared idle time lets the assertion speak.
         fields={"timeouts.websocket_idle": 30},
         catches=(
@@ -262,7 +275,7 @@ WEBSOCKET: tuple[Variant, ...] = (
         base=ASGI,
         misconfiguration="graceful_timeout = 0: a stop kills the workers, dropping WebSockets",
         file="server",
-        edit=("graceful_timeout = 5", "graceful_timeout = 0"),
+        edit=("graceful_timeout = 3", "graceful_timeout = 0"),
         catches=(Catch(WS_STOP, r"closed its WebSocket with 1006 \(1006: dropped"),),
     ),
 )

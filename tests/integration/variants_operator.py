@@ -66,7 +66,7 @@ OPERATOR: tuple[Variant, ...] = (
         base="nginx-gunicorn-gthread-flask",
         misconfiguration="server lines with nginx's defaults, max_fails=1 fail_timeout=10s: "
         "one slow GET, tried on each replica in turn, rests them all",
-        edit=(" max_fails=2 fail_timeout=2s", ""),
+        edit=(" max_fails=2 fail_timeout=1s", ""),
         every=True,
         catches=catching(
             r"one slow GET rested the replicas",

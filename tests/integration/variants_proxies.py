@@ -12,7 +12,7 @@ HAPROXY_ASGI = "haproxy-hypercorn-django-asgi"
 APACHE_UWSGI = "apache-uwsgi-flask"
 STATIC_FILES = ("hello.txt", "style.css", "app.js", "data.json", "pixel.png")
 IDLE = "test_websocket.py::test_idle_connection_survives_declared_idle_time"
-IDLE_CUT = r"after 9s idle: 'closed: "
+IDLE_CUT = r"after 4s idle: 'closed: "
 MALFORMED = "test_security.py::test_malformed_request_gets_4xx"
 
 APACHE: tuple[Variant, ...] = (
@@ -107,8 +107,8 @@ HAPROXY: tuple[Variant, ...] = (
     Variant(
         name="haproxy-tunnel-timeout-short",
         base=HAPROXY_ASGI,
-        misconfiguration="timeout tunnel 1s: idle WebSockets are cut before the declared 10 s",
-        edit=("    timeout tunnel 10s\n", "    timeout tunnel 1s\n"),
+        misconfiguration="timeout tunnel 1s: idle WebSockets are cut before the declared 5 s",
+        edit=("    timeout tunnel 5s\n", "    timeout tunnel 1s\n"),
         catches=(Catch(IDLE, IDLE_CUT),),
     ),
 )

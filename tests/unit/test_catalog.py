@@ -215,26 +215,26 @@ def test_proxy_config_carries_limits_and_timeouts(proxy):
     text = _proxy_text(proxy, False, Balancing.ROUND_ROBIN)
     expected = {
         ProxyKind.NGINX: (
-            "client_max_body_size 10485760;",
+            "client_max_body_size 1048576;",
             "large_client_header_buffers 4 8192;",
-            "proxy_connect_timeout 2s;",
-            "proxy_read_timeout 5s;",
-            "proxy_read_timeout 10s;",  # WebSocket routes
+            "proxy_connect_timeout 1s;",
+            "proxy_read_timeout 3s;",
+            "proxy_read_timeout 5s;",  # WebSocket routes
             "alias /srv/static/;",
         ),
         ProxyKind.HAPROXY: (
-            "gt 10485760",
+            "gt 1048576",
             "[^\\r\\n]{8191,}",
-            "timeout connect 2s",
-            "timeout server 5s",
-            "timeout tunnel 10s",
+            "timeout connect 1s",
+            "timeout server 3s",
+            "timeout tunnel 5s",
             "use-service lua.static if { path_beg /static/ }",
         ),
         ProxyKind.APACHE: (
-            "LimitRequestBody 10485760",
+            "LimitRequestBody 1048576",
             "LimitRequestFieldSize 8189",
-            "connectiontimeout=2 timeout=5",
-            "timeout=10 retry=2 upgrade=websocket",
+            "connectiontimeout=1 timeout=3",
+            "timeout=5 retry=1 upgrade=websocket",
             'Alias /static/ "/srv/static/"',
             "ProxyPass /static/ !",
         ),

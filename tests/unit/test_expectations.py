@@ -8,7 +8,7 @@ from harness.stackfile import load_stack_file
 
 def test_built_in_stack_names_the_harness_default_and_its_directives():
     hint = declared(STACKS["nginx-gunicorn-gthread-flask"], Expectation.MAX_BODY_BYTES).hint()
-    assert hint.startswith("declared max_body_bytes = 10485760 (the harness's default")
+    assert hint.startswith("declared max_body_bytes = 1048576 (the harness's default")
     assert "nginx: client_max_body_size" in hint
 
 
@@ -29,6 +29,6 @@ def test_an_inherited_value_says_it_was_not_set_in_the_file(tmp_path):
     path = tmp_path / "stack.toml"
     path.write_text('[[stacks]]\nid = "mine"\nextends = "apache-daphne-django-asgi"\n')
     hint = declared(load_stack_file(path)[0], Expectation.WEBSOCKET_IDLE).hint()
-    assert "declared websocket_idle = 10" in hint and f"not set in {path}" in hint
+    assert "declared websocket_idle = 5" in hint and f"not set in {path}" in hint
     assert "apache: timeout= of the WebSocket BalancerMembers" in hint
     assert "daphne: --ping-interval" in hint

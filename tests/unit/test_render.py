@@ -44,7 +44,7 @@ def test_uwsgi_stack_uses_the_uwsgi_protocol_end_to_end():
 
 def test_gunicorn_config_carries_worker_class_and_timeouts():
     config = render_stack(GUNICORN).app.files[0].content
-    assert 'worker_class = "gthread"' in config and "timeout = 8" in config
+    assert 'worker_class = "gthread"' in config and "timeout = 5" in config
 
 
 def test_tls_config_redirects_to_the_published_https_port():

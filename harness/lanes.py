@@ -1,0 +1,49 @@
+"""Lanes: one stack's scenarios in groups that run beside each other, each on its own
+instance of the stack.
+
+Most of a stack's time is waiting: on a replica stopped, paused or restarted, on a timeout
+the scenario proves. Under pytest-xdist each lane is its own group (`--dist loadgroup`), so
+two workers can run two lanes of one stack at once, each starting its own instance (a worker
+has its own run id, so names never collide). A worker that draws two lanes of one stack
+runs them on one instance, one after the other, as a serial run does.
+
+The lanes were chosen from measured family times on one stack (docs/performance.md): the
+balancing scenarios, which stop and pause replicas, take as long as the lifecycle and limits
+scenarios together (restarts, recreated replicas, read timeouts that rest replicas), and as
+long again as every other family.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["Lane", "lane_of", "lanes_in", "xdist_group"]
+
+
+class Lane(Enum):
+    FAILOVER = "failover"  # balancing: replicas stopped, paused, restarted
+    RESTARTS = "restarts"  # lifecycle and limits: restarts, recreated replicas, read timeouts
+    STEADY = "steady"  # every other family: the fleet stays as it is
+
+
+_LANE_OF_FAMILY = {
+    "balancing": Lane.FAILOVER,
+    "lifecycle": Lane.RESTARTS,
+    "limits": Lane.RESTARTS,
+}
+
+
+def lane_of(family: str) -> Lane:
+    """The lane of a scenario family (a family not listed waits little: the steady lane)."""
+    return _LANE_OF_FAMILY.get(family, Lane.STEADY)
+
+
+def xdist_group(stack_id: str, family: str) -> str:
+    """The xdist group of one stack's scenarios of one family: `<stack>@<lane>`."""
+    return f"{stack_id}@{lane_of(family).value}"
+
+
+def lanes_in(families: set[str]) -> set[Lane]:
+    """The lanes that scenarios of these families fill."""
+    return {lane_of(family) for family in families}
+
