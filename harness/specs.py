@@ -115,7 +115,7 @@ class Timeouts:
     graceful: float = 3
     websocket_idle: float = 5
     # How long the proxy may keep a replica's resolved address: it follows a recreated
-    # replica's name within this (HAProxy's `hold valid`, nginx's `resolver ... valid=`).
+    # replica's name within this (HAProxy's `timeout resolve`, nginx's `resolver ... valid=`).
     resolve: float = 2
     # The status the proxy answers when the upstream takes longer than proxy_read.
     timeout_status: int = 504

@@ -89,7 +89,7 @@ def test_recreated_replica_is_reached_again(stack):
     """A replica recreated on a new address gets traffic again: the proxy follows its name.
 
     A proxy that follows names keeps an address at most the declared `timeouts.resolve`
-    (nginx `resolver ... valid=`, HAProxy `hold valid`); Docker's DNS answers a recreated
+    (nginx `resolver ... valid=`, HAProxy `timeout resolve`); Docker's DNS answers a recreated
     container at once. A placeholder answers at the old address: a request it answers after
     that (and slack) shows the proxy still holds the old address, and the scenario fails
     then, not at the end of its window."""

@@ -86,7 +86,7 @@ LIMITS: tuple[Variant, ...] = (
         misconfiguration="client_max_body_size 0: no body limit, the app gets any size",
         edit=("client_max_body_size 1048576;", "client_max_body_size 0;"),
         catches=catching(
-            r"10485761-byte (content-length|chunked) body got 200, X-Instance 'app-\d'",
+            r"1048577-byte (content-length|chunked) body got 200, X-Instance 'app-\d'",
             *cases_of(BODY_OVER_MAXIMUM, FRAMINGS),
         ),
     ),
@@ -127,7 +127,7 @@ LIMITS: tuple[Variant, ...] = (
         catches=(
             Catch(
                 "test_limits.py::test_request_inside_every_timeout_succeeds",
-                r"/sleep 4\.0 s \(proxy_read 5 s, worker \d+ s\) got 504",
+                r"/sleep 2\.0 s \(proxy_read 3 s, worker \d+ s\) got 504",
             ),
         ),
     ),

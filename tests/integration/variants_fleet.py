@@ -198,19 +198,6 @@ LIFECYCLE += (
             ),
         ),
     ),
-    Variant(
-        name="haproxy-hold-valid-long",
-        base=HAPROXY,
-        misconfiguration="hold valid 30s: a recreated replica's old address is kept 30 s, "
-        "past the declared 2 s",
-        edit=("    hold valid 2s\n", "    hold valid 30s\n"),
-        catches=(
-            Catch(
-                "test_lifecycle.py::test_recreated_replica_is_reached_again",
-                r"app-1 moved from \S+ to \S+, and .* still sent GET /echo to the old address",
-            ),
-        ),
-    ),
 )
 
 WEBSOCKET: tuple[Variant, ...] = (
