@@ -30,6 +30,8 @@ class Expectation(StrEnum):
     GRACEFUL = "timeouts.graceful"
     WEBSOCKET_IDLE = "timeouts.websocket_idle"
     TIMEOUT_STATUS = "timeouts.timeout_status"
+    MAX_FAILS = "timeouts.max_fails"
+    RESOLVE = "timeouts.resolve"
 
 
 _PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyType({
@@ -62,6 +64,16 @@ _PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyT
         ProxyKind.NGINX: "proxy_read_timeout in the WebSocket location",
         ProxyKind.APACHE: "timeout= of the WebSocket BalancerMembers",
         ProxyKind.HAPROXY: "timeout tunnel",
+    },
+    Expectation.MAX_FAILS: {
+        ProxyKind.NGINX: "max_fails of the upstream servers",
+        ProxyKind.APACHE: "failontimeout (a read timeout puts a member in error)",
+        ProxyKind.HAPROXY: "fall of the health checks",
+    },
+    Expectation.RESOLVE: {
+        ProxyKind.NGINX: "the `resolve` parameter of upstream servers (1.27.3+) or resolver valid=",
+        ProxyKind.APACHE: "ProxyPass addressttl=",
+        ProxyKind.HAPROXY: "a resolvers section (timeout resolve) on the servers",
     },
     Expectation.TIMEOUT_STATUS: {
         ProxyKind.NGINX: "proxy_read_timeout (nginx answers 504)",

@@ -4,7 +4,9 @@ than there are lanes to run (harness/lanes.py: a stack's scenarios in three grou
 
 Two per core because a scenario mostly waits (on a timeout it proves, a replica restarting,
 an idle period): measured on 2 cores, the default profile took 14 min 18 s with 2 workers and
-9 min 12 s with 4, with its timing windows holding."""
+9 min 12 s with 4. With lanes and shorter timeouts it takes 7 min with 4, and the two cores are
+then busy (load average 7 to 10, half of it the kernel and the Docker daemon starting and
+stopping containers): more workers would queue on the CPU, not overlap more waits."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from harness.expectations import Expectation, declared
 from harness.fleet import PLACEHOLDER_INSTANCE, moved_replica
 from harness.traffic import (
     MARGIN,
@@ -111,7 +112,7 @@ def test_recreated_replica_is_reached_again(stack):
     assert last.instance != PLACEHOLDER_INSTANCE, (
         f"{stack.id}: {replica} moved from {old} to {new}, and {last.at:.1f}s later (a proxy "
         f"following names re-resolves within {resolve:.0f}s) the proxy still sent "
-        f"GET /echo to the old address {old}"
+        f"GET /echo to the old address {old}; {declared(stack.spec, Expectation.RESOLVE).hint()}"
     )
     assert last.instance == replica, (
         f"{stack.id}: {replica} moved from {old} to {new} and got no request in {window:.0f}s "

@@ -142,8 +142,7 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     failed = [str(outcome) for outcome in after if not outcome.ok]
     assert not failed, (
         f"{stack.id}: one slow GET rested the replicas: the GETs right after it got "
-        f"{failed}; declared max_fails = {timeouts.max_fails}; check nginx's max_fails, "
-        "HAProxy's fall, Apache's failontimeout"
+        f"{failed}; {declared(stack.spec, Expectation.MAX_FAILS).hint()}"
     )
 
 
