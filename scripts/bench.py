@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.catalog import STACKS  # noqa: E402
+from harness.lanes import Lane, lane_of  # noqa: E402
 from harness.matrix.runner import MatrixPlan, run_matrix  # noqa: E402
 from harness.matrix.shards import ShardSpec  # noqa: E402
 from harness.progress import QUIET  # noqa: E402
@@ -37,10 +38,13 @@ DEFAULT_STACK = "nginx-uvicorn-django-asgi-tls"
 REPORT = ROOT / "docs" / "performance.md"
 
 
-def stack_families(stack_id: str) -> tuple[float, dict[str, float], dict[str, int]]:
-    """Every family on one stack, one worker: wall seconds, seconds and cases per family."""
+def stack_families(
+    stack_id: str, workers: int = 1
+) -> tuple[float, dict[str, float], dict[str, int]]:
+    """Every family on one stack (one worker: serially; one per lane: the lanes side by
+    side, as the README's command runs them): wall seconds, seconds and cases per family."""
     plan = MatrixPlan(specs=(STACKS[stack_id],), stack_files=(), shard=ShardSpec(1, 1),
-                      selection=f"--stack {stack_id}", workers=1, retry=False)
+                      selection=f"--stack {stack_id}", workers=workers, retry=False)
     with tempfile.TemporaryDirectory(prefix="bench-") as folder, open(os.devnull, "w") as quiet:
         started = time.monotonic()
         results = run_matrix(plan, Path(folder), echo=quiet)
@@ -109,10 +113,16 @@ def main() -> int:
     lines: list[str] = []
     for stack_id in args.stack or [DEFAULT_STACK]:
         wall, seconds, cases = stack_families(stack_id)
+        side_by_side, _, _ = stack_families(stack_id, workers=len(Lane))
         median, runs = startup_median(stack_id, args.startup_runs)
+        lanes = {lane: sum(t for f, t in seconds.items() if lane_of(f) is lane) for lane in Lane}
         lines += [f"### {stack_id}", "",
-                  f"Every family, one worker: **{wall:.0f} s** wall. Start-up, median of "
-                  f"{len(runs)}: **{median:.2f} s** ({', '.join(f'{t:.2f}' for t in runs)}).",
+                  f"Every family, one worker: **{wall:.0f} s** wall; its {len(Lane)} lanes side "
+                  f"by side (one worker each, as the README's command runs one stack): "
+                  f"**{side_by_side:.0f} s**. Start-up, median of "
+                  f"{len(runs)}: **{median:.2f} s** ({', '.join(f'{t:.2f}' for t in runs)}). "
+                  "Lanes: " + ", ".join(f"{lane.value} {t:.0f} s" for lane, t in lanes.items())
+                  + ".",
                   "", "| family | cases | seconds |", "|---|---:|---:|",
                   *(f"| {family} | {cases[family]} | {seconds[family]:.1f} |"
                     for family in sorted(seconds, key=lambda f: -seconds[f])), ""]
