@@ -109,15 +109,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--pytest-args: got {args.pytest_args!r}; {error}") from None
     plan = MatrixPlan(
         specs=tuple(mine),
-        stack_files=tuple(args.stack_file or ()),
+        # pytest runs in the harness's own folder: paths from the user's folder go absolute.
+        stack_files=tuple(Path(path).resolve() for path in args.stack_file or ()),
         shard=args.shard,
         selection=selection,
         workers=args.workers or default_workers(len(mine)),
         pytest_args=pytest_args,
         retry=not args.no_retry,
     )
-    results = run_matrix(plan, args.out)
-    path = write_results(results, args.out)
+    out = Path(args.out).resolve()
+    results = run_matrix(plan, out)
+    path = write_results(results, out)
     _print_counts(results, f"shard {args.shard.label}: wrote {path}")
     return EXIT_FAILURES if results.failures else 0
 

@@ -39,8 +39,8 @@ print("CELLS=" + json.dumps(cells.cells))
 """
 
 
-def harness(*args, timeout=SHARD_LIMIT):
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=PROJECT_ROOT,
+def harness(*args, timeout=SHARD_LIMIT, cwd=PROJECT_ROOT):
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -101,10 +101,10 @@ def test_a_broken_config_line_newly_fails_exactly_the_cells_it_breaks(tmp_path):
             assert FORWARDED_FOR in text
             text = text.replace(FORWARDED_FOR, "")
         (bad / path.name).write_text(text)
-    for name in ("good", "bad"):
-        run = harness("matrix", "run", "--stack-file", str(tmp_path / name / "stack.toml"),
-                      "--out", str(tmp_path / f"r-{name}"), "--no-retry",
-                      "--pytest-args", "-m 'forwarding or host or correctness'")
+    for name in ("good", "bad"):  # from the user's folder, with paths relative to it
+        run = harness("matrix", "run", "--stack-file", f"{name}/stack.toml",
+                      "--out", f"r-{name}", "--no-retry",
+                      "--pytest-args", "-m 'forwarding or host or correctness'", cwd=tmp_path)
         assert run.returncode == (0 if name == "good" else 1), run.stdout[-4000:] + run.stderr
     report = harness("matrix", "report", str(tmp_path / "r-bad"), "--out", str(tmp_path / "rep"),
                      "--baseline", str(tmp_path / "r-good"))
