@@ -27,7 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from packaging.specifiers import SpecifierSet
+
 from harness.parts import Part, replaced_parts
+from harness.pinned import installed_version
 from harness.specs import ProxyKind, StackSpec
 from harness.suites import VersionRange
 
@@ -49,7 +52,9 @@ class Incompatibility:
     matched. `where` maps spec fields (dotted for nested ones: `timeouts.timeout_status`) to
     the values that match; `stack` is a glob over stack ids; `scenarios` are globs over
     scenario names; `versions`, when given, the proxy versions the failure is known for;
-    `when`, a further test on the spec for what `where` cannot say (a number above one).
+    `packages`, PyPI packages and the versions (PEP 440 specifiers) the failure is known for,
+    read from the stack's pins or our requirements file; `when`, a further test on the spec
+    for what `where` cannot say (a number above one).
     """
 
     scenarios: tuple[str, ...]
@@ -60,7 +65,12 @@ class Incompatibility:
     stack: str = "*"
     where: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     versions: VersionRange | None = None
+    packages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     when: Callable[[StackSpec], bool] | None = None
+
+    def __post_init__(self) -> None:
+        for specifier in self.packages.values():
+            SpecifierSet(specifier)  # a typo in an entry fails at import, not at match time
 
     def matches(self, spec: StackSpec, scenario: str) -> bool:
         """Whether the scenario, run on this stack, is expected to fail for this reason."""
@@ -80,8 +90,15 @@ class Incompatibility:
             and all(_field(spec, name) in allowed for name, allowed in self.where.items())
             and (self.when is None or self.when(spec))
             and (self.versions is None or self.versions.holds_on(spec.suite))
+            and all(_installs(spec, name, within) for name, within in self.packages.items())
             and not replaced_parts(spec).intersection(self.parts)
         )
+
+
+def _installs(spec: StackSpec, package: str, specifier: str) -> bool:
+    """Whether the stack's image installs a version of the package within the specifier."""
+    version = installed_version(spec, package)
+    return version is not None and SpecifierSet(specifier).contains(version, prereleases=True)
 
 
 def _field(spec: StackSpec, name: str) -> str:
@@ -330,6 +347,7 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(FOREIGN_ORIGIN,),
         where=_where(server="granian", interface="asgi"),
+        packages=MappingProxyType({"granian": "==2.8.7"}),
         parts=(Part.SERVER_SOFTWARE,),
         reason=(
             "granian 2.8.7 sometimes never answers a WebSocket handshake the app denies "

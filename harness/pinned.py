@@ -26,6 +26,7 @@ from harness.wheelhouse import ensure_wheelhouse, is_complete, wheel_versions, w
 
 __all__ = [
     "PinSet",
+    "installed_version",
     "pin_problems",
     "pin_set",
     "resolve_pin_set",
@@ -167,3 +168,15 @@ def _required_version(name: str) -> str | None:
         if separator and canonicalize_name(project.split("[", 1)[0]) == name:
             return version.strip()
     return None
+
+
+def installed_version(spec: StackSpec, package: str) -> Version | None:
+    """The version of a package the stack's image installs, known before a run: the stack's
+    own pin, else our requirements file's; None if neither names it."""
+    name = canonicalize_name(package)
+    for pin in spec.packages:
+        if canonicalize_name(pin.name) == name:
+            return Version(pin.version)
+    required = _required_version(name)
+    return Version(required) if required else None
+

@@ -4,7 +4,10 @@ No Docker: specs, rendered text, and the plugin run in-process with pytester.
 """
 
 import dataclasses
+from types import MappingProxyType
 
+import pytest
+from packaging.specifiers import InvalidSpecifier
 from packaging.version import Version
 
 from harness.catalog import STACKS
@@ -18,6 +21,8 @@ from harness.incompatibilities import (
     known_incompatibilities,
 )
 from harness.parts import Part, replaced_parts
+from harness.pinned import installed_version
+from harness.pins import Pin
 from harness.render_out import write_effective_configs
 from harness.specs import ProxyKind, Suite
 from harness.stackfile import load_stack_file
@@ -181,3 +186,24 @@ def test_rendered_config_used_under_another_stack_id_is_still_ours(tmp_path):
     )
     assert replaced_parts(renamed) == frozenset()
     assert reasons(renamed, RECREATED_REPLICA)
+
+
+GRANIAN = "nginx-granian-asgi-django-cache-least-conn"
+DENIED_HANDSHAKE = "test_websocket.py::test_foreign_origin_refused_and_own_accepted"
+
+
+def test_an_entry_known_for_some_package_versions_applies_to_those_only():
+    ours = STACKS[GRANIAN]
+    assert installed_version(ours, "granian") == Version("2.8.7")  # docker/requirements.txt
+    assert any("granian 2.8.7" in reason for reason in reasons(ours, DENIED_HANDSHAKE))
+    pinned = dataclasses.replace(ours, packages=(Pin("granian", "2.9.0"),))
+    assert installed_version(pinned, "Granian") == Version("2.9.0")  # the pin, any spelling
+    assert not any("granian 2.8.7" in reason for reason in reasons(pinned, DENIED_HANDSHAKE))
+
+
+def test_a_package_specifier_that_is_not_pep_440_fails_when_the_entry_is_made():
+    with pytest.raises(InvalidSpecifier):
+        Incompatibility(
+            scenarios=("x",), reason="r", parts=(Part.SERVER_SOFTWARE,),
+            packages=MappingProxyType({"granian": "2.8.7"}),
+        )
