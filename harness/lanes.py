@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["Lane", "lane_of", "lanes_in", "xdist_group"]
+__all__ = ["Lane", "lane_of", "xdist_group"]
 
 
 class Lane(Enum):
@@ -41,9 +41,4 @@ def lane_of(family: str) -> Lane:
 def xdist_group(stack_id: str, family: str) -> str:
     """The xdist group of one stack's scenarios of one family: `<stack>@<lane>`."""
     return f"{stack_id}@{lane_of(family).value}"
-
-
-def lanes_in(families: set[str]) -> set[Lane]:
-    """The lanes that scenarios of these families fill."""
-    return {lane_of(family) for family in families}
 

@@ -29,7 +29,13 @@ from harness.configs import RenderedStack, RunValues, render_stack
 from harness.configs.model import STATIC_DIR, TLS_DIR
 from harness.configs.render import replica_names
 from harness.containers import copy_into, copy_tree_archive, log_tail, put_tree_archive, state
-from harness.errors import ConfigError, HarnessError, StackError, StackStartError
+from harness.errors import (
+    ConfigError,
+    ExecOutputLost,
+    HarnessError,
+    StackError,
+    StackStartError,
+)
 from harness.readiness import GiveUp, ProbeFailed, wait_until
 from harness.runtime import LABEL_RUN, LABEL_SERVICE, LABEL_STACK, RunIdentity, engine
 from harness.specs import APP_PORT, HTTP_PORT, HTTPS_PORT, Protocol, StackSpec
@@ -408,13 +414,16 @@ class Stack:
         script = _PROBE_SCRIPT.replace("GET /health", f"GET {self.health_path}").replace(
             "PATIENCE", str(_PROBE_PATIENCE)
         )
-        with docker_errors(self.id, "redis", action="probe the replicas"):
-            result = self.containers["redis"].exec_run(["python3", "-c", script, *targets])
-        if result.exit_code != 0:
-            raise ProbeFailed(f"probe failed: {result.output.decode(errors='replace')[-200:]}")
-        if not result.output.strip():  # Docker under load sometimes loses an exec's output
-            raise ProbeFailed("probe printed nothing")
-        seen: dict[str, str] = json.loads(result.output)
+        try:
+            code, output = self.exec(
+                "redis", ["python3", "-c", script, *targets], prints=True,
+                action="probe the replicas",
+            )
+        except ExecOutputLost as lost:
+            raise ProbeFailed(str(lost)) from None
+        if code != 0:
+            raise ProbeFailed(f"probe failed: {output[-200:]}")
+        seen: dict[str, str] = json.loads(output)
         return seen
 
     # -- replica control and inspection -----------------------------------------------------
@@ -469,10 +478,22 @@ class Stack:
             self._start_replica(replica)
         self.wait_replicas_ready([replica])
 
-    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
-        with docker_errors(self.id, service, action=f"exec {command[0]}"):
+    def exec(
+        self, service: str, command: list[str], *, prints: bool = False, action: str = ""
+    ) -> tuple[int, str]:
+        """Run a command in a service's container: its exit code and output. With `prints`
+        (the command always prints), an exit 0 with no output raises ExecOutputLost: the
+        engine lost it, and only the caller knows whether running it again is safe. `action`
+        names the command in errors (default: `exec <program>`)."""
+        with docker_errors(self.id, service, action=action or f"exec {command[0]}"):
             result = self.container(service).exec_run(command)
-        return result.exit_code, result.output.decode("utf-8", errors="replace")
+        output = result.output.decode("utf-8", errors="replace")
+        if prints and result.exit_code == 0 and not output.strip():
+            raise ExecOutputLost(
+                f"stack {self.id}, service {service}: `{command[0]}` exited 0 and no output "
+                "came back"
+            )
+        return result.exit_code, output
 
     def diagnostics(self, lines: int = 20) -> str:
         """The last lines of every service's logs, for a failed scenario's report."""

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from harness.traffic import (
+    MARGIN,
     get_until,
     need_every_replica_in_view,
     request_once,
@@ -25,7 +26,6 @@ SPREAD_REQUESTS = 60
 SPREAD_TOLERANCE = 0.5  # every replica gets at least half of its fair share
 STICKY_REQUESTS = 20
 STEADY_MIN_REQUESTS = 10
-MARGIN = 2.0  # seconds of slack on every window, for a loaded 2-core machine
 MAX_REQUESTS = 2000  # bound of every polling loop; a time bound always comes first
 
 

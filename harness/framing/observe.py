@@ -14,10 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from harness.errors import ExecOutputLost
 from harness.evidence import seen_with
 from harness.framing.probes import FramingProbe, probe_path
 from harness.framing.verdicts import Hop, HopResult, ProbeResult, classify
-from harness.framing.wire import DirectOutputLost, Exchange, send_direct, send_through_proxy
+from harness.framing.wire import Exchange, send_direct, send_through_proxy
 from harness.probes import host_header
 from harness.specs import Protocol
 from harness.stack import Stack
@@ -46,7 +47,7 @@ def run_probe_on_hop(
     fresh marker, so the lost run's requests are not counted."""
     try:
         return _run_once(stack, client, probe, hop)
-    except DirectOutputLost:
+    except ExecOutputLost:
         return _run_once(stack, client, probe, hop)
 
 

@@ -7,7 +7,7 @@ import dataclasses
 from types import MappingProxyType
 
 import pytest
-from packaging.specifiers import InvalidSpecifier
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from harness.catalog import STACKS
@@ -205,5 +205,5 @@ def test_a_package_specifier_that_is_not_pep_440_fails_when_the_entry_is_made():
     with pytest.raises(InvalidSpecifier):
         Incompatibility(
             scenarios=("x",), reason="r", parts=(Part.SERVER_SOFTWARE,),
-            packages=MappingProxyType({"granian": "2.8.7"}),
+            packages=MappingProxyType({"granian": SpecifierSet("2.8.7")}),
         )
