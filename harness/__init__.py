@@ -9,11 +9,11 @@ from harness.errors import (
     StackError,
     StackStartError,
 )
-from harness.selection import select_stacks
-from harness.session import HarnessSession
-from harness.specs import StackSpec
-from harness.stack import Stack
-from harness.stackfile import load_stack_file
+from harness.run.session import HarnessSession
+from harness.run.stack import Stack
+from harness.spec.model import StackSpec
+from harness.spec.selection import select_stacks
+from harness.spec.stackfile import load_stack_file
 
 __all__ = [
     "ConfigError",

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from harness.traffic import (
+from harness.clients.traffic import (
     MARGIN,
     get_until,
     need_every_replica_in_view,

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from harness.evidence import seen_with
-from harness.probes import host_header
+from harness.clients.evidence import seen_with
+from harness.clients.probes import host_header
 
 pytestmark = pytest.mark.caching
 

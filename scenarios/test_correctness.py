@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.probes import exchange, host_header
+from harness.clients.probes import exchange, host_header
 
 pytestmark = pytest.mark.correctness
 

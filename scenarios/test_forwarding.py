@@ -8,7 +8,7 @@ hides the other's mistakes. /echo shows the server's own view beside the framewo
 
 import pytest
 
-from harness.specs import Trust
+from harness.spec.model import Trust
 
 pytestmark = pytest.mark.forwarding
 

@@ -1,19 +1,19 @@
 """Framing probes, hop by hop: the proxy never lets an ambiguous or invalid request reach the
 app as two requests or with another body length than the one it states.
 
-Each probe (harness/framing/probes.py) is sent through the proxy and, from a container on the
-stack's network, straight to one replica. The proxied hop is what a deployment guarantees and
+Each probe (harness/clients/framing/probes.py) is sent through the proxy and, from a container on
+the stack's network, straight to one replica. The proxied hop is what a deployment guarantees and
 is asserted; the direct hop says whether the server alone is lenient, and is recorded with it
 as the case's `framing` observation in the matrix results, where the report judges it against
-the server's published advisories (harness/framing/advisories.py).
+the server's published advisories (harness/clients/framing/advisories.py).
 """
 
 import json
 
 import pytest
 
-from harness.framing import PROBES, HopOutcome
-from harness.framing.observe import run_probe
+from harness.clients.framing import PROBES, HopOutcome
+from harness.clients.framing.observe import run_probe
 
 pytestmark = pytest.mark.framing
 

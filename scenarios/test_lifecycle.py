@@ -7,9 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from harness.expectations import Expectation, declared
-from harness.fleet import PLACEHOLDER_INSTANCE, moved_replica
-from harness.traffic import (
+from harness.clients.traffic import (
     MARGIN,
     SteadyTraffic,
     get_until,
@@ -17,6 +15,8 @@ from harness.traffic import (
     rotation_window,
     visitor_client,
 )
+from harness.run.fleet import PLACEHOLDER_INSTANCE, moved_replica
+from harness.spec.expectations import Expectation, declared
 
 pytestmark = pytest.mark.lifecycle
 

@@ -1,6 +1,6 @@
 """The stack's declared limits and timeouts hold exactly, with the statuses they promise.
 
-`spec.limits` and `spec.timeouts` are what the stack declares (see harness/specs.py for the
+`spec.limits` and `spec.timeouts` are what the stack declares (see harness/spec/model.py for the
 exact meaning of each); the scenarios probe at the limit and one step past it.
 """
 
@@ -11,11 +11,11 @@ import uuid
 
 import pytest
 
-from harness.evidence import header_of_line_size, seen_with
-from harness.expectations import Expectation, declared, upstream_idle_hint
-from harness.specs import ServerKind, WorkerClass
-from harness.traffic import need_every_replica_in_view, request_once
-from harness.upstream import TcpState, upstream_connections
+from harness.clients.evidence import header_of_line_size, seen_with
+from harness.clients.traffic import need_every_replica_in_view, request_once
+from harness.clients.upstream import TcpState, upstream_connections
+from harness.spec.expectations import Expectation, declared, upstream_idle_hint
+from harness.spec.model import ServerKind, WorkerClass
 
 pytestmark = pytest.mark.limits
 

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from harness.evidence import seen_with
-from harness.probes import converse, exchange, host_header
+from harness.clients.evidence import seen_with
+from harness.clients.probes import converse, exchange, host_header
 
 pytestmark = pytest.mark.security
 

@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 
-from harness.evidence import seen_with
+from harness.clients.evidence import seen_with
+from harness.clients.probes import exchange, host_header
 from harness.paths import APPS_DIR
-from harness.probes import exchange, host_header
 
 pytestmark = pytest.mark.static
 

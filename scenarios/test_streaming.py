@@ -10,9 +10,9 @@ import time
 import httpx
 import pytest
 
-from harness.evidence import timed_lines
-from harness.probes import clients_reading_nothing
-from harness.traffic import need_every_replica_in_view
+from harness.clients.evidence import timed_lines
+from harness.clients.probes import clients_reading_nothing
+from harness.clients.traffic import need_every_replica_in_view
 
 pytestmark = pytest.mark.streaming
 

@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from harness.probes import exchange
-from harness.specs import TEST_HOST_NAME
-from harness.tlsprobe import handshake, legacy_server_hello, served_names, version_offered
+from harness.clients.probes import exchange
+from harness.clients.tlsprobe import handshake, legacy_server_hello, served_names, version_offered
+from harness.spec.model import TEST_HOST_NAME
 
 pytestmark = [pytest.mark.tls, pytest.mark.tls_only]
 

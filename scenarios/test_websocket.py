@@ -9,14 +9,14 @@ from contextlib import ExitStack
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from harness.expectations import Expectation, declared
-from harness.traffic import need_every_replica_in_view
-from harness.wsclient import (
+from harness.clients.traffic import need_every_replica_in_view
+from harness.clients.wsclient import (
     close_code_received,
     open_websocket,
     receive_broadcast,
     replica_of_member,
 )
+from harness.spec.expectations import Expectation, declared
 
 pytestmark = [pytest.mark.websocket, pytest.mark.asgi_only]
 

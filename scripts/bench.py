@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.catalog import STACKS  # noqa: E402
-from harness.lanes import Lane, lane_of  # noqa: E402
+from harness.spec.catalog import STACKS  # noqa: E402
+from harness.plugin.lanes import Lane, lane_of  # noqa: E402
 from harness.matrix.runner import MatrixPlan, run_matrix  # noqa: E402
 from harness.matrix.shards import ShardSpec  # noqa: E402
-from harness.progress import QUIET  # noqa: E402
-from harness.session import HarnessSession  # noqa: E402
+from harness.commands.progress import QUIET  # noqa: E402
+from harness.run.session import HarnessSession  # noqa: E402
 
 DEFAULT_STACK = "nginx-uvicorn-django-asgi-tls"
 REPORT = ROOT / "docs" / "performance.md"

@@ -18,7 +18,7 @@ from harness.load.runner import LoadPlan, run_step
 from harness.load.schema import Ceiling
 from harness.load.shapes import ShapeKind, Step
 from harness.load.workloads import Mix, Workload
-from harness.stack import Stack
+from harness.run.stack import Stack
 
 OVERRUN_SECONDS = 15
 _REQUESTS_PER_SECOND = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)

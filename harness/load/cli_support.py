@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from harness.commands.progress import Progress
 from harness.errors import ConfigError
 from harness.load.gate import GateResult, gate, parse_threshold
 from harness.load.reading import read_results
@@ -16,8 +17,7 @@ from harness.load.report import ceiling_lines, comparison_table, failure_evidenc
 from harness.load.schema import LoadResults
 from harness.load.shapes import ShapeKind, Timing, parse_levels
 from harness.load.workloads import parse_mix
-from harness.progress import Progress
-from harness.specs import StackSpec
+from harness.spec.model import StackSpec
 
 if TYPE_CHECKING:
     # The load extra (psutil, matplotlib, locust) is imported when `harness load` runs, so
@@ -84,7 +84,7 @@ def run_load_command(
 ) -> int:
     from harness.load.comparison import compare_stacks
     from harness.load.output import write_outputs
-    from harness.session import HarnessSession
+    from harness.run.session import HarnessSession
 
     session = HarnessSession(Progress())
     try:

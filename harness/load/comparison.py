@@ -14,8 +14,8 @@ from harness.load.ceiling import check_ceiling
 from harness.load.runner import LoadPlan, run_step
 from harness.load.schema import LoadResults, Run, StackResult, StepResult
 from harness.load.shapes import ShapeKind
-from harness.session import HarnessSession
-from harness.specs import StackSpec
+from harness.run.session import HarnessSession
+from harness.spec.model import StackSpec
 
 Announce = Callable[[str], None]
 

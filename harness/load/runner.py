@@ -17,7 +17,7 @@ from harness.load.resources import GENERATOR, ResourceSampler
 from harness.load.schema import Run
 from harness.load.shapes import ShapeKind, Step, Timing
 from harness.load.workloads import Mix, Workload
-from harness.stack import Stack
+from harness.run.stack import Stack
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 # Time locust may take beyond --run-time: start-up, --stop-timeout, writing its reports.

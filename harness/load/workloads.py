@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from harness.errors import ConfigError
-from harness.specs import StackSpec
+from harness.spec.model import StackSpec
 
 
 class Workload(StrEnum):

@@ -24,7 +24,7 @@ from harness.matrix.schema import (
     Outcome,
     StackRecord,
 )
-from harness.specs import StackSpec
+from harness.spec.model import StackSpec
 
 _STRICT_XPASS = "[XPASS(strict)]"
 

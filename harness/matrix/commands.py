@@ -13,16 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.catalog import PROFILES
 from harness.errors import ConfigError
 from harness.matrix.diff import diff_results
 from harness.matrix.merge import merge_results
 from harness.matrix.runner import MatrixPlan, run_matrix
 from harness.matrix.schema import MatrixResults, load_results, write_results
 from harness.matrix.shards import ShardSpec, github_matrix, plan_shards, shard_of
-from harness.selection import select_stacks
-from harness.specs import StackSpec
-from harness.workers import default_workers
+from harness.plugin.workers import default_workers
+from harness.spec.catalog import PROFILES
+from harness.spec.model import StackSpec
+from harness.spec.selection import select_stacks
 
 EXIT_FAILURES = 1
 

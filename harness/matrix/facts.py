@@ -20,13 +20,13 @@ import docker.errors
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from harness.configs import render_stack
-from harness.configs.model import ConfigFile
+from harness.build.configs import render_stack
+from harness.build.configs.model import ConfigFile
+from harness.build.pinned import server_package
 from harness.errors import HarnessError
 from harness.matrix.schema import ConfigDigest
-from harness.pinned import server_package
-from harness.specs import ProxyKind, StackSpec
-from harness.stack import Stack
+from harness.run.stack import Stack
+from harness.spec.model import ProxyKind, StackSpec
 
 _PROXY_VERSION = {
     ProxyKind.NGINX: ["nginx", "-v"],
@@ -113,7 +113,7 @@ def write_config_copies(spec: StackSpec, folder: Path, relative_to: Path) -> lis
 
 
 def write_atomically(target: Path, text: str) -> None:
-    """Write a file whole or not at all: two lanes of one stack (harness/lanes.py), each on
+    """Write a file whole or not at all: two lanes of one stack (harness/plugin/lanes.py), each on
     its own worker, record the same facts."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")

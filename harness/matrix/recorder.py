@@ -8,7 +8,7 @@ the stack's effective configs under DIR/configs/<id>/. `harness matrix run` asse
 into results.json (see assemble.py).
 
 A case is named by user properties that the plugin sets at collection (xdist carries them to
-the controller): `harness.stack`, `harness.case`, `harness.family`, `harness.incompatibility`.
+the controller): `harness.run.stack`, `harness.case`, `harness.family`, `harness.incompatibility`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from harness.matrix.facts import (
     write_atomically,
     write_config_copies,
 )
-from harness.stack import Stack
+from harness.run.stack import Stack
 
 REPORTS_FILE = "reports.jsonl"
 STACKS_DIR = "stacks"

@@ -36,7 +36,7 @@ def harness_commit() -> str | None:
 
 
 def engine_version() -> str:
-    from harness.runtime import engine
+    from harness.run.runtime import engine
 
     try:
         version = engine().version()

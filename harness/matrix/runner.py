@@ -32,7 +32,7 @@ from harness.matrix.runinfo import run_info
 from harness.matrix.schema import CaseRecord, MatrixResults, ShardInfo, sorted_cases
 from harness.matrix.shards import ShardSpec
 from harness.paths import PROJECT_ROOT, SCENARIOS_DIR
-from harness.specs import StackSpec
+from harness.spec.model import StackSpec
 
 RAW_DIR = "raw"
 # pytest's exit codes that still mean "the run happened": all passed, some failed, none ran.

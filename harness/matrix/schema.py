@@ -139,7 +139,7 @@ class CaseRecord:
     # For a flaky case: what the first attempt failed with.
     first_failure: str = ""
     # What the case observed beside its outcome, by kind (OBSERVATION_KINDS): `framing`, a
-    # probe's result hop by hop (harness/framing/verdicts.py ProbeResult.as_data()).
+    # probe's result hop by hop (harness/clients/framing/verdicts.py ProbeResult.as_data()).
     observations: Mapping[str, Any] = field(default_factory=dict)
 
     @property

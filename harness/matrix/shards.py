@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.errors import ConfigError
-from harness.specs import StackSpec
+from harness.spec.model import StackSpec
 
 MAX_SHARDS = 256  # GitHub Actions runs at most 256 jobs per matrix
 

@@ -4,7 +4,7 @@ import pytest
 
 from harness.errors import EngineError
 from harness.paths import PROJECT_ROOT
-from harness.runtime import engine
+from harness.run.runtime import engine
 
 
 def pytest_collection_modifyitems(items):

@@ -11,13 +11,13 @@ import time
 
 import pytest
 
-from harness.catalog import STACKS
-from harness.configs import render_stack
+from harness.build.configs import render_stack
+from harness.build.images import base_tag
 from harness.errors import StackStartError
-from harness.images import base_tag
 from harness.paths import PROJECT_ROOT
-from harness.session import HarnessSession
-from harness.specs import Suite
+from harness.run.session import HarnessSession
+from harness.spec.catalog import STACKS
+from harness.spec.model import Suite
 from tests.unit.test_cli_errors import assert_clean_error, harness
 
 BASE = "nginx-gunicorn-gthread-flask"
@@ -86,7 +86,7 @@ def test_port_conflict_is_named(monkeypatch):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        monkeypatch.setattr("harness.stack.free_port", lambda: port)
+        monkeypatch.setattr("harness.run.stack.free_port", lambda: port)
         session = HarnessSession()
         try:
             with pytest.raises(
@@ -105,8 +105,8 @@ def test_ready_timeout_setting_is_validated():
 
 
 def test_image_build_failure_shows_the_failing_step_and_log_tail():
+    from harness.build.images import _build_context
     from harness.errors import ImageBuildError
-    from harness.images import _build_context
 
     # The failing step comes first, so the failed build leaves no cached layer behind.
     dockerfile = f"FROM {base_tag(Suite.BOOKWORM)}\nRUN echo broken-step >&2; exit 3\n"

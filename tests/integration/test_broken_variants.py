@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.catalog import STACKS
-from harness.configs import render_stack
+from harness.build.configs import render_stack
 from harness.matrix.assemble import read_reports, recorded_cases
 from harness.matrix.schema import CaseRecord, Outcome
 from harness.paths import PROJECT_ROOT
-from harness.stackfile import load_stack_file
+from harness.spec.catalog import STACKS
+from harness.spec.stackfile import load_stack_file
 from tests.integration.variant_model import Catch, Variant
 from tests.integration.variants import VARIANTS
 

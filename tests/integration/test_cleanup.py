@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from harness.paths import PROJECT_ROOT
-from harness.runtime import leftovers, remove_resources
+from harness.run.runtime import leftovers, remove_resources
 from tests.integration.test_broken_variants import write_variant
 from tests.integration.variants import VARIANTS
 
@@ -91,7 +91,7 @@ def test_killed_run_is_reaped_by_clean(run_id):
     process.wait(timeout=30)
     assert leftovers(run_id), "SIGKILL gives no chance to clean: resources remain"
     clean = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "clean", "--orphans"],
+        [sys.executable, "-m", "harness", "clean", "--orphans"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -6,9 +6,9 @@ import stat
 
 import pytest
 
-from harness.catalog import STACKS
-from harness.session import HarnessSession
-from harness.stack import Stack
+from harness.run.session import HarnessSession
+from harness.run.stack import Stack
+from harness.spec.catalog import STACKS
 
 BASE = STACKS["nginx-gunicorn-gthread-flask"].with_changes(tls=True)
 

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.catalog import STACKS
-from harness.incompatibilities import RECREATED_REPLICA, known_incompatibilities
 from harness.paths import PROJECT_ROOT
-from harness.stackfile import load_stack_file
+from harness.spec.catalog import STACKS
+from harness.spec.incompatibilities import RECREATED_REPLICA, known_incompatibilities
+from harness.spec.stackfile import load_stack_file
 
 STACK = "nginx-gunicorn-gthread-flask"
 OWN = "nginx-own-resolver"
@@ -23,7 +23,7 @@ RESOLVER = "resolver 127.0.0.11 valid=1s ipv6=off;"
 
 def render(out: Path) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "harness.cli", "render", STACK, "--out", str(out)],
+        [sys.executable, "-m", "harness", "render", STACK, "--out", str(out)],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     return out / "stack.toml"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.exitcodes import ExitCode
+from harness.commands.exitcodes import ExitCode
 from harness.paths import PROJECT_ROOT
 
 EXAMPLE = PROJECT_ROOT / "examples" / "own-django"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.matrix.report.browser import dump_dom
 from harness.paths import PROJECT_ROOT
-from harness.runtime import leftovers
+from harness.run.runtime import leftovers
 
 WSGI = "nginx-gunicorn-gthread-flask"
 ASGI = "nginx-uvicorn-django-asgi"
@@ -41,7 +41,7 @@ def harness_load(*args: str) -> tuple[subprocess.CompletedProcess[str], float, s
     group = f"load{secrets.token_hex(3)}"
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "load", *args, *SWEEP],
+        [sys.executable, "-m", "harness", "load", *args, *SWEEP],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False,
         env={**os.environ, "HARNESS_RUN_ID": group},
     )  # fmt: skip

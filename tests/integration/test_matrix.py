@@ -40,7 +40,7 @@ print("CELLS=" + json.dumps(cells.cells))
 
 
 def harness(*args, timeout=SHARD_LIMIT, cwd=PROJECT_ROOT):
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import trustme
 
 from harness.paths import PROJECT_ROOT
-from harness.specs import TEST_HOST_NAME
+from harness.spec.model import TEST_HOST_NAME
 
 BASE = "nginx-gunicorn-gthread-flask-tls"
 SELECTED = "chain_verifies or site_name or shipped_file"

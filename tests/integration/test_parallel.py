@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from harness.paths import PROJECT_ROOT
-from harness.runtime import leftovers, remove_resources
+from harness.run.runtime import leftovers, remove_resources
 from tests.integration.conftest import scenario_count
 
 SCENARIO = "scenarios/test_forwarding.py"

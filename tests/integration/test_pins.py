@@ -7,12 +7,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from harness.cli import main
+from harness.commands.cli import main
+from harness.commands.progress import QUIET
 from harness.matrix.facts import stack_versions
-from harness.progress import QUIET
-from harness.runtime import engine
-from harness.session import HarnessSession
-from harness.stackfile import load_stack_file
+from harness.run.runtime import engine
+from harness.run.session import HarnessSession
+from harness.spec.stackfile import load_stack_file
 
 PINNED = "21.2.0"  # before 22.0: the CVE-2024-1135 framing the probes of issue 13 look for
 

@@ -14,7 +14,7 @@ STACK = "nginx-gunicorn-gthread-flask"
 
 
 def render(out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "harness.cli", "render", STACK, "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "harness", "render", STACK, "--out", str(out)],
                    check=True, capture_output=True, timeout=60)
     return out / "stack.toml"
 
@@ -66,7 +66,7 @@ def test_rendered_file_stack_starts_and_passes_correctness(tmp_path):
     """A stack from a file, rendered, runs from the written stack.toml alone."""
     (tmp_path / "stacks.toml").write_text(FILE_STACK)
     out = tmp_path / "effective"
-    subprocess.run([sys.executable, "-m", "harness.cli", "render", "my-api", "--stack-file",
+    subprocess.run([sys.executable, "-m", "harness", "render", "my-api", "--stack-file",
                     str(tmp_path / "stacks.toml"), "--out", str(out)],
                    check=True, capture_output=True, timeout=60)
     assert "extends" not in (out / "stack.toml").read_text()

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from harness.catalog import STACKS
-from harness.progress import QUIET
-from harness.session import HarnessSession
-from harness.specs import (
+from harness.commands.progress import QUIET
+from harness.run.session import HarnessSession
+from harness.run.stack import Stack
+from harness.run.stack_readiness import probe_from_network
+from harness.spec.catalog import STACKS
+from harness.spec.model import (
     Interface,
     Protocol,
     ServerKind,
@@ -25,7 +27,6 @@ from harness.specs import (
     Trust,
     WorkerClass,
 )
-from harness.stack import Stack
 
 _GUNICORN_WORKERS = {
     WorkerClass.SYNC: "sync",
@@ -130,7 +131,7 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
             assert spec.worker_class is not None
             expected = f"Using worker: {_GUNICORN_WORKERS[spec.worker_class]}"
             assert expected in log, f"{spec.id}: gunicorn's log lacks {expected!r}:\n{log}"
-        answered = stack._probe_from_network(["app-1:8000:http"])["app-1"]
+        answered = probe_from_network(stack, ["app-1:8000:http"])["app-1"]
         speaks_http = answered.startswith("HTTP/")
         assert speaks_http == (spec.protocol == Protocol.HTTP), (
             f"{spec.id}: protocol {spec.protocol}, but an HTTP request straight to the "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docker.errors
 
-from harness.runtime import engine, leftovers
+from harness.run.runtime import engine, leftovers
 
 USERS_CONFTEST = """
 import os

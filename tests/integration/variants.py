@@ -231,7 +231,7 @@ WAIVERS: Mapping[str, str] = MappingProxyType(
         ),
         "test_tls.py::test_certificate_matches_site_name[127.0.0.1]": (
             "A client that connects by address sends no SNI, and the stack's readiness check "
-            "(harness/stack.py) is such a client: it fetches https://127.0.0.1:<port>/health "
+            "(harness/run/stack.py) is such a client: it fetches https://127.0.0.1:<port>/health "
             "verifying the test CA and the address. A certificate that fails this case fails "
             "readiness, so the stack never starts: an error, never a failed case."
         ),

@@ -2,7 +2,7 @@
 of a server version with a published framing bug, so that the server's lenient reading
 reaches the app as a hidden request (see scenarios/test_framing.py).
 
-The base stacks are the nightly profile's version axes (harness/version_axes.py). HAProxy's
+The base stacks are the nightly profile's version axes (harness/spec/version_axes.py). HAProxy's
 public port becomes a `mode tcp` listener straight to the one replica, the misconfiguration
 of a proxy put in front "for TLS and balancing only"; its HTTP frontend moves aside.
 """

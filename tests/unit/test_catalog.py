@@ -8,7 +8,8 @@ import itertools
 
 import pytest
 
-from harness.catalog import (
+from harness.build.configs import RunValues, render_stack
+from harness.spec.catalog import (
     DEFAULT_STACKS,
     NIGHTLY_STACKS,
     PROFILES,
@@ -17,15 +18,14 @@ from harness.catalog import (
     cache_variants,
     valid_combinations,
 )
-from harness.configs import RunValues, render_stack
-from harness.incompatibilities import (
+from harness.spec.incompatibilities import (
     CHUNKED_OVER_LIMIT,
     CHUNKED_UPLOAD,
     KNOWN,
     TIMEOUT_STATUS,
     known_incompatibilities,
 )
-from harness.specs import (
+from harness.spec.model import (
     Balancing,
     Framework,
     Interface,
@@ -37,7 +37,7 @@ from harness.specs import (
     Timeouts,
     WorkerClass,
 )
-from harness.version_axes import version_axes
+from harness.spec.version_axes import version_axes
 
 DEFAULT = [STACKS[name] for name in PROFILES["default"]]
 

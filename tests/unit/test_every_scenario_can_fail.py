@@ -17,8 +17,8 @@ from functools import cache
 
 import pytest
 
-from harness.catalog import STACKS
 from harness.paths import PROJECT_ROOT
+from harness.spec.catalog import STACKS
 from tests.integration.test_broken_variants import write_variant
 from tests.integration.variants import VARIANTS, WAIVERS
 
@@ -103,7 +103,7 @@ def test_variant_names_are_unique():
 
 
 def test_docs_scenarios_md_is_up_to_date():
-    from harness.scenario_index import as_markdown, scenario_index
+    from harness.plugin.scenario_index import as_markdown, scenario_index
 
     committed = (PROJECT_ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     assert committed == as_markdown(scenario_index()), (

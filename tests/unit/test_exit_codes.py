@@ -1,7 +1,7 @@
 """Each class of failure ends `harness` with its own exit code, one line, no traceback.
 
-The codes are documented in `harness --help` and the README (harness/exitcodes.py). Usage and
-engine failures run the real command in a subprocess; image build and stack start are raised
+The codes are documented in `harness --help` and the README (harness/commands/exitcodes.py). Usage
+and engine failures run the real command in a subprocess; image build and stack start are raised
 where the real code raises them (the build and the session), with no engine needed.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness import cli
+from harness.commands.exitcodes import ExitCode
 from harness.errors import ImageBuildError, ReadinessTimeout, StackStartError
-from harness.exitcodes import ExitCode
 from tests.unit.cli_process import harness
 
 
@@ -92,8 +92,8 @@ def test_stack_start_failure(monkeypatch, capsys, error):
 def test_docker_errors_become_harness_errors_naming_the_service():
     import docker.errors
 
-    from harness.boundary import docker_errors
     from harness.errors import ConfigError, EngineError
+    from harness.run.boundary import docker_errors
 
     cases = [
         (docker.errors.ImageNotFound("no such image: mine:1"), ConfigError),

@@ -1,9 +1,9 @@
 """A failure names the declared value, where it was declared, and the directive that decides
 it on this stack."""
 
-from harness.catalog import STACKS
-from harness.expectations import Expectation, declared
-from harness.stackfile import load_stack_file
+from harness.spec.catalog import STACKS
+from harness.spec.expectations import Expectation, declared
+from harness.spec.stackfile import load_stack_file
 
 
 def test_built_in_stack_names_the_harness_default_and_its_directives():

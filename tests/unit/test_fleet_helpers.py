@@ -7,8 +7,14 @@ from types import SimpleNamespace
 
 import httpx
 
-from harness.tlsprobe import _client_hello
-from harness.traffic import CONNECTION_ERROR, Outcome, get_until, request_once, visitor_client
+from harness.clients.tlsprobe import _client_hello
+from harness.clients.traffic import (
+    CONNECTION_ERROR,
+    Outcome,
+    get_until,
+    request_once,
+    visitor_client,
+)
 
 
 def counting_client() -> httpx.Client:

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import pytest
 
-from harness.catalog import PROFILES, STACKS
-from harness.framing import PROBES, Hop, HopOutcome, HopResult, ProbeKind, ProbeResult, judge
-from harness.framing.advisories import ADVISORIES, AdvisoryVerdict, concerned, parser_package
-from harness.framing.verdicts import classify
-from harness.framing.wire import answers_in
-from harness.specs import HttpParser, ServerKind
-from harness.version_axes import version_axes
+from harness.clients.framing import (
+    PROBES,
+    Hop,
+    HopOutcome,
+    HopResult,
+    ProbeKind,
+    ProbeResult,
+    judge,
+)
+from harness.clients.framing.advisories import (
+    ADVISORIES,
+    AdvisoryVerdict,
+    concerned,
+    parser_package,
+)
+from harness.clients.framing.verdicts import classify
+from harness.clients.framing.wire import answers_in
+from harness.spec.catalog import PROFILES, STACKS
+from harness.spec.model import HttpParser, ServerKind
+from harness.spec.version_axes import version_axes
 
 
 def test_every_probe_names_its_marker_and_only_invalid_ones_hide_a_request_after_the_body():

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from harness.hashing import content_hash
-from harness.images import app_tag_inputs, base_tag
-from harness.specs import Suite
+from harness.build.hashing import content_hash
+from harness.build.images import app_tag_inputs, base_tag
+from harness.spec.model import Suite
 
 
 def test_same_inputs_same_hash(tmp_path):
@@ -36,7 +36,7 @@ def test_base_tags_differ_by_suite_and_follow_the_package_list(monkeypatch, tmp_
     assert base_tag(Suite.BOOKWORM).startswith("deploy-harness/base:bookworm-")
     packages = tmp_path / "packages.txt"
     packages.write_text("python3\nnginx\n")
-    monkeypatch.setattr("harness.images.PACKAGES_FILE", packages)
+    monkeypatch.setattr("harness.build.images.PACKAGES_FILE", packages)
     before = base_tag(Suite.BOOKWORM)
     packages.write_text("python3\nnginx\nhaproxy\n")
     assert base_tag(Suite.BOOKWORM) != before

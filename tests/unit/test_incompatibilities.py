@@ -10,8 +10,10 @@ import pytest
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from harness.catalog import STACKS
-from harness.incompatibilities import (
+from harness.build.pinned import installed_version
+from harness.build.render_out import write_effective_configs
+from harness.spec.catalog import STACKS
+from harness.spec.incompatibilities import (
     CHUNKED_UPLOAD,
     IN_FLIGHT,
     KNOWN,
@@ -20,13 +22,11 @@ from harness.incompatibilities import (
     Incompatibility,
     known_incompatibilities,
 )
-from harness.parts import Part, replaced_parts
-from harness.pinned import installed_version
-from harness.pins import Pin
-from harness.render_out import write_effective_configs
-from harness.specs import ProxyKind, Suite
-from harness.stackfile import load_stack_file
-from harness.suites import SHIPPED, VersionRange, shipped_version
+from harness.spec.model import ProxyKind, Suite
+from harness.spec.parts import Part, replaced_parts
+from harness.spec.pins import Pin
+from harness.spec.stackfile import load_stack_file
+from harness.spec.suites import SHIPPED, VersionRange, shipped_version
 
 pytest_plugins = ["pytester"]
 
@@ -136,7 +136,7 @@ def test_entry_outside_its_version_range_does_not_apply():
 def test_re_resolution_entry_goes_on_a_suite_with_nginx_1_27_3(monkeypatch):
     """The day a suite ships an nginx whose `server ... resolve` our config can use."""
     trixie = {**SHIPPED[Suite.TRIXIE], ProxyKind.NGINX: Version("1.28.0")}
-    monkeypatch.setattr("harness.suites.SHIPPED", {**SHIPPED, Suite.TRIXIE: trixie})
+    monkeypatch.setattr("harness.spec.suites.SHIPPED", {**SHIPPED, Suite.TRIXIE: trixie})
     assert reasons(STACKS[NGINX], RECREATED_REPLICA)
     assert not reasons(STACKS[f"{NGINX}-trixie"], RECREATED_REPLICA)
 

@@ -1,8 +1,8 @@
 """Lanes split a stack's scenarios into groups that xdist runs beside each other."""
 
-from harness.lanes import Lane, lane_of, xdist_group
-from harness.plugin import FAMILIES
-from harness.workers import default_workers
+from harness.plugin.hooks import FAMILIES
+from harness.plugin.lanes import Lane, lane_of, xdist_group
+from harness.plugin.workers import default_workers
 
 
 def test_the_families_that_stop_or_restart_replicas_have_lanes_of_their_own():

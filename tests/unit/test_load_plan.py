@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from harness.catalog import STACKS
-from harness.cli import main
+from harness.commands.cli import main
 from harness.errors import ConfigError, HarnessError
 from harness.load.ceiling import run_wrk, wrk_requests_per_second
 from harness.load.shapes import ShapeKind, Step, parse_levels
 from harness.load.workloads import Mix, Workload, parse_mix
+from harness.spec.catalog import STACKS
 
 
 def test_a_mix_keeps_its_order_and_weights():

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from harness.cli import main
+from harness.commands.cli import main
 from harness.errors import ConfigError
 from harness.matrix.diff import diff_results
 from harness.matrix.merge import merge_results

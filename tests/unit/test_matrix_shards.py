@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from harness.catalog import PROFILES
-from harness.cli import main
+from harness.commands.cli import main
 from harness.errors import ConfigError
 from harness.matrix.shards import MAX_SHARDS, ShardSpec, plan_shards, shard_of
-from harness.selection import select_stacks
+from harness.spec.catalog import PROFILES
+from harness.spec.selection import select_stacks
 
 NIGHTLY = select_stacks(profile="nightly")
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import trustme
 
+from harness.clients.own_app import APPLIES_TO_OWN_APP, own_app_skip_reason
 from harness.errors import ConfigError
-from harness.own_app import APPLIES_TO_OWN_APP, own_app_skip_reason
-from harness.stackfile import load_stack_file
-from harness.tls import TestCertificates
+from harness.run.tls import TestCertificates
+from harness.spec.stackfile import load_stack_file
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "own-django" / "stack.toml"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import main
+from harness.build.pinned import pin_problems, pin_set, resolve_pin_set, versions_line
+from harness.commands.cli import main
+from harness.commands.progress import QUIET
 from harness.errors import ConfigError
 from harness.matrix.facts import pins_line
-from harness.pinned import pin_problems, pin_set, resolve_pin_set, versions_line
-from harness.pins import Pin, pinned_requirements
-from harness.progress import QUIET
-from harness.stackfile import load_stack_file
+from harness.spec.pins import Pin, pinned_requirements
+from harness.spec.stackfile import load_stack_file
 
 GUNICORN_WHEELS = ("23.0.0", "22.0.0", "21.2.0")
 
@@ -150,7 +150,8 @@ def test_resolving_a_bad_pin_raises_before_any_download(tmp_path, cache):
 
 def test_cli_build_with_a_bad_pin_is_one_clear_error_and_exit_2(tmp_path, monkeypatch, capsys):
     """`harness build` checks every pin before it builds anything (so no Docker here)."""
-    monkeypatch.setattr("harness.pinned.PipIndex", lambda: FakeIndex({"gunicorn": GUNICORN_WHEELS}))
+    index = FakeIndex({"gunicorn": GUNICORN_WHEELS})
+    monkeypatch.setattr("harness.build.pinned.PipIndex", lambda: index)
     path = write(tmp_path, 'gunicorn = "99.0.0"')
     assert main(["build", "--stack-file", str(path)]) == 2
     err = " ".join(capsys.readouterr().err.split())

@@ -6,12 +6,12 @@ import tomllib
 
 import pytest
 
-from harness.catalog import STACKS
-from harness.configs import RunValues, render_stack
-from harness.incompatibilities import KNOWN, known_incompatibilities
-from harness.render_out import write_effective_configs
-from harness.specs import Balancing, Limits, Timeouts
-from harness.stackfile import load_stack_file
+from harness.build.configs import RunValues, render_stack
+from harness.build.render_out import write_effective_configs
+from harness.spec.catalog import STACKS
+from harness.spec.incompatibilities import KNOWN, known_incompatibilities
+from harness.spec.model import Balancing, Limits, Timeouts
+from harness.spec.stackfile import load_stack_file
 
 GUNICORN = STACKS["nginx-gunicorn-gthread-flask"]
 UWSGI = STACKS["nginx-uwsgi-flask"]

@@ -10,10 +10,11 @@ import pytest
 import requests.exceptions
 
 from harness import fleet
-from harness.catalog import STACKS
 from harness.errors import EngineError, StackError, StackStartError
-from harness.runtime import RunIdentity
-from harness.stack import Stack, StackImages
+from harness.run.runtime import RunIdentity
+from harness.run.stack import Stack, StackImages
+from harness.run.stack_readiness import probe_from_network
+from harness.spec.catalog import STACKS
 
 STACK_ID = "nginx-gunicorn-gthread-flask"
 NOT_RUNNING = docker.errors.APIError(
@@ -102,7 +103,7 @@ def test_the_readiness_probe_from_redis_names_its_service():
     stack = stack_with("redis", NOT_RUNNING)
     stack.containers["app-1"] = stack_with("app-1", REMOVED).containers["app-1"]
     with pytest.raises(StackError, match=r"service redis \(probe the replicas\)"):
-        stack._probe_from_network(["app-1:8000:http"])
+        probe_from_network(stack, ["app-1:8000:http"])
 
 
 def test_moved_replica_placeholder_refused_names_the_placeholder(monkeypatch):
@@ -155,7 +156,7 @@ def test_down_removes_containers_that_joined_with_the_stacks_labels(monkeypatch)
         def remove(self, **options):
             removed.append("mock")
 
-    monkeypatch.setattr("harness.stack.engine", lambda: Engine([Joined()]))
+    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([Joined()]))
     stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
     stack.network = Network()
     stack.down()
@@ -164,7 +165,7 @@ def test_down_removes_containers_that_joined_with_the_stacks_labels(monkeypatch)
 
 def test_down_with_a_foreign_container_on_the_network_says_so(monkeypatch):
     busy = docker.errors.APIError("403 Client Error", explanation="network has active endpoints")
-    monkeypatch.setattr("harness.stack.engine", lambda: Engine([]))
+    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([]))
     stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
     stack.network = Network(busy)
     with pytest.raises(StackError) as caught:
@@ -175,7 +176,7 @@ def test_down_with_a_foreign_container_on_the_network_says_so(monkeypatch):
 
 
 def test_join_options_carry_the_network_its_alias_and_our_labels(monkeypatch):
-    monkeypatch.setattr("harness.stack.engine", lambda: Engine([]))
+    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([]))
     stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
     with pytest.raises(StackError, match=r"join_options\('mock'\) before the stack is up"):
         stack.join_options("mock")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness.catalog import PROFILES
 from harness.errors import ConfigError
-from harness.selection import select_stacks
+from harness.spec.catalog import PROFILES
+from harness.spec.selection import select_stacks
 
 
 def test_default_profile_without_options():

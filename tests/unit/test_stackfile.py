@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ConfigError
-from harness.specs import Balancing, Framework, Interface, ProxyKind, ServerKind, WorkerClass
-from harness.stackfile import load_stack_file
+from harness.spec.model import Balancing, Framework, Interface, ProxyKind, ServerKind, WorkerClass
+from harness.spec.stackfile import load_stack_file
 
 
 def write(tmp_path: Path, text: str, name: str = "stacks.toml") -> Path:

@@ -3,10 +3,10 @@ catalogue. No Docker: specs and rendered command lines only (tests/integration r
 
 import itertools
 
-from harness.catalog import PROFILES, STACKS, cache_variants
-from harness.configs import render_stack
-from harness.specs import Framework, Interface, ProxyKind, ServerKind, StackSpec, Suite, Trust
-from harness.version_axes import version_axes
+from harness.build.configs import render_stack
+from harness.spec.catalog import PROFILES, STACKS, cache_variants
+from harness.spec.model import Framework, Interface, ProxyKind, ServerKind, StackSpec, Suite, Trust
+from harness.spec.version_axes import version_axes
 
 
 def waitress(**fields: object) -> StackSpec:

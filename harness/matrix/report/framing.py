@@ -2,7 +2,7 @@
 
 Made from results.json alone: each framing case's `observations["framing"]` (what the proxied
 and the direct hop did) and each stack's recorded `versions["packages"]` (what ran). Each
-direct result on a stack whose parser an advisory names (harness/framing/advisories.py) is
+direct result on a stack whose parser an advisory names (harness/clients/framing/advisories.py) is
 judged against what the advisory says of the version that ran; a disagreement is a finding.
 """
 
@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.framing.advisories import (
+from harness.clients.framing.advisories import (
     ADVISORIES,
     Advisory,
     AdvisoryVerdict,
     installed_version,
     judge,
 )
-from harness.framing.probes import PROBES
+from harness.clients.framing.probes import PROBES
 from harness.matrix.schema import MatrixResults, StackRecord
 
 __all__ = ["AdvisoryCheck", "FramingCell", "FramingRow", "FramingView", "framing_view"]

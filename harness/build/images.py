@@ -1,0 +1,315 @@
+"""Images built without a registry: a Debian base per suite, a wheelhouse, the app image.
+
+The base comes from Debian packages (mmdebstrap, then `docker import`); with
+HARNESS_BASE=official it comes from the official Debian image instead, fed by the same
+package list. Python packages come from a wheelhouse downloaded on the host, installed in
+the image with `--no-index`: no build step reaches the network. Tags are content hashes of
+their inputs, so an unchanged image is reused, never rebuilt.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import docker.errors
+import jinja2
+
+from harness.errors import ConfigError, ImageBuildError
+from harness.build.hashing import content_hash, tree_files
+from harness.paths import APPS_DIR, DOCKER_DIR, file_lock, logs_dir
+from harness.build.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
+from harness.commands.progress import Progress
+from harness.run.runtime import LABEL, LABEL_IMAGE, engine
+from harness.spec.model import StackSpec, Suite
+from harness.build.wheelhouse import ensure_wheelhouse
+
+RECIPE_VERSION = "2"  # bump to rebuild every base when the recipe itself changes
+PACKAGES_FILE = DOCKER_DIR / "base" / "packages.txt"
+PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What ensuring one image did: its tag, whether it was built or reused, how long it took."""
+
+    tag: str
+    built: bool
+    seconds: float
+
+    def describe(self) -> str:
+        verb = "built" if self.built else "reused"
+        return f"{verb:6} {self.tag} ({self.seconds:.1f}s)"
+
+
+def base_packages() -> list[str]:
+    """The one package list every role's base image is made from."""
+    lines = PACKAGES_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def base_mode() -> str:
+    mode = os.environ.get("HARNESS_BASE", "debootstrap")
+    if mode not in ("debootstrap", "official"):
+        raise ConfigError(
+            f"HARNESS_BASE: got {mode!r}; allowed: debootstrap (no registry), official "
+            "(pull debian:<suite>-slim)"
+        )
+    return mode
+
+
+def debian_mirror() -> str:
+    """The Debian mirror: HARNESS_DEBIAN_MIRROR, else the one this host's apt already uses."""
+    if mirror := os.environ.get("HARNESS_DEBIAN_MIRROR"):
+        return mirror
+    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for source in sources:
+        if not source.is_file():
+            continue
+        for line in source.read_text(encoding="utf-8", errors="replace").splitlines():
+            words = line.replace("URIs:", " ").split()
+            for word in words:
+                if word.startswith("http") and word.rstrip("/").endswith("/debian"):
+                    return word
+    raise ImageBuildError(
+        "No Debian mirror found in /etc/apt/sources.list(.d). "
+        "Hint: set HARNESS_DEBIAN_MIRROR to the URL of a Debian mirror."
+    )
+
+
+def base_tag(suite: Suite) -> str:
+    inputs = [RECIPE_VERSION, base_mode(), str(suite), "\n".join(base_packages())]
+    return f"deploy-harness/base:{suite}-{content_hash(inputs)}"
+
+
+def _exists(tag: str) -> bool:
+    try:
+        engine().images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def check_own_image(spec: StackSpec) -> None:
+    """A stack's overrides.image exists on the engine, or one ConfigError says so."""
+    image = spec.overrides.image
+    if image is None or _exists(image):
+        return
+    raise ConfigError(
+        f"{spec.source}: stack {spec.id!r}: field 'overrides.image': got {image!r}, which the "
+        "engine does not have; allowed: an image in `docker images` (nothing is pulled). "
+        "Hint: build it first, e.g. `docker build -t "
+        f"{image} .`, or remove overrides.image to use the harness's app image."
+    )
+
+
+def ensure_base(suite: Suite, progress: Progress) -> BuildOutcome:
+    """The base image for a suite, bootstrapped from Debian packages unless it exists."""
+    tag = base_tag(suite)
+    started = time.monotonic()
+    with file_lock(f"base-{suite}"):
+        if _exists(tag):
+            return BuildOutcome(tag, built=False, seconds=time.monotonic() - started)
+        with progress.task(f"bootstrapping Debian {suite} base image (about a minute)"):
+            if base_mode() == "official":
+                dockerfile = _render(
+                    DOCKER_DIR / "base" / "Dockerfile.official.j2",
+                    suite=str(suite),
+                    packages=base_packages(),
+                )
+                _build_context(tag, dockerfile, {}, kind="base")
+            else:
+                _bootstrap_and_import(suite, tag)
+    return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
+
+
+def _bootstrap_and_import(suite: Suite, tag: str) -> None:
+    tool = shutil.which("mmdebstrap")
+    if tool is None:
+        raise ImageBuildError(
+            "Building the base image without a registry needs mmdebstrap, which is not "
+            "installed. Hint: apt-get install mmdebstrap, or set HARNESS_BASE=official on an "
+            "engine that can pull debian images."
+        )
+    log_path = logs_dir() / f"base-{suite}.log"
+    with tempfile.TemporaryDirectory(prefix="harness-rootfs-") as scratch:
+        tarball = Path(scratch) / "rootfs.tar"
+        command = [
+            tool,
+            "--variant=minbase",
+            f"--include={','.join(base_packages())}",
+            '--customize-hook=rm -rf "$1/var/lib/apt/lists/"* "$1/var/cache/apt/"*.bin',
+            str(suite),
+            str(tarball),
+            debian_mirror(),
+        ]
+        with open(log_path, "w", encoding="utf-8") as log:
+            result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        if result.returncode != 0:
+            raise ImageBuildError(
+                f"mmdebstrap failed for Debian {suite} (exit {result.returncode}).\n"
+                f"Log {log_path}, last lines:\n{_tail(log_path)}"
+            )
+        _add_policy_rc(tarball)
+        engine().api.import_image(
+            src=str(tarball),
+            repository=tag.split(":")[0],
+            tag=tag.split(":")[1],
+            changes=[f"ENV {PATH_ENV}", f'LABEL {LABEL}="1" {LABEL_IMAGE}="base"', 'CMD ["bash"]'],
+        )
+
+
+def _add_policy_rc(tarball: Path) -> None:
+    """Stop package scripts from starting services in containers (mmdebstrap removes its own)."""
+    script = b"#!/bin/sh\nexit 101\n"
+    info = tarfile.TarInfo("./usr/sbin/policy-rc.d")
+    info.size, info.mode = len(script), 0o755
+    with tarfile.open(tarball, "a") as tar:
+        tar.addfile(info, io.BytesIO(script))
+
+
+def app_tag_inputs(suite: Suite, wheels: Path) -> tuple[str, str]:
+    """The app image's tag and Dockerfile, both derived from every input of the build."""
+    base = base_tag(suite)
+    dockerfile = _render(DOCKER_DIR / "app" / "Dockerfile.j2", base_image=base)
+    wheel_names = "\n".join(sorted(p.name for p in wheels.glob("*.whl")))
+    digest = content_hash([base, dockerfile, REQUIREMENTS_FILE, wheel_names, APPS_DIR])
+    return f"deploy-harness/app:{suite}-{digest}", dockerfile
+
+
+def ensure_app_image(suite: Suite, progress: Progress) -> BuildOutcome:
+    """The app image for a suite (servers and reference apps), built only when inputs changed."""
+    started = time.monotonic()
+    wheels = ensure_wheelhouse(REQUIREMENTS_FILE, suite.python_version, progress)
+    tag, dockerfile = app_tag_inputs(suite, wheels)
+    with file_lock(f"app-{suite}"):
+        if _exists(tag):
+            return BuildOutcome(tag, built=False, seconds=time.monotonic() - started)
+        with progress.task(f"building app image {tag}"):
+            files = {"requirements.txt": REQUIREMENTS_FILE, "wheels": wheels, "apps": APPS_DIR}
+            _build_context(tag, dockerfile, files, kind="app")
+    return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
+
+
+def pinned_tag_inputs(suite: Suite, app_tag: str, pins: PinSet) -> tuple[str, str]:
+    """A pinned image's tag and Dockerfile: the app image it is built on, the pin set's
+    requirements and every wheel they resolved to."""
+    dockerfile = _render(DOCKER_DIR / "app" / "Dockerfile.pins.j2", app_image=app_tag)
+    wheel_names = "\n".join(sorted(p.name for p in pins.wheelhouse.glob("*.whl")))
+    digest = content_hash([app_tag, dockerfile, pins.requirements, wheel_names])
+    return f"deploy-harness/app:{suite}-pins-{digest}", dockerfile
+
+
+def ensure_stack_app_image(spec: StackSpec, progress: Progress) -> list[BuildOutcome]:
+    """The app image a stack runs: its suite's, or, with package pins, one built over it
+    with the pinned versions. Returns every image ensured, the one the stack runs last.
+
+    A bad pin is a ConfigError naming the stack file, stack and pin (harness/build/pinned.py)."""
+    pins = resolve_pin_set(spec, progress) if spec.packages else None
+    app = ensure_app_image(spec.suite, progress)
+    if pins is None:
+        return [app]
+    started = time.monotonic()
+    tag, dockerfile = pinned_tag_inputs(spec.suite, app.tag, pins)
+    with file_lock(f"app-{tag.rsplit(':', 1)[1]}"):
+        if _exists(tag):
+            return [app, BuildOutcome(tag, built=False, seconds=time.monotonic() - started)]
+        shared = {
+            p.name
+            for p in ensure_wheelhouse(REQUIREMENTS_FILE, spec.suite.python_version, progress).glob(
+                "*.whl"
+            )
+        }
+        with tempfile.TemporaryDirectory(prefix="harness-pins-") as scratch:
+            wheels = Path(scratch)
+            for wheel in pins.wheelhouse.glob("*.whl"):
+                if wheel.name not in shared:
+                    shutil.copy2(wheel, wheels / wheel.name)
+            with progress.task(f"building pinned app image {tag}"):
+                files = {"requirements.txt": pins.requirements, "wheels": wheels}
+                _build_context(tag, dockerfile, files, kind="app")
+    return [app, BuildOutcome(tag, built=True, seconds=time.monotonic() - started)]
+
+
+def _render(template: Path, **values: object) -> str:
+    text: str = jinja2.Template(
+        template.read_text(encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    ).render(**values)
+    return text
+
+
+def _context_tar(dockerfile: str, files: dict[str, Path], out: IO[bytes]) -> None:
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        data = dockerfile.encode()
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+        for name, path in files.items():
+            if path.is_dir():
+                for file in tree_files(path):
+                    tar.add(file, arcname=f"{name}/{file.relative_to(path)}")
+            else:
+                tar.add(path, arcname=name)
+    out.seek(0)
+
+
+def _build_context(
+    tag: str,
+    dockerfile: str,
+    files: dict[str, Path],
+    kind: str,
+    buildargs: dict[str, str] | None = None,
+) -> None:
+    log_path = logs_dir() / f"build-{tag.replace('/', '_').replace(':', '_')}.log"
+    with tempfile.TemporaryFile() as context, open(log_path, "w", encoding="utf-8") as log:
+        _context_tar(dockerfile, files, context)
+        stream = engine().api.build(
+            fileobj=context,
+            custom_context=True,
+            tag=tag,
+            buildargs=buildargs or {},
+            rm=True,
+            forcerm=True,
+            decode=True,
+            labels={LABEL: "1", LABEL_IMAGE: kind},
+        )
+        step, error = _follow(stream, log)
+    if error:
+        raise ImageBuildError(
+            f"Building {tag} failed at {step or 'the first step'}: {error}\n"
+            f"Log {log_path}, last lines:\n{_tail(log_path)}"
+        )
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _follow(stream: Iterator[dict[str, Any]], log: IO[str]) -> tuple[str, str]:
+    """Write a build's output to its log; return the last step seen and the error, if any."""
+    step, error = "", ""
+    for chunk in stream:
+        text = _ANSI_ESCAPE.sub("", chunk.get("stream") or chunk.get("status") or "")
+        if text.startswith("Step "):
+            step = text.strip()
+        if "error" in chunk:
+            error = str(chunk.get("error", "")).strip()
+            text = json.dumps(chunk.get("errorDetail", chunk))
+        log.write(text if text.endswith("\n") else text + "\n")
+    return step, error
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])

@@ -1,0 +1,190 @@
+"""Probe bytes on a socket, two ways: through the proxy's published port, or from inside the
+stack's network straight to one replica (the harness never reaches a container's address from
+the host: the direct hop runs as a small Python script in the stack's Redis container, which
+is our base image, on the stack network).
+
+Both ways read the same way: until the peer closes, or nothing more arrives for `idle` seconds
+once an answer has begun, or the deadline passes. The idle gap is what tells "answered and
+waiting for the next request" from "still answering"; servers here answer in milliseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import time
+from dataclasses import dataclass
+
+from harness.clients.probes import open_socket
+from harness.errors import HarnessError
+from harness.run.stack import Stack
+from harness.spec.model import APP_PORT
+
+__all__ = [
+    "Answer",
+    "Exchange",
+    "answers_in",
+    "send_direct",
+    "send_through_proxy",
+]
+
+DEADLINE = 4.0
+IDLE = 0.6
+_STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3})[^\r\n]*\r?\n")
+
+# Runs in the Redis container: one connection to a replica, the probe sent, what came back
+# read as above; prints JSON {raw (base64), closed, seconds, error}.
+_DIRECT_SCRIPT = """
+import base64, json, socket, sys, time
+host, port, deadline, idle, probe = sys.argv[1:]
+deadline, idle = float(deadline), float(idle)
+chunks, closed, error, started = [], False, None, time.monotonic()
+try:
+    with socket.create_connection((host, int(port)), timeout=2) as s:
+        s.sendall(base64.b64decode(probe))
+        end = started + deadline
+        while (left := end - time.monotonic()) > 0:
+            s.settimeout(min(left, idle) if chunks else left)
+            try:
+                chunk = s.recv(65536)
+            except (TimeoutError, socket.timeout):
+                break
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            chunks.append(chunk)
+except OSError as failure:
+    error = type(failure).__name__ + ": " + str(failure)
+print(json.dumps({"raw": base64.b64encode(b"".join(chunks)).decode(), "closed": closed,
+                  "seconds": time.monotonic() - started, "error": error}))
+"""
+
+
+class DirectProbeFailed(HarnessError):
+    """The direct hop's script could not run in the stack's network."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One HTTP response found on the connection: its status, headers and decoded body."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What came back on one connection after the probe was sent, and how it ended."""
+
+    raw: bytes
+    closed: bool
+    seconds: float
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        return answers_in(self.raw)
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        return tuple(answer.status for answer in self.answers)
+
+    def describe(self) -> str:
+        first = self.raw.split(b"\r\n", 1)[0].decode("latin-1") or "nothing"
+        ending = "closed" if self.closed else "left open"
+        return f"{first!r}, statuses {list(self.statuses)}, {ending} after {self.seconds:.2f} s"
+
+
+def send_through_proxy(stack: Stack, probe: bytes, deadline: float = DEADLINE) -> Exchange:
+    """Send the probe to the stack's published port (TLS on TLS stacks)."""
+    started = time.monotonic()
+    with open_socket(stack, deadline) as sock:
+        sock.sendall(probe)
+        raw, closed = _read(sock, started + deadline)
+    return Exchange(raw, closed, time.monotonic() - started)
+
+
+def send_direct(stack: Stack, replica: str, probe: bytes, deadline: float = DEADLINE) -> Exchange:
+    """Send the probe to one replica's server port from the Redis container on the network."""
+    command = ["python3", "-c", _DIRECT_SCRIPT, replica, str(APP_PORT), str(deadline), str(IDLE),
+               base64.b64encode(probe).decode()]
+    code, output = stack.exec("redis", command, prints=True)
+    try:
+        result = json.loads(output.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise DirectProbeFailed(
+            f"{stack.id}: the direct probe to {replica}:{APP_PORT} ran in the redis container "
+            f"and exited {code} with {output[-300:]!r}; expected one JSON line"
+        ) from None
+    if result["error"]:
+        raise DirectProbeFailed(
+            f"{stack.id}: could not reach {replica}:{APP_PORT} from the stack network: "
+            f"{result['error']}. Hint: is the replica running? `harness up` and check its logs."
+        )
+    return Exchange(base64.b64decode(result["raw"]), bool(result["closed"]), result["seconds"])
+
+
+def _read(sock: socket.socket, end: float) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    while (left := end - time.monotonic()) > 0:
+        sock.settimeout(min(left, IDLE) if chunks else left)
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            return b"".join(chunks), False
+        except ConnectionResetError:
+            return b"".join(chunks), True
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+    return b"".join(chunks), False
+
+
+def answers_in(raw: bytes) -> tuple[Answer, ...]:
+    """Every complete response on the connection, in order, bodies de-chunked."""
+    found: list[Answer] = []
+    rest = raw
+    while (match := _STATUS_LINE.match(rest)) is not None:
+        head_end = rest.find(b"\r\n\r\n")
+        if head_end < 0:
+            break
+        lines = rest[match.end() : head_end].decode("latin-1").split("\r\n")
+        headers = tuple(
+            (name.strip(), value.strip())
+            for name, _, value in (line.partition(":") for line in lines if line)
+        )
+        answer = Answer(int(match.group(1)), headers, b"")
+        body, rest = _body(answer, rest[head_end + 4 :])
+        found.append(Answer(answer.status, headers, body))
+    return tuple(found)
+
+
+def _body(answer: Answer, rest: bytes) -> tuple[bytes, bytes]:
+    """The answer's body and what follows it on the connection."""
+    if answer.status in (204, 304) or 100 <= answer.status < 200:
+        return b"", rest
+    length = answer.header("Content-Length")
+    if length is not None and length.isdigit():
+        return rest[: int(length)], rest[int(length) :]
+    if (answer.header("Transfer-Encoding") or "").lower() == "chunked":
+        body = bytearray()
+        while True:
+            size_line, sep, rest = rest.partition(b"\r\n")
+            try:
+                size = int(size_line.split(b";")[0], 16) if sep else 0
+            except ValueError:
+                return bytes(body), b""
+            if size == 0:
+                trailer_end = 2 if rest.startswith(b"\r\n") else rest.find(b"\r\n\r\n") + 4
+                return bytes(body), rest[trailer_end:] if trailer_end >= 2 else b""
+            body += rest[:size]
+            rest = rest[size + 2 :]
+    return rest, b""

@@ -1,0 +1,163 @@
+"""Raw HTTP exchanges for what HTTP client libraries refuse to send or hide.
+
+HTTP/1.0 requests, deliberately malformed or ambiguous requests (smuggling probes) and
+connection reuse are invisible through httpx; these helpers speak bytes over one socket,
+to the stack's published port only, and always end by a deadline.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from harness.run.stack import Stack
+
+DEFAULT_DEADLINE = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """What came back on the socket: the status line, headers and the rest as bytes."""
+
+    raw: bytes
+
+    @property
+    def status_line(self) -> str:
+        return self.raw.split(b"\r\n", 1)[0].decode("latin-1")
+
+    @property
+    def status(self) -> int:
+        parts = self.status_line.split(" ")
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+    @property
+    def head(self) -> str:
+        return self.raw.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+
+    @property
+    def body(self) -> bytes:
+        parts = self.raw.split(b"\r\n\r\n", 1)
+        return parts[1] if len(parts) > 1 else b""
+
+    def header(self, name: str) -> str | None:
+        for line in self.head.split("\r\n")[1:]:
+            key, _, value = line.partition(":")
+            if key.strip().lower() == name.lower():
+                return value.strip()
+        return None
+
+
+def open_socket(
+    stack: Stack, timeout: float = DEFAULT_DEADLINE, receive_buffer: int | None = None
+) -> socket.socket:
+    """A connection to the stack's public URL (TLS-wrapped on TLS stacks, verified).
+
+    `receive_buffer` shrinks the socket's receive buffer before connecting (so the TCP
+    window stays small): a client that reads slowly, as a phone on a bad network does."""
+    parts = urlsplit(stack.url)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer is not None:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.settimeout(timeout)
+    try:
+        raw.connect((parts.hostname or "127.0.0.1", parts.port or 80))
+    except OSError:
+        raw.close()
+        raise
+    if parts.scheme != "https":
+        return raw
+    context = stack.verify()
+    assert isinstance(context, ssl.SSLContext)
+    return context.wrap_socket(raw, server_hostname=parts.hostname)
+
+
+def read_until_closed(
+    sock: socket.socket, deadline: float = DEFAULT_DEADLINE, *, head_only: bool = False
+) -> bytes:
+    """Everything the server sends until it closes the connection or the deadline passes;
+    with `head_only`, until the response head is complete (a proxy that refuses a request
+    with a body still to come may hold the connection open for seconds: nginx lingers)."""
+    chunks: list[bytes] = []
+    end = time.monotonic() + deadline
+    while (left := end - time.monotonic()) > 0:
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except (TimeoutError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if head_only and b"\r\n\r\n" in b"".join(chunks):
+            break
+    return b"".join(chunks)
+
+
+def exchange(
+    stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE, *, head_only: bool = False
+) -> RawResponse:
+    """Send raw request bytes on a fresh connection; read until the server closes it (or,
+    with `head_only`, until the response head is complete)."""
+    with open_socket(stack, deadline) as sock:
+        sock.sendall(request)
+        return RawResponse(read_until_closed(sock, deadline, head_only=head_only))
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One raw request's outcome on its connection: what came back, and how it ended."""
+
+    response: RawResponse
+    closed: bool  # the server closed the connection before the deadline
+    seconds: float
+
+    @property
+    def answers(self) -> int:
+        """How many responses came back on the connection (status lines at a line start)."""
+        raw = self.response.raw
+        return int(raw.startswith(b"HTTP/1.")) + raw.count(b"\r\nHTTP/1.")
+
+
+def converse(stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE) -> Conversation:
+    """Send raw request bytes on a fresh connection; note whether the server closed it.
+
+    Reads until the server closes the connection or the deadline passes; choose a deadline
+    below the stack's keep-alive timeout to tell "closed at once" from "kept alive".
+    """
+    started = time.monotonic()
+    with open_socket(stack, deadline) as sock:
+        sock.sendall(request)
+        raw = read_until_closed(sock, deadline)
+    seconds = time.monotonic() - started
+    return Conversation(RawResponse(raw), closed=seconds < deadline, seconds=seconds)
+
+
+def host_header(stack: Stack) -> str:
+    return urlsplit(stack.url).netloc
+
+
+@contextmanager
+def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[list[socket.socket]]:
+    """`count` connections that each sent `GET path` and read nothing of the answer but its
+    first byte, closed when the block ends. The block starts once every answer has begun to
+    arrive, so each request is being answered (its worker busy writing) by then."""
+    sockets: list[socket.socket] = []
+    request = f"GET {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n".encode()
+    try:
+        for _ in range(count):
+            sock = open_socket(stack, receive_buffer=4096)
+            sockets.append(sock)
+            sock.sendall(request)
+        for sock in sockets:
+            sock.settimeout(DEFAULT_DEADLINE)
+            if not sock.recv(1):
+                raise ConnectionError(f"{stack.id}: GET {path} was closed unanswered")
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()

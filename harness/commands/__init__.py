@@ -1,0 +1,1 @@
+"""The `harness` commands, their exit codes and progress output."""

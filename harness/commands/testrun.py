@@ -1,0 +1,92 @@
+"""`harness test`: our scenario suites (and a user's own beside them) through pytest.
+
+What `pytest scenarios/ ...` is in the checkout, from any folder once the wheel is installed:
+the scenarios ship as package data (harness/paths.py). A user's own scenario files, given as
+paths, run in the same session with the same fixtures (`stack`, `client`, `ws`, ...).
+
+The exit code says which class of failure ended the run (harness/commands/exitcodes.py): a stack
+that did not start ends it with its error's class (engine, image build, stack start, or config),
+ahead of scenario failures, since no scenario of that stack could say anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from harness.commands.exitcodes import ExitCode, exit_code_for
+from harness.errors import ConfigError, HarnessError
+from harness.paths import SCENARIOS_DIR
+
+_PYTEST_TO_EXIT = {
+    pytest.ExitCode.OK: ExitCode.OK,
+    pytest.ExitCode.TESTS_FAILED: ExitCode.CHECKS_FAILED,
+    pytest.ExitCode.INTERRUPTED: ExitCode.INTERRUPTED,
+    pytest.ExitCode.INTERNAL_ERROR: ExitCode.CHECKS_FAILED,
+    pytest.ExitCode.USAGE_ERROR: ExitCode.USAGE,
+    pytest.ExitCode.NO_TESTS_COLLECTED: ExitCode.USAGE,
+}
+
+
+class _StartErrors:
+    """Keeps the run's config, to read the stack start-up errors the plugin recorded."""
+
+    def __init__(self) -> None:
+        self.config: pytest.Config | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def first(self) -> HarnessError | None:
+        from harness.plugin.hooks import start_errors
+
+        found = start_errors(self.config) if self.config is not None else []
+        return found[0] if found else None
+
+
+def pytest_arguments(
+    user_paths: Sequence[Path], selection: Sequence[str], extra: Sequence[str]
+) -> list[str]:
+    """The pytest command line: our scenarios, then the user's own files, rooted in the
+    current folder; modules imported by path, so a user's test_forwarding.py never collides
+    with ours."""
+    for path in user_paths:
+        if not path.exists():
+            raise ConfigError(
+                f"test: scenario path {str(path)!r} does not exist; allowed: a test file or "
+                "folder of your own. Hint: paths are relative to the current folder."
+            )
+    return [
+        str(SCENARIOS_DIR),
+        *(str(path) for path in user_paths),
+        *selection,
+        f"--rootdir={os.getcwd()}",
+        "--import-mode=importlib",
+        "--strict-markers",
+        # This process imported harness (and the adapter) before pytest could rewrite them.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        "-o",
+        "xfail_strict=true",
+        *extra,
+    ]
+
+
+def run_scenarios(
+    user_paths: Sequence[Path], selection: Sequence[str], extra: Sequence[str]
+) -> ExitCode:
+    """Run pytest in this process and classify how it ended."""
+    if not SCENARIOS_DIR.is_dir():
+        raise ConfigError(
+            f"test: no scenarios at {SCENARIOS_DIR}. Hint: reinstall the wheel "
+            "(`pip install --force-reinstall deploy-harness-*.whl`)."
+        )
+    recorder = _StartErrors()
+    code = pytest.main(pytest_arguments(user_paths, selection, extra), plugins=[recorder])
+    start_error = recorder.first()
+    if start_error is not None:
+        return exit_code_for(start_error)
+    return _PYTEST_TO_EXIT.get(pytest.ExitCode(code), ExitCode.CHECKS_FAILED)

@@ -1,0 +1,1 @@
+"""The pytest plugin: options, fixtures, lanes, worker counts and the scenario index."""

@@ -1,0 +1,358 @@
+"""The pytest plugin: stack selection, fixtures in layers, skips, diagnostics, cleanup.
+
+Fixtures, from expensive to cheap (override any level in your own conftest.py):
+
+- `harness_session` (session): images, test CA, run id; removes the run's resources at exit.
+- `live_stack` (session, parametrized over the selected stacks): one running stack, shared
+  by every test of that stack; pytest orders tests so one stack runs at a time.
+- `stack` (function): the live stack, with every replica running again after the test.
+- `client` (function): an httpx.Client bound to the stack's public URL, trusting its CA.
+- `ws` (function): opens WebSockets through the proxy, trusting the same CA.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from harness.clients.own_app import OwnAppStack, own_app_skip_reason
+from harness.clients.wsclient import WebSocket, open_websocket
+from harness.commands.progress import Progress
+from harness.errors import HarnessError
+from harness.matrix.recorder import ReportRecorder, record_stack_facts
+from harness.paths import SCENARIOS_DIR
+from harness.plugin.lanes import xdist_group
+from harness.run.runtime import RunIdentity, remove_resources
+from harness.run.session import HarnessSession
+from harness.run.stack import Stack
+from harness.spec.incompatibilities import Incompatibility, known_incompatibilities
+from harness.spec.model import StackSpec
+from harness.spec.selection import select_stacks
+
+FAMILIES = {
+    "correctness": "status, methods, HEAD, headers, bodies, keep-alive, HTTP/1.0",
+    "forwarding": "X-Forwarded-*, client address, scheme, absolute URLs, spoofing",
+    "host": "allowed hosts, host poisoning",
+    "websocket": "upgrade through the proxy, echo, ping, idle, close codes, origin, rooms",
+    "tls": "versions, chain, names, ALPN, HSTS, redirects, secure cookies",
+    "balancing": "distribution, stickiness, failover, recovery, non-idempotent retries",
+    "streaming": "chunked and SSE arrive incrementally",
+    "limits": "body and header size, timeouts, 413/502/504 mapping",
+    "static": "served by the proxy, content types, traversal",
+    "lifecycle": "graceful stop, rolling restart, upstream re-resolution",
+    "security": "request smuggling, header spoofing, oversized input",
+    "caching": "served from the proxy's cache by Cache-Control, never one client's to another",
+    "compression": "gzip for text when accepted, Vary, small and compressed bodies left alone",
+    "framing": "raw framing probes through the proxy and straight to a replica, per hop",
+}
+SCENARIO_TIME_LIMIT = 180  # seconds, including the stack's start-up for its first test
+_STACK_FIXTURE = "live_stack"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "deploy-harness")
+    group.addoption(
+        "--stack",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="run stacks whose id matches GLOB (repeatable), e.g. 'nginx-*'",
+    )
+    group.addoption(
+        "--stack-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        type=Path,
+        help="TOML stack file with your own stacks and configs (repeatable)",
+    )
+    group.addoption(
+        "--profile",
+        default=None,
+        metavar="NAME",
+        help="named list of stacks: default, ci, nightly (default: default)",
+    )
+    group.addoption(
+        "--matrix-out",
+        default=None,
+        metavar="DIR",
+        type=Path,
+        help="record every case's outcome and every stack's versions and configs under DIR "
+        "(what `harness matrix run` assembles into results.json)",
+    )
+    group.addoption(
+        "--keep-stacks",
+        action="store_true",
+        help="leave stacks running after the run and print how to reach them",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for family, description in FAMILIES.items():
+        config.addinivalue_line("markers", f"{family}: scenario family: {description}")
+    config.addinivalue_line("markers", "asgi_only: needs the contract's WebSocket routes")
+    config.addinivalue_line("markers", "tls_only: needs a TLS-terminating proxy")
+    config.addinivalue_line("markers", "docker: needs a Docker engine")
+    if _asked_for_stacks(config):  # a bad selection is a usage error before collection
+        _selected_specs(config)
+    matrix_out = config.getoption("matrix_out")
+    # Reports reach the xdist controller (or the only process): it alone records them.
+    if matrix_out is not None and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ReportRecorder(matrix_out), "harness-matrix-recorder")
+
+
+def _asked_for_stacks(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("stack") or config.getoption("stack_file") or config.getoption("profile")
+    )
+
+
+def _selected_specs(config: pytest.Config) -> list[StackSpec]:
+    """The stacks this run selected, chosen once: when the options name some, or when the
+    first test asking for a stack is collected. A pytest run without our scenarios (a user's
+    other tests in the same virtualenv) never selects stacks."""
+    if _SPECS not in config.stash:
+        try:
+            config.stash[_SPECS] = select_stacks(
+                config.getoption("stack"),
+                config.getoption("stack_file"),
+                config.getoption("profile"),
+            )
+        except HarnessError as error:
+            raise pytest.UsageError(str(error)) from None
+    return config.stash[_SPECS]
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM ends the run like Ctrl-C, so fixtures tear the stacks down."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+_SPECS = pytest.StashKey[list[StackSpec]]()
+_SESSION = pytest.StashKey[HarnessSession]()
+_KEPT = pytest.StashKey[list[Stack]]()
+_START_ERRORS = pytest.StashKey[list[HarnessError]]()
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
+def start_errors(config: pytest.Config) -> list[HarnessError]:
+    """Why stacks did not start in this run, in order (what `harness test` classifies)."""
+    return config.stash.get(_START_ERRORS, [])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Only a run that collected tests using our stacks turns SIGTERM into Ctrl-C (so the
+    stacks are torn down); any other pytest run keeps its own signal handling."""
+    uses_stacks = any(
+        _STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items
+    )
+    if uses_stacks and threading.current_thread() is threading.main_thread():
+        session.config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if _STACK_FIXTURE in metafunc.fixturenames:
+        specs = _selected_specs(metafunc.config)
+        metafunc.parametrize(
+            _STACK_FIXTURE, specs, ids=[s.id for s in specs], indirect=True, scope="session"
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip what a stack cannot serve; give each scenario a time limit; group by stack.
+
+    A stack that names its families (`StackSpec.families`) runs only those: its other cases
+    are deselected, not skipped, so a version axis adds no rows of skips to the matrix."""
+    outside = [item for item in items if _outside_families(item)]
+    if outside:
+        config.hook.pytest_deselected(items=outside)
+        items[:] = [item for item in items if not _outside_families(item)]
+    for item in items:
+        spec = _spec_of(item)
+        if spec is None:
+            continue
+        if item.get_closest_marker("asgi_only") and not spec.websockets:
+            item.add_marker(
+                pytest.mark.skip(reason=f"{spec.id} serves {spec.app_mode}: no WebSocket routes")
+            )
+        if item.get_closest_marker("tls_only") and not spec.tls:
+            item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
+        own_app = own_app_skip_reason(spec, _case_name(item)) if _ours(item) else None
+        if own_app is not None:
+            item.add_marker(pytest.mark.skip(reason=own_app))
+        known = _expect_known_failures(item, spec)
+        item.user_properties.extend(
+            [
+                ("harness.stack", spec.id),
+                ("harness.case", _case_name(item)),
+                ("harness.family", _family_of(item)),
+                ("harness.incompatibility", "; ".join(k.reason for k in known)),
+            ]
+        )
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT))
+        if config.pluginmanager.hasplugin("xdist"):
+            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, _family_of(item))))
+
+
+def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatibility]:
+    """A scenario the stack genuinely cannot pass (harness/spec/incompatibilities.py) is a strict
+    xfail: it is reported with its evidence, and an unexpected pass fails the run.
+
+    Only the entries that apply to what runs mark it: one whose cause the stack file replaced
+    (its own proxy config, server config or arguments, image) or whose proxy versions the
+    stack's suite does not ship leaves the scenario plain, so a user's fix passes."""
+    known = list(known_incompatibilities(spec, _case_name(item)))
+    for entry in known:
+        item.add_marker(
+            pytest.mark.xfail(strict=not entry.intermittent, reason=f"{spec.id}: {entry.reason}")
+        )
+    return known
+
+
+def _case_name(item: pytest.Item) -> str:
+    """`test_file.py::test_name[params]`, the stack left out: a scenario case on any stack."""
+    name = getattr(item, "originalname", item.name)
+    spec = _spec_of(item)
+    params = item.name.removeprefix(name).removeprefix("[").removesuffix("]")
+    if spec is not None:  # the case's own parameter ids, without the stack's
+        params = params.removeprefix(f"{spec.id}-").removesuffix(f"-{spec.id}")
+        params = "" if params == spec.id else params
+    return f"{item.path.name}::{name}" + (f"[{params}]" if params else "")
+
+
+def _ours(item: pytest.Item) -> bool:
+    """A scenario of ours (the checkout's scenarios/ or the wheel's), not a user's own file."""
+    return item.path.parent.resolve() == SCENARIOS_DIR.resolve()
+
+
+def _outside_families(item: pytest.Item) -> bool:
+    spec = _spec_of(item)
+    return bool(spec and spec.families and _family_of(item) not in spec.families)
+
+
+def _family_of(item: pytest.Item) -> str:
+    return next((mark.name for mark in item.iter_markers() if mark.name in FAMILIES), "")
+
+
+def _spec_of(item: pytest.Item) -> StackSpec | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return None
+    spec = callspec.params.get(_STACK_FIXTURE)
+    return spec if isinstance(spec, StackSpec) else None
+
+
+@pytest.fixture(scope="session")
+def harness_session(pytestconfig: pytest.Config) -> Iterator[HarnessSession]:
+    """This run's images, CA and run id; its containers and networks go at the end."""
+    remove_resources(only_orphans=True)  # what runs killed with SIGKILL left behind
+    kept = bool(pytestconfig.getoption("keep_stacks"))
+    session = HarnessSession(Progress(), RunIdentity.new(kept=kept))
+    pytestconfig.stash[_SESSION] = session
+    yield session
+    if not pytestconfig.getoption("keep_stacks"):
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iterator[Stack]:
+    """One running stack for the selected spec, shared by every test of that stack."""
+    spec: StackSpec = request.param
+    matrix_out: Path | None = request.config.getoption("matrix_out")
+    try:
+        stack = harness_session.start(spec)
+    except HarnessError as error:
+        request.config.stash.setdefault(_START_ERRORS, []).append(error)
+        notes = "\n".join(getattr(error, "__notes__", []))
+        pytest.fail(f"stack {spec.id} did not start: {error}\n{notes}", pytrace=False)
+    if matrix_out is not None:
+        record_stack_facts(stack, matrix_out)
+    yield stack
+    if request.config.getoption("keep_stacks"):
+        request.config.stash.setdefault(_KEPT, []).append(stack)
+    else:
+        stack.down()
+
+
+@pytest.fixture
+def stack(live_stack: Stack) -> Iterator[Stack | OwnAppStack]:
+    """The live stack; replicas a test stopped or paused run again after it. On a stack
+    whose own app answers the contract under a prefix, its URLs end in that prefix."""
+    prefix = live_stack.spec.overrides.contract_prefix
+    yield OwnAppStack(live_stack, prefix) if prefix else live_stack
+    stopped = [r for r in live_stack.replicas if live_stack.state(r) != "running"]
+    for replica in stopped:
+        if live_stack.state(replica) == "paused":
+            live_stack.unpause_replica(replica)
+        else:
+            live_stack.start_replica(replica)
+    if stopped:
+        live_stack.wait_replicas_ready(stopped)
+
+
+@pytest.fixture
+def client(stack: Stack | OwnAppStack) -> Iterator[httpx.Client]:
+    """An HTTP client for the stack's public URL that trusts only the run's test CA."""
+    with httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=15.0) as session:
+        yield session
+
+
+@pytest.fixture
+def ws(stack: Stack) -> Iterator[Callable[..., WebSocket]]:
+    """Opens WebSockets through the stack's proxy (wss:// trusting only the run's CA).
+
+    `ws("/ws/echo")` sends the site's own Origin, as a browser on the site would;
+    `ws(path, origin="https://elsewhere.example")` sends another. All close after the test.
+    The connections are harness.wsclient's: send, recv(timeout=...), ping_answered, close.
+    """
+    opened: list[WebSocket] = []
+
+    def connect(path: str = "/ws/echo", *, origin: str | None = None) -> WebSocket:
+        connection = open_websocket(stack, path, origin)
+        opened.append(connection)
+        return connection
+
+    yield connect
+    for connection in opened:
+        connection.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed scenario carries the last lines of its stack's proxy and replica logs."""
+    report = yield
+    if report.failed and call.when in ("call", "setup"):
+        live = item.funcargs.get(_STACK_FIXTURE) if hasattr(item, "funcargs") else None
+        if isinstance(live, Stack) and live.containers:
+            report.sections.append((f"stack {live.id}: container logs", live.diagnostics()))
+    return report
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """However the run ended (Ctrl-C included), nothing of this run is left on the engine."""
+    session = config.stash.get(_SESSION, None)
+    if session is not None and not config.getoption("keep_stacks"):
+        session.close()
+    if _PREVIOUS_SIGTERM in config.stash:
+        signal.signal(signal.SIGTERM, config.stash[_PREVIOUS_SIGTERM])
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """With --keep-stacks: how to reach each kept stack, and how to remove it."""
+    for stack in config.stash.get(_KEPT, []):
+        terminalreporter.write_line(f"kept stack {stack.id}: {stack.url}")
+        if stack.ca_path:
+            terminalreporter.write_line(
+                f"  trust its CA: curl --cacert {stack.ca_path} {stack.url}/echo"
+            )
+        terminalreporter.write_line(f"  logs: docker logs {stack.name_of('proxy')}")
+        terminalreporter.write_line(f"  remove: harness clean --run {stack.identity.run_id}")

@@ -1,0 +1,1 @@
+"""Running stacks: the engine boundary, one session, a stack's containers and readiness."""

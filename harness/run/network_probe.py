@@ -1,0 +1,50 @@
+"""Probes replicas from inside a stack's network, the way the proxy will reach them.
+
+This file runs in two places. The stack runs its source with `python3 -c` in the Redis
+container (our base image, on the stack network): it probes every target by service name
+every 20 ms until all answer or PATIENCE seconds pass, then prints what each said as JSON.
+One exec per round of the host's readiness loop, not per probe: an exec costs more than the
+probe. The host imports `answered`, the one test of what a probe saw. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+
+ACCEPTING = "accepting connections"
+
+
+def probe(target: str, health_path: str) -> str:
+    """`host:port:protocol`: the status line an http target answers, or that a tcp one
+    accepts connections, or the error."""
+    host, port, protocol = target.split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1) as connection:
+            if protocol != "http":
+                return ACCEPTING
+            connection.settimeout(2)
+            connection.sendall(f"GET {health_path} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
+            return connection.recv(64).split(b"\r\n")[0].decode() or "no answer"
+    except OSError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def answered(seen: str) -> bool:
+    """Whether a probe's outcome means the replica is ready."""
+    return seen == ACCEPTING or seen.split(" ")[1:2] == ["200"]
+
+
+def main(patience: float, health_path: str, targets: list[str]) -> dict[str, str]:
+    end = time.monotonic() + patience
+    while True:
+        seen = {target.split(":")[0]: probe(target, health_path) for target in targets}
+        if all(answered(status) for status in seen.values()) or time.monotonic() > end:
+            return seen
+        time.sleep(0.02)
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(float(sys.argv[1]), sys.argv[2], sys.argv[3:])))

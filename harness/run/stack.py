@@ -1,0 +1,415 @@
+"""A live stack: a private network, Redis, N app replicas and a proxy published on 127.0.0.1.
+
+`Stack.up()` brings the services up in dependency order and waits for each by probing, never
+by sleeping: the replicas from inside the network, the proxy through its published port.
+`Stack.down()` removes every container and the network, whatever state they are in.
+Scenarios drive replicas by name (`app-1`, ...): stop, kill, pause, restart, recreate.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from harness.build.configs import RenderedStack, RunValues, render_stack
+from harness.build.configs.model import STATIC_DIR, TLS_DIR
+from harness.build.configs.render import replica_names
+from harness.errors import (
+    ExecOutputLost,
+    StackError,
+    StackStartError,
+)
+from harness.run import stack_readiness
+from harness.run.boundary import docker_errors
+from harness.run.containers import copy_into, copy_tree_archive, log_tail, put_tree_archive, state
+from harness.run.runtime import LABEL_RUN, LABEL_SERVICE, LABEL_STACK, RunIdentity, engine
+from harness.run.tls import TestCertificates
+from harness.spec.model import HTTP_PORT, HTTPS_PORT, StackSpec
+
+APP_STATIC_ROOT = "/srv/static"
+APP_USER = "10001"
+_PORT_CONFLICT_WORDS = ("port is already allocated", "address already in use")
+_NETWORK_BUSY = (
+    "a container without this run's labels is still attached (`docker network inspect` "
+    "lists it): stop your own containers before the stack goes, or create them with "
+    "`stack.join_options(name)` so that the stack removes them."
+)
+
+# The collected static files of each app image (by tag), read from the first stack's replica.
+_STATIC_ARCHIVES: dict[str, bytes | None] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class StackImages:
+    """The images a stack runs: the base (proxy, Redis) and the app image."""
+
+    base: str
+    app: str
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now (the engine may still lose a race: we retry)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Stack:
+    """One running stack of containers, addressed through the proxy's published ports."""
+
+    def __init__(
+        self,
+        spec: StackSpec,
+        identity: RunIdentity,
+        images: StackImages,
+        certificates: TestCertificates | None = None,
+    ) -> None:
+        self.spec = spec
+        self.identity = identity
+        self.images = images
+        self.certificates = certificates
+        self.containers: dict[str, Any] = {}
+        self.network: Any = None
+        self.run_values = RunValues(str(free_port()), str(free_port()))
+        self.rendered: RenderedStack = render_stack(spec, self.run_values)
+        self.up_seconds = 0.0
+
+    # -- addressing ------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def replicas(self) -> list[str]:
+        return replica_names(self.spec)
+
+    @property
+    def health_path(self) -> str:
+        """/health, below the contract prefix when the app answers through the adapter."""
+        return (self.spec.overrides.contract_prefix or "") + "/health"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.run_values.public_http_port}"
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self.run_values.public_https_port}"
+
+    @property
+    def url(self) -> str:
+        """Where clients reach the app: HTTPS on TLS stacks, HTTP otherwise."""
+        return self.https_url if self.spec.tls else self.http_url
+
+    @property
+    def ca_path(self) -> Path | None:
+        return self.certificates.ca_pem if self.certificates else None
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """A TLS client context trusting only this run's test CA; None on plain stacks."""
+        if self.certificates is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an HTTP client should verify against: only this run's test CA."""
+        return self.ssl_context() or True
+
+    @property
+    def client_address(self) -> str:
+        """The test client's address as the proxy sees it: the network's gateway.
+
+        Docker forwards a port published on 127.0.0.1 from the network's gateway address.
+        """
+        with docker_errors(self.id, "network", action="inspect"):
+            self.network.reload()
+        configs = self.network.attrs["IPAM"]["Config"]
+        gateway: str = configs[0]["Gateway"]
+        return gateway
+
+    def name_of(self, service: str) -> str:
+        return f"dh-{self.identity.run_id}-{self.id}-{service}"
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def up(self) -> Stack:
+        """Create the network and every service, and wait until the proxy answers /health."""
+        started = time.monotonic()
+        try:
+            self.network = engine().networks.create(
+                self.name_of("net"), driver="bridge", labels=self.identity.labels(self.id)
+            )
+            # Every container is created first, all at once; Redis and the replicas then
+            # start together while the proxy gets its files; the proxy starts as soon as the
+            # replicas' containers run (their names resolve then), while the apps still boot.
+            creating: list[Callable[[], Any]] = [
+                self._create_redis,
+                *(partial(self._create_replica, replica) for replica in self.replicas),
+                self._create_proxy,
+            ]
+            with ThreadPoolExecutor(max_workers=len(creating)) as pool:
+                redis, *replicas, proxy = [
+                    future.result() for future in [pool.submit(step) for step in creating]
+                ]
+                work: list[Callable[[], None]] = [
+                    redis.start,
+                    *(replica.start for replica in replicas),
+                    partial(self._fill_proxy, proxy),
+                ]
+                for future in [pool.submit(step) for step in work]:
+                    future.result()
+            self._start_proxy(proxy)
+            self.wait_replicas_ready()
+            self.wait_proxy_ready()
+        except BaseException:
+            self.down()
+            raise
+        self.up_seconds = time.monotonic() - started
+        return self
+
+    def down(self) -> None:
+        """Remove every container and the network, whatever state they are in: the stack's
+        own, then any other container with its labels (yours, joined with join_options)."""
+        for service, container in list(self.containers.items()):
+            self._remove(service, container)
+        self.containers.clear()
+        if self.network is not None:
+            for container in self._labelled_containers():
+                self._remove(container.attrs["Labels"].get(LABEL_SERVICE, "?"), container)
+            with (
+                docker_errors(self.id, "network", "remove", _NETWORK_BUSY),
+                suppress(docker.errors.NotFound),
+            ):
+                self.network.remove()
+            self.network = None
+
+    def _remove(self, service: str, container: Any) -> None:
+        with docker_errors(self.id, service, "remove"), suppress(docker.errors.NotFound):
+            container.remove(force=True, v=True)
+
+    def _labelled_containers(self) -> list[Any]:
+        labels = [f"{LABEL_RUN}={self.identity.run_id}", f"{LABEL_STACK}={self.id}"]
+        with docker_errors(self.id, "any service", "list"):
+            found: list[Any] = engine().containers.list(
+                all=True, sparse=True, filters={"label": labels}
+            )
+        return found
+
+    def join_options(self, service: str) -> dict[str, Any]:
+        """docker-py's create options that put a container of your own on this stack's
+        network, reachable there as `service`, with this run's labels (so `down()`, the end
+        of the run and `harness clean` remove it however your test ends). They hold no
+        container name (testcontainers sets that with `with_name`): `name_of(service)` gives
+        one in our pattern.
+
+        With testcontainers: `DockerContainer(stack.images.base).with_command([...])
+        .with_kwargs(**stack.join_options("mock-upstream"))`; with docker-py:
+        `engine().containers.run(image, command, detach=True, **stack.join_options(...))`.
+        """
+        if self.network is None:
+            raise StackError(f"{self.id}: join_options({service!r}) before the stack is up")
+        endpoint = engine().api.create_endpoint_config(aliases=[service])
+        return {
+            "labels": self.identity.labels(self.id, service),
+            "network": self.network.name,
+            "networking_config": {self.network.name: endpoint},
+        }
+
+    def __enter__(self) -> Stack:
+        return self.up()
+
+    def __exit__(self, *_: object) -> None:
+        self.down()
+
+    def _create(
+        self, service: str, image: str, command: tuple[str, ...] | list[str], **options: Any
+    ) -> Any:
+        with docker_errors(self.id, service):
+            container = engine().containers.create(
+                image,
+                list(command),
+                name=self.name_of(service),
+                hostname=service,
+                init=True,
+                detach=True,
+                **self.join_options(service),
+                **options,
+            )
+        self.containers[service] = container
+        return container
+
+    def _create_redis(self) -> Any:
+        command = ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
+        return self._create("redis", self.images.base, command, user="redis")
+
+    def _start_replica(self, replica: str) -> None:
+        self._create_replica(replica).start()
+
+    def _create_replica(self, replica: str) -> Any:
+        config = self.rendered.app
+        env = {**config.env, "HARNESS_INSTANCE": replica}
+        image = self.spec.overrides.image or self.images.app
+        container = self._create(
+            replica,
+            image,
+            config.command,
+            environment=env,
+            user=APP_USER if not self.spec.overrides.image else None,
+        )
+        if config.files:
+            copy_into(container, {file.path: file.content.encode() for file in config.files})
+        return container
+
+    def _create_proxy(self) -> Any:
+        config = self.rendered.proxy
+        ports: dict[str, tuple[str, int]] = {
+            f"{HTTP_PORT}/tcp": ("127.0.0.1", int(self.run_values.public_http_port))
+        }
+        if self.spec.tls:
+            ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", int(self.run_values.public_https_port))
+        return self._create("proxy", self.images.base, config.command, ports=ports)
+
+    def _fill_proxy(self, container: Any) -> None:
+        """Copy the proxy's configs, the TLS files and the app's collected static files in."""
+        files = {file.path: file.content.encode() for file in self.rendered.proxy.files}
+        if self.certificates is not None:
+            files.update({f"{TLS_DIR}/{n}": b for n, b in self.certificates.files().items()})
+        copy_into(container, files)
+        static = self._static_archive()
+        if static is not None:
+            put_tree_archive(container, static, STATIC_DIR.rsplit("/", 1)[0])
+
+    def _static_archive(self) -> bytes | None:
+        """The app image's collected static files as a tar, read from a replica once per
+        image and process: every stack of one image serves the same files."""
+        image = self.spec.overrides.image or self.images.app
+        if image not in _STATIC_ARCHIVES:
+            replica = self.containers[self.replicas[0]]
+            _STATIC_ARCHIVES[image] = copy_tree_archive(replica, APP_STATIC_ROOT)
+        return _STATIC_ARCHIVES[image]
+
+    def _start_proxy(self, container: Any) -> None:
+        try:
+            container.start()
+        except docker.errors.APIError as error:
+            if any(word in str(error) for word in _PORT_CONFLICT_WORDS):
+                raise StackStartError(
+                    f"{self.id}: proxy could not publish its port on 127.0.0.1: "
+                    f"{error.explanation}. Hint: another process took the port; run again, or "
+                    "find it with `ss -ltnp`."
+                ) from None
+            raise
+
+    # -- readiness ----------------------------------------------------------------------------
+
+    def wait_replicas_ready(
+        self, replicas: list[str] | None = None, timeout: float | None = None
+    ) -> float:
+        """Wait until each replica answers from inside the stack network."""
+        return stack_readiness.replicas_ready(self, replicas, timeout)
+
+    def wait_proxy_ready(self, timeout: float | None = None) -> float:
+        """Wait until the proxy answers GET /health with 200 through its published port."""
+        return stack_readiness.proxy_ready(self, timeout)
+
+    # -- replica control and inspection -----------------------------------------------------
+
+    def container(self, service: str) -> Any:
+        try:
+            return self.containers[service]
+        except KeyError:
+            known = ", ".join(self.containers)
+            raise StackStartError(f"{self.id}: no service {service!r}; known: {known}") from None
+
+    def state(self, service: str) -> str:
+        with docker_errors(self.id, service, action="inspect"):
+            return state(self.container(service))
+
+    def logs(self, service: str, lines: int = 30) -> str:
+        with docker_errors(self.id, service, action="read logs"):
+            return log_tail(self.container(service), lines)
+
+    def stop_replica(self, replica: str, timeout: float | None = None) -> None:
+        """Stop gracefully: SIGTERM, then SIGKILL after the timeout (the stack's graceful)."""
+        grace = self.spec.timeouts.graceful + 2 if timeout is None else timeout
+        with docker_errors(self.id, replica, action="stop"):
+            self.container(replica).stop(timeout=int(grace))
+
+    def kill_replica(self, replica: str) -> None:
+        with docker_errors(self.id, replica, action="kill"):
+            self.container(replica).kill()
+
+    def pause_replica(self, replica: str) -> None:
+        with docker_errors(self.id, replica, action="pause"):
+            self.container(replica).pause()
+
+    def unpause_replica(self, replica: str) -> None:
+        with docker_errors(self.id, replica, action="unpause"):
+            self.container(replica).unpause()
+
+    def start_replica(self, replica: str) -> None:
+        with docker_errors(self.id, replica, action="start"):
+            self.container(replica).start()
+        self.wait_replicas_ready([replica])
+
+    def restart_replica(self, replica: str) -> None:
+        self.stop_replica(replica)
+        self.start_replica(replica)
+
+    def recreate_replica(self, replica: str) -> None:
+        """Replace a replica by a new container (it gets a new address on the network)."""
+        with docker_errors(self.id, replica, action="recreate"):
+            self.container(replica).remove(force=True)
+            del self.containers[replica]
+            self._start_replica(replica)
+        self.wait_replicas_ready([replica])
+
+    def exec(
+        self, service: str, command: list[str], *, prints: bool = False, action: str = ""
+    ) -> tuple[int, str]:
+        """Run a command in a service's container: its exit code and output. With `prints`
+        (the command always prints), an exit 0 with no output raises ExecOutputLost: the
+        engine lost it, and only the caller knows whether running it again is safe. `action`
+        names the command in errors (default: `exec <program>`)."""
+        with docker_errors(self.id, service, action=action or f"exec {command[0]}"):
+            result = self.container(service).exec_run(command)
+        output = result.output.decode("utf-8", errors="replace")
+        if prints and result.exit_code == 0 and not output.strip():
+            raise ExecOutputLost(
+                f"stack {self.id}, service {service}: `{command[0]}` exited 0 and no output "
+                "came back"
+            )
+        return result.exit_code, output
+
+    def diagnostics(self, lines: int = 20) -> str:
+        """The last lines of every service's logs, for a failed scenario's report."""
+        parts = []
+        for service in ["proxy", *self.replicas]:
+            if service in self.containers:
+                parts.append(f"--- {service} ({self.state(service)}):\n{self.logs(service, lines)}")
+        return "\n".join(parts)
+
+
+@contextmanager
+def running(
+    spec: StackSpec,
+    identity: RunIdentity,
+    images: StackImages,
+    certificates: TestCertificates | None = None,
+) -> Iterator[Stack]:
+    """A stack that is up inside the block and removed after it, however the block ends."""
+    stack = Stack(spec, identity, images, certificates)
+    with stack:
+        yield stack

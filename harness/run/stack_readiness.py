@@ -1,0 +1,112 @@
+"""When a stack's services are ready: probed, never slept for.
+
+Replicas are probed from inside the stack network, as the proxy will reach them (the network
+probe runs in the Redis container); the proxy through its published port. A service that
+exits ends the wait at once; a timeout carries the probe history and the service's log tail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+from harness.errors import ConfigError, ExecOutputLost, HarnessError
+from harness.run import network_probe
+from harness.run.readiness import GiveUp, ProbeFailed, wait_until
+from harness.spec.model import APP_PORT, Protocol
+
+if TYPE_CHECKING:
+    from harness.run.stack import Stack
+
+READY_TIMEOUT = 60.0  # seconds; HARNESS_READY_TIMEOUT overrides it
+_NETWORK_PROBE = Path(network_probe.__file__).read_text("utf-8")
+_PROBE_PATIENCE = 1.0  # seconds one exec of the network probe keeps probing
+
+
+def ready_timeout() -> float:
+    """How long a service may take to become ready: HARNESS_READY_TIMEOUT, else 60 s."""
+    value = os.environ.get("HARNESS_READY_TIMEOUT", "")
+    try:
+        return float(value) if value else READY_TIMEOUT
+    except ValueError:
+        raise ConfigError(
+            f"HARNESS_READY_TIMEOUT: got {value!r}; allowed: a number of seconds"
+        ) from None
+
+
+def replicas_ready(stack: Stack, replicas: list[str] | None, timeout: float | None) -> float:
+    """Wait until each replica answers from inside the stack network; seconds waited."""
+    wanted = replicas or stack.replicas
+    protocol = "tcp" if stack.spec.protocol == Protocol.UWSGI else "http"
+    targets = [f"{replica}:{APP_PORT}:{protocol}" for replica in wanted]
+
+    def probe() -> None:
+        for replica in wanted:
+            _give_up_if_exited(stack, replica)
+        seen = probe_from_network(stack, targets)
+        pending = {r: s for r, s in seen.items() if not network_probe.answered(s)}
+        if pending:
+            raise ProbeFailed("; ".join(f"{r}: {s}" for r, s in sorted(pending.items())))
+
+    return _wait(stack, probe, f"{stack.id}: replicas {', '.join(wanted)}", wanted, timeout)
+
+
+def proxy_ready(stack: Stack, timeout: float | None) -> float:
+    """Wait until the proxy answers GET /health with 200 through its published port."""
+
+    def probe() -> None:
+        _give_up_if_exited(stack, "proxy")
+        try:
+            # Readiness is whether the proxy answers, not whether its chain verifies: a
+            # broken chain is a scenario's finding (test_tls), not a start-up timeout.
+            response = httpx.get(f"{stack.url}{stack.health_path}", verify=False, timeout=2)
+        except httpx.HTTPError as error:
+            raise ProbeFailed(f"{type(error).__name__}: {error}") from None
+        if response.status_code != 200:
+            raise ProbeFailed(f"HTTP {response.status_code}")
+
+    return _wait(stack, probe, f"{stack.id}: proxy at {stack.url}", ["proxy"], timeout)
+
+
+def probe_from_network(stack: Stack, targets: list[str]) -> dict[str, str]:
+    """What each `service:port:protocol` target answered, probed from the Redis container."""
+    command = ["python3", "-c", _NETWORK_PROBE, str(_PROBE_PATIENCE), stack.health_path]
+    try:
+        code, output = stack.exec(
+            "redis", [*command, *targets], prints=True, action="probe the replicas"
+        )
+    except ExecOutputLost as lost:
+        raise ProbeFailed(str(lost)) from None
+    if code != 0:
+        raise ProbeFailed(f"probe failed: {output[-200:]}")
+    seen: dict[str, str] = json.loads(output)
+    return seen
+
+
+def _wait(
+    stack: Stack,
+    probe: Callable[[], None],
+    what: str,
+    services: list[str],
+    timeout: float | None,
+) -> float:
+    try:
+        return wait_until(probe, timeout=timeout or ready_timeout(), what=what)
+    except HarnessError as error:
+        for service in services:
+            error.add_note(
+                f"--- {stack.name_of(service)} ({stack.state(service)}), last lines:"
+                f"\n{stack.logs(service, 25)}"
+            )
+        raise
+
+
+def _give_up_if_exited(stack: Stack, service: str) -> None:
+    status = stack.state(service)
+    if status.startswith("exited") or status == "removed":
+        raise GiveUp(f"{service} {status}")

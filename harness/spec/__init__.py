@@ -1,0 +1,1 @@
+"""What a stack is: the spec model, stack files, the catalog and what is known about parts."""

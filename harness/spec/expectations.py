@@ -1,0 +1,172 @@
+"""What a failed scenario tells its user to fix: the declared value, where it was declared,
+and the config directive that most likely decides it on this stack.
+
+A stack declares expectations (spec.limits, spec.timeouts); a user's config either meets
+them or not. When it does not, "got 413" is not enough: the message names the declared value
+(`max_body_bytes = 1048576`), its origin (the user's stack file, the stack it extends, or the
+harness's default) and the directives of this stack's proxy and server that set it
+(`nginx: client_max_body_size`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from harness.spec.model import ProxyKind, ServerKind, StackSpec
+
+
+class Expectation(StrEnum):
+    """A value a stack declares, by its dotted name in the stack file."""
+
+    MAX_BODY_BYTES = "limits.max_body_bytes"
+    MAX_HEADER_BYTES = "limits.max_header_bytes"
+    PROXY_READ = "timeouts.proxy_read"
+    PROXY_CONNECT = "timeouts.proxy_connect"
+    WORKER = "timeouts.worker"
+    KEEPALIVE = "timeouts.keepalive"
+    GRACEFUL = "timeouts.graceful"
+    WEBSOCKET_IDLE = "timeouts.websocket_idle"
+    TIMEOUT_STATUS = "timeouts.timeout_status"
+    MAX_FAILS = "timeouts.max_fails"
+    RESOLVE = "timeouts.resolve"
+
+
+_PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyType({
+    Expectation.MAX_BODY_BYTES: {
+        ProxyKind.NGINX: "client_max_body_size",
+        ProxyKind.APACHE: "LimitRequestBody and the RewriteRule on Content-Length",
+        ProxyKind.HAPROXY: "http-request deny deny_status 413 if { req.body_size gt N }",
+    },
+    Expectation.MAX_HEADER_BYTES: {
+        ProxyKind.NGINX: "large_client_header_buffers",
+        ProxyKind.APACHE: "LimitRequestFieldSize",
+        ProxyKind.HAPROXY: "tune.bufsize (and tune.maxrewrite)",
+    },
+    Expectation.PROXY_READ: {
+        ProxyKind.NGINX: "proxy_read_timeout (uwsgi_read_timeout)",
+        ProxyKind.APACHE: "BalancerMember timeout= (ProxyTimeout)",
+        ProxyKind.HAPROXY: "timeout server",
+    },
+    Expectation.PROXY_CONNECT: {
+        ProxyKind.NGINX: "proxy_connect_timeout and the upstream's fail_timeout",
+        ProxyKind.APACHE: "BalancerMember connectiontimeout= and retry=",
+        ProxyKind.HAPROXY: "timeout connect and the health check's inter/fall",
+    },
+    Expectation.KEEPALIVE: {
+        ProxyKind.NGINX: "keepalive_timeout",
+        ProxyKind.APACHE: "KeepAliveTimeout",
+        ProxyKind.HAPROXY: "timeout http-keep-alive",
+    },
+    Expectation.WEBSOCKET_IDLE: {
+        ProxyKind.NGINX: "proxy_read_timeout in the WebSocket location",
+        ProxyKind.APACHE: "timeout= of the WebSocket BalancerMembers",
+        ProxyKind.HAPROXY: "timeout tunnel",
+    },
+    Expectation.MAX_FAILS: {
+        ProxyKind.NGINX: "max_fails of the upstream servers",
+        ProxyKind.APACHE: "failontimeout (a read timeout puts a member in error)",
+        ProxyKind.HAPROXY: "fall of the health checks",
+    },
+    Expectation.RESOLVE: {
+        ProxyKind.NGINX: "the `resolve` parameter of upstream servers (1.27.3+) or resolver valid=",
+        ProxyKind.APACHE: "ProxyPass addressttl=",
+        ProxyKind.HAPROXY: "a resolvers section (timeout resolve) on the servers",
+    },
+    Expectation.TIMEOUT_STATUS: {
+        ProxyKind.NGINX: "proxy_read_timeout (nginx answers 504)",
+        ProxyKind.APACHE: "mod_proxy_http answers 502 on a read timeout",
+        ProxyKind.HAPROXY: "timeout server (HAProxy answers 504)",
+    },
+})
+_SERVER_DIRECTIVES: Mapping[Expectation, Mapping[ServerKind, str]] = MappingProxyType({
+    Expectation.MAX_HEADER_BYTES: {
+        ServerKind.GUNICORN: "limit_request_field_size and limit_request_line",
+        ServerKind.UWSGI: "buffer-size",
+        ServerKind.UVICORN: "h11_max_incomplete_event_size",
+    },
+    Expectation.WORKER: {
+        ServerKind.GUNICORN: "timeout",
+        ServerKind.UWSGI: "harakiri",
+        ServerKind.DAPHNE: "--http-timeout",
+    },
+    Expectation.KEEPALIVE: {
+        ServerKind.GUNICORN: "keepalive",
+        ServerKind.UVICORN: "--timeout-keep-alive",
+        ServerKind.HYPERCORN: "--keep-alive",
+        ServerKind.WAITRESS: "--channel-timeout",
+    },
+    Expectation.GRACEFUL: {
+        ServerKind.GUNICORN: "graceful_timeout",
+        ServerKind.UWSGI: "worker-reload-mercy",
+        ServerKind.UVICORN: "--timeout-graceful-shutdown",
+        ServerKind.HYPERCORN: "--graceful-timeout",
+        ServerKind.GRANIAN: "--workers-kill-timeout",
+        ServerKind.DAPHNE: "--application-close-timeout",
+    },
+    Expectation.WEBSOCKET_IDLE: {
+        ServerKind.UVICORN: "--ws-ping-interval",
+        ServerKind.DAPHNE: "--ping-interval",
+        ServerKind.HYPERCORN: "--websocket-ping-interval",
+    },
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """One declared expectation of a stack, where it comes from, and what decides it."""
+
+    expectation: Expectation
+    value: object
+    origin: str
+    directives: tuple[str, ...]
+
+    def hint(self) -> str:
+        """The end of a failure message: what was declared, where, and what to look at."""
+        name = self.expectation.value.split(".", 1)[1]
+        decided = "; ".join(self.directives) or "the proxy's and the server's configs"
+        return f"declared {name} = {self.value} ({self.origin}); check {decided}"
+
+
+def declared(spec: StackSpec, expectation: Expectation) -> Declared:
+    """The stack's declared value for `expectation`, its origin and its likely directives."""
+    group, name = expectation.value.split(".", 1)
+    value = getattr(getattr(spec, group), name)
+    return Declared(expectation, value, _origin(spec, expectation), _directives(spec, expectation))
+
+
+def _origin(spec: StackSpec, expectation: Expectation) -> str:
+    if spec.source == "built-in":
+        return f"the harness's default for built-in stack {spec.id}, harness/spec/model.py"
+    if expectation.value in spec.declared_fields:
+        group, name = expectation.value.split(".", 1)
+        return f"{spec.source}, stack {spec.id}, [stacks.{group}] {name}"
+    return f"not set in {spec.source}: inherited by stack {spec.id} from its base or the default"
+
+
+_UPSTREAM_IDLE_DIRECTIVES: Mapping[ProxyKind, str] = MappingProxyType({
+    ProxyKind.NGINX: "keepalive_timeout inside the upstream block (nginx's default is 60s)",
+    ProxyKind.APACHE: "ttl= of the BalancerMembers (unset: no limit)",
+    ProxyKind.HAPROXY: "pool-purge-delay of the servers (default 5s) or http-reuse",
+})
+
+
+def upstream_idle_hint(spec: StackSpec) -> str:
+    """What to fix when the proxy reuses an upstream connection the server may be closing."""
+    return (
+        f"{declared(spec, Expectation.KEEPALIVE).hint()}; the proxy must stop reusing an idle "
+        f"upstream connection before that: {spec.proxy}: {_UPSTREAM_IDLE_DIRECTIVES[spec.proxy]}"
+    )
+
+
+def _directives(spec: StackSpec, expectation: Expectation) -> tuple[str, ...]:
+    found = []
+    proxy = _PROXY_DIRECTIVES.get(expectation, {}).get(spec.proxy)
+    if proxy:
+        found.append(f"{spec.proxy}: {proxy}")
+    server = _SERVER_DIRECTIVES.get(expectation, {}).get(spec.server)
+    if server:
+        found.append(f"{spec.server_label}: {server}")
+    return tuple(found)

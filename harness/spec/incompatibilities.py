@@ -1,0 +1,390 @@
+"""What a proxy, server or app genuinely cannot do, as data, with the evidence.
+
+An entry names the stacks it concerns (a glob over stack ids, and spec fields that must all
+match, so that stacks from users' files are covered too) and the scenarios (globs over
+`test_file.py::test_name`, with `[params]` when the scenario has parameters besides the
+stack, e.g. `test_limits.py::test_body_at_declared_maximum_is_accepted[chunked]`; in these
+globs `*` and `?` are wildcards and brackets are literal). The pytest plugin marks each
+matching scenario `xfail(strict=True)`: it must keep failing, so the day a new version fixes
+it the run says so and the entry goes.
+
+Entries apply to what runs. Each names the part of the stack that causes the failure
+(harness/spec/parts.py): our proxy config, our server config or command line, the server or
+framework in our app image, or the proxy software itself. A stack whose file replaces that
+part with its own (`overrides.proxy_config`, `server_config`, `server_args`, `image`) runs
+without the entry, as a plain scenario. An entry may also state the proxy versions it holds
+for (harness/spec/suites.py: the version each Debian suite ships); on a suite outside the range it
+does not apply.
+
+Only what no configuration of ours fixes belongs here. A setting that fixes a failure goes in
+our configs instead (e.g. nginx's `uwsgi_param HTTP_TRANSFER_ENCODING` for chunked bodies).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from packaging.specifiers import SpecifierSet
+
+from harness.build.pinned import installed_version
+from harness.spec.model import ProxyKind, StackSpec
+from harness.spec.parts import Part, replaced_parts
+from harness.spec.suites import VersionRange
+
+CHUNKED_UPLOAD = "test_correctness.py::test_chunked_request_body_reaches_app_intact"
+CHUNKED_AT_LIMIT = "test_limits.py::test_body_at_declared_maximum_is_accepted[chunked]"
+CHUNKED_OVER_LIMIT = "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[chunked]"
+TIMEOUT_STATUS = "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status"
+RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
+SLOW_CLIENTS = "test_streaming.py::test_slow_clients_do_not_hold_sync_workers"
+SMALL_UNCOMPRESSED = "test_compression.py::test_small_answer_is_not_compressed"
+STREAM_GZIP = "test_streaming.py::test_stream_lines_arrive_incrementally[gzip]"
+
+
+@dataclass(frozen=True, slots=True)
+class Incompatibility:
+    """Scenarios that fail on the stacks this entry matches, and why (with evidence).
+
+    `parts` are what cause the failure; a stack that replaced any of them with its own is not
+    matched. `where` maps spec fields (dotted for nested ones: `timeouts.timeout_status`) to
+    the values that match; `stack` is a glob over stack ids; `scenarios` are globs over
+    scenario names; `versions`, when given, the proxy versions the failure is known for;
+    `packages`, PyPI packages and the versions (PEP 440 specifiers) the failure is known for,
+    read from the stack's pins or our requirements file; `when`, a further test on the spec
+    for what `where` cannot say (a number above one).
+    """
+
+    scenarios: tuple[str, ...]
+    reason: str
+    parts: tuple[Part, ...]
+    # Seen to fail only some of the time: an xfail that may pass, not a strict one.
+    intermittent: bool = False
+    stack: str = "*"
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    versions: VersionRange | None = None
+    packages: Mapping[str, SpecifierSet] = field(default_factory=lambda: MappingProxyType({}))
+    when: Callable[[StackSpec], bool] | None = None
+
+    def matches(self, spec: StackSpec, scenario: str) -> bool:
+        """Whether the scenario, run on this stack, is expected to fail for this reason."""
+        return self.covers(scenario) and self.applies_to(spec)
+
+    def covers(self, scenario: str) -> bool:
+        """Whether the scenario (`test_file.py::test_name[params]`) is one of the entry's."""
+        return any(
+            fnmatch.fnmatchcase(scenario, pattern.replace("[", "[[]")) for pattern in self.scenarios
+        )
+
+    def applies_to(self, spec: StackSpec) -> bool:
+        """Whether the stack, as it runs, has what fails: its fields match, its suite ships a
+        proxy version in range, and it still runs our part that causes the failure."""
+        return (
+            fnmatch.fnmatchcase(spec.id, self.stack)
+            and all(_field(spec, name) in allowed for name, allowed in self.where.items())
+            and (self.when is None or self.when(spec))
+            and (self.versions is None or self.versions.holds_on(spec.suite))
+            and all(_installs(spec, name, within) for name, within in self.packages.items())
+            and not replaced_parts(spec).intersection(self.parts)
+        )
+
+
+def _installs(spec: StackSpec, package: str, within: SpecifierSet) -> bool:
+    """Whether the stack's image installs a version of the package within the specifier."""
+    version = installed_version(spec, package)
+    return version is not None and within.contains(version, prereleases=True)
+
+
+def _field(spec: StackSpec, name: str) -> str:
+    """A spec field as text, by its dotted name."""
+    value: object = spec
+    for part in name.split("."):
+        value = getattr(value, part)
+    return str(value)
+
+
+def _where(**fields: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """Spec fields and the values that match: one value, or any of several. A nested field
+    is written with `__` for its dot: `timeouts__timeout_status="504"`."""
+    return MappingProxyType(
+        {
+            name.replace("__", "."): (value,) if isinstance(value, str) else value
+            for name, value in fields.items()
+        }
+    )
+
+
+CHUNKED_IN_BODY = "test_security.py::test_request_in_a_body_stays_in_the_body[chunked]"
+PAUSED_REPLICA = "test_balancing.py::test_gets_keep_succeeding_with_replica_down[paused]"
+ROLLING_RESTART = "test_lifecycle.py::test_rolling_restart_gives_no_errors"
+FOREIGN_ORIGIN = "test_websocket.py::test_foreign_origin_refused_and_own_accepted"
+IN_FLIGHT = "test_lifecycle.py::test_request_in_flight_finishes_when_its_replica_stops"
+WEBSOCKET_STOP = "test_websocket.py::test_stopping_replica_closes_its_sockets_cleanly"
+
+KNOWN: tuple[Incompatibility, ...] = (
+    Incompatibility(
+        scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_OVER_LIMIT, CHUNKED_IN_BODY),
+        where=_where(proxy="apache", protocol="uwsgi"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Apache's mod_proxy_uwsgi answers a chunked request body with 411 Length Required: "
+            "its handler calls ap_setup_client_block(r, REQUEST_CHUNKED_ERROR) "
+            "(modules/proxy/mod_proxy_uwsgi.c, uwsgi_handler); proxy-sendcl and request "
+            "body spooling exist only in mod_proxy_http. Seen: 411 from Apache 2.4.68."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_IN_BODY),
+        where=_where(proxy="haproxy", server="uwsgi"),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "HAProxy forwards a chunked body chunked as it arrives (option http-buffer-request "
+            "waits for one buffer, tune.bufsize, never a whole body), and uWSGI 2.0's "
+            "http-socket hands such a request to the app with "
+            "`Transfer-Encoding: chunked`, no CONTENT_LENGTH and no wsgi.input_terminated, "
+            "so WSGI apps read an empty body; only uwsgi.chunked_read() sees it. uWSGI's "
+            "--wsgi-manage-chunked-input exists only on its unreleased master branch "
+            "(unbit/uwsgi#1428; absent from `uwsgi --help` of 2.0.30). Seen: the app read 0 "
+            "bytes."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_IN_BODY),
+        where=_where(proxy="haproxy", framework="django", interface="wsgi"),
+        parts=(Part.FRAMEWORK,),
+        reason=(
+            "HAProxy forwards a chunked body chunked as it arrives (it cannot spool one), and "
+            "Django under WSGI reads "
+            "CONTENT_LENGTH bytes only, ignoring wsgi.input_terminated "
+            "(django/core/handlers/wsgi.py: LimitedStream(wsgi.input, CONTENT_LENGTH or 0); "
+            "Django ticket #35838, PRs django/django#20406 and #21638 unmerged). nginx and "
+            "Apache (proxy-sendcl) spool the body and send Content-Length; HAProxy cannot."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(SLOW_CLIENTS,),
+        where=_where(proxy=("apache", "haproxy")),
+        when=lambda spec: spec.sync_workers,
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Neither Apache's mod_proxy nor HAProxy spools a whole response: each holds one "
+            "buffer per connection (ProxyIOBufferSize; tune.bufsize) and stops reading the "
+            "server while the client does not read, so a sync worker stays busy until the "
+            "client reads or a timeout ends it. gunicorn's deployment docs ask for a buffering "
+            "proxy (nginx) in front of sync workers for this reason. Seen: with 4 clients "
+            "reading nothing of a 32 MiB answer, GET /echo waited past 3 s on Apache 2.4.68 "
+            "and on HAProxy 2.6.12 (HAProxy freed them at `timeout client`), not on nginx."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_OVER_LIMIT,),
+        where=_where(proxy="haproxy"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "HAProxy has no request body size limit: our config refuses a Content-Length "
+            "over max_body_bytes (req.hdr_val(content-length)), but a chunked body is streamed "
+            "and req.body_size sees only what one buffer holds (option http-buffer-request, "
+            "tune.bufsize). Seen: a 10 MiB + 1 chunked body reached the app (200)."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(CHUNKED_OVER_LIMIT,),
+        where=_where(proxy="apache", protocol="http"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Apache 2.4 does not apply LimitRequestBody to proxied requests: ap_http_filter "
+            "sets no limit when r->proxyreq is set (modules/http/http_filters.c); our config "
+            "refuses a Content-Length over the limit with mod_rewrite, which cannot see a "
+            "chunked body's size. Seen: a 10 MiB + 1 chunked body got 200 from Apache 2.4.68, "
+            "with LimitRequestBody 10485760 in the server and in <Location />."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(TIMEOUT_STATUS,),
+        where=_where(proxy="apache", protocol="http", timeouts__timeout_status="504"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Apache's mod_proxy_http answers an upstream read timeout with 502, not 504: it "
+            'notes proxy_timedout, then returns ap_proxyerror(r, HTTP_BAD_GATEWAY, "Error '
+            'reading from remote server") (modules/proxy/mod_proxy_http.c, '
+            "ap_proxy_http_process_response); the note only feeds failontimeout. Seen: 502 "
+            "after 5 s. A stack declaring timeout_status = 502 passes."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(TIMEOUT_STATUS,),
+        where=_where(proxy="apache", protocol="uwsgi"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Apache's mod_proxy_uwsgi answers an upstream read timeout with 500: uwsgi_response "
+            "returns HTTP_INTERNAL_SERVER_ERROR when it cannot read a status line "
+            "(modules/proxy/mod_proxy_uwsgi.c), and 500 is no timeout status (502 or 504). "
+            "Seen: 500 after 5 s."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(RECREATED_REPLICA,),
+        where=_where(proxy="nginx"),
+        parts=(Part.PROXY_CONFIG,),
+        versions=VersionRange(ProxyKind.NGINX, before="1.27.3"),
+        reason=(
+            "nginx resolves the names in an upstream block once, at start, and our config "
+            "balances over one: the `resolve` parameter of `server` is open source only from "
+            "nginx 1.27.3 (commercial before), and Debian ships 1.22 (bookworm) and 1.26 "
+            "(trixie). A variable proxy_pass with `resolver` re-resolves but gives up the "
+            "upstream's balancing (least_conn, hash, max_fails); a stack file's own nginx.conf "
+            "doing that lifts this entry. Seen: a recreated replica never got traffic again."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(RECREATED_REPLICA,),
+        where=_where(proxy="apache"),
+        parts=(Part.PROXY_CONFIG,),
+        reason=(
+            "Apache resolves a BalancerMember's name once, and keeps that address while it "
+            "answers. addressttl= resolves it again, but then a stopped replica's name fails "
+            "to resolve and Apache answers 500 (DNS lookup failure) instead of trying another "
+            "member, health checks or not; our config keeps failover and gives this up. Seen: "
+            "with addressttl=5, 500s while a replica was stopped (apache-daphne-django-asgi, "
+            "apache-uwsgi-flask); without it, a recreated replica got no traffic while whatever "
+            "took its old address answered there."
+        ),
+    ),
+    Incompatibility(
+        scenarios=tuple(
+            f"test_framing.py::test_proxied_probe_reaches_app_as_stated_or_not_at_all[{probe}]"
+            for probe in ("chunk-extension-invalid", "chunk-bare-lf")
+        ),
+        where=_where(proxy="haproxy", server="uwsgi", protocol="http"),
+        parts=(Part.PROXY_CONFIG, Part.SERVER_SOFTWARE),
+        reason=(
+            "HAProxy 2.6 accepts a chunked body whose chunk line has a control byte in its "
+            "extension or ends in a bare LF, and uWSGI's http-socket then reads none of it: the "
+            "app ran the request once with 0 body bytes where the probe stated its length (the "
+            "same reading straight from the replica). No hidden request ran. Seen on "
+            "haproxy-uwsgi-flask-http in every run."
+        ),
+    ),
+    # daphne's own lack: no server argument gives it a graceful stop, so a stack file's
+    # server_args keep these entries; its own image (another server) lifts them.
+    Incompatibility(
+        scenarios=(IN_FLIGHT,),
+        where=_where(server="waitress"),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "waitress 3.0.2 has no graceful stop: it installs no signal handler (no `signal` "
+            "anywhere in the waitress package) and has no shutdown setting, so SIGTERM ends "
+            "the process at once with Python's default action. Seen: the in-flight 2 s /sleep "
+            "on the stopped replica got 502 from nginx (nginx-waitress-flask), the app having "
+            "started it once."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(WEBSOCKET_STOP,),
+        where=_where(server="daphne"),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "daphne 4.2.3 has no graceful stop: on SIGTERM Twisted's reactor stops and open "
+            "WebSockets are dropped (--application-close-timeout only bounds the app's own "
+            "cleanup). Seen: WebSockets closed with 1006 (no close frame)."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(IN_FLIGHT,),
+        where=_where(server="daphne"),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "daphne 4.2.3 has no graceful stop: on SIGTERM Twisted's reactor stops, and an "
+            "HTTP request still running may be dropped. Seen both ways: the in-flight 2 s "
+            "/sleep got 502 from the proxy in some runs, and 200 from the stopped replica in "
+            "others (apache-daphne-django-asgi and haproxy-daphne-django-asgi-tls, the stop "
+            "sent while the request ran)."
+        ),
+        intermittent=True,
+    ),
+    Incompatibility(
+        scenarios=(IN_FLIGHT,),
+        where=_where(server="hypercorn"),
+        # hypercorn's fault, met because our command line runs `--workers {workers}`: a
+        # stack file's own command line (maybe --workers 1) or image lifts it.
+        parts=(Part.SERVER_SOFTWARE, Part.SERVER_CONFIG),
+        when=lambda spec: spec.workers > 1,
+        reason=(
+            "hypercorn 0.18 with more than one worker aborts in-flight requests on SIGTERM: "
+            "the parent terminates its worker processes without waiting for "
+            "--graceful-timeout (it finishes them with --workers 1). Seen: HAProxy log SH--, "
+            "502 after 219 ms."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(WEBSOCKET_STOP,),
+        where=_where(server=("hypercorn", "granian")),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "hypercorn 0.18 and granian 2.8.7 close open WebSockets without a 1001/1012 close "
+            "frame when stopped. Seen: close codes 1011 (hypercorn) and 1006 (both)."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(PAUSED_REPLICA, ROLLING_RESTART),
+        where=_where(proxy="apache", protocol="uwsgi"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Apache's mod_proxy_uwsgi answers a backend that stops answering with its own 500 "
+            "(uwsgi_response returns HTTP_INTERNAL_SERVER_ERROR when no status line comes) and "
+            "never retries the request on another member; mod_proxy_hcheck can only TCP-check "
+            "uwsgi:// members, and a paused or stopping container still accepts TCP. Seen: "
+            "500 without X-Instance after 5.01 s (paused), 2 x 500 after 1.1 s in a rolling "
+            "restart of 164 requests."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(FOREIGN_ORIGIN,),
+        where=_where(server="granian", interface="asgi"),
+        packages=MappingProxyType({"granian": SpecifierSet("==2.8.7")}),
+        parts=(Part.SERVER_SOFTWARE,),
+        reason=(
+            "granian 2.8.7 sometimes never answers a WebSocket handshake the app denies "
+            "(websocket.close before websocket.accept; ASGI says 403): it logged "
+            "`/ws/echo 101`, nginx waited its 10 s read timeout and the client timed out "
+            "(nginx 499). emmett-framework/granian#818 reports the hang (closed upstream); "
+            "with 2.8.7 it is intermittent. Seen on nginx-granian-asgi-django-least-conn."
+        ),
+        intermittent=True,
+    ),
+    Incompatibility(
+        scenarios=(SMALL_UNCOMPRESSED,),
+        where=_where(proxy="haproxy"),
+        # Met because our config compresses at HAProxy: a user's own config may not.
+        parts=(Part.PROXY_SOFTWARE, Part.PROXY_CONFIG),
+        versions=VersionRange(ProxyKind.HAPROXY, before="3.2"),
+        reason=(
+            "HAProxy's compression filter has no minimum size before 3.2 (`compression "
+            "minsize-res`): 2.6 and 3.0 compress every answer of a listed type, and their "
+            "filter decides before any http-response rule could mark a small answer "
+            "no-transform. Seen: a 200-byte text/plain answer gzipped by HAProxy 2.6.12."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(STREAM_GZIP,),
+        where=_where(proxy="haproxy"),
+        parts=(Part.PROXY_SOFTWARE, Part.PROXY_CONFIG),
+        reason=(
+            "HAProxy's compression filter (libslz) sends a streamed chunk only once the next "
+            "one arrives or the answer ends, so each line of /stream comes one interval late "
+            "and two at a time; it has no flush setting, and a stream cannot be exempted by "
+            "its response headers. Seen on HAProxy 2.6.12: lines at [0.61, 0.61, 1.42, 1.42, "
+            "1.61] s for one every 0.4 s. Uncompressed (Accept-Encoding: identity) they arrive "
+            "as sent."
+        ),
+        intermittent=True,
+    ),
+)
+
+
+def known_incompatibilities(spec: StackSpec, scenario: str) -> list[Incompatibility]:
+    """The entries that expect this scenario to fail on this stack, as it runs: none whose
+    cause the stack file replaced, none outside its version range."""
+    return [entry for entry in KNOWN if entry.matches(spec, scenario)]

@@ -1,0 +1,413 @@
+"""Stack files: TOML that describes stacks, validated into StackSpecs.
+
+```toml
+[[stacks]]
+id = "my-nginx"                          # optional; derived from the parts when absent
+extends = "nginx-gunicorn-gthread-flask" # optional: start from a built-in or earlier stack
+proxy = "nginx"
+server = "gunicorn"
+worker_class = "gthread"
+app = "flask"
+replicas = 2
+tls = true
+cache = true                             # the proxy caches what Cache-Control allows
+
+[stacks.timeouts]
+proxy_read = 5
+
+[stacks.overrides]
+proxy_config = "my-nginx.conf"           # relative to this file
+
+[stacks.packages]                        # exact PyPI versions of this stack's own
+gunicorn = "21.2.0"                      # (a pin set is an app image of its own)
+h11 = "0.14.0"
+```
+
+Every problem in a file is collected and reported together; each names the file, the stack,
+the field, what was given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.spec.catalog import STACKS
+from harness.spec.model import (
+    Balancing,
+    Framework,
+    HttpParser,
+    Interface,
+    Limits,
+    Overrides,
+    Protocol,
+    ProxyKind,
+    ServerKind,
+    StackSpec,
+    Suite,
+    Timeouts,
+    Trust,
+    WorkerClass,
+)
+from harness.spec.pins import Pin, parse_pins
+
+Problem = tuple[str, str, str, str]  # (stack, field, given, allowed)
+
+
+class _Invalid(Exception):
+    """One field's value is not allowed; carries (given, allowed)."""
+
+
+def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum]:
+    def parse(value: Any) -> StrEnum:
+        try:
+            return kind(value)
+        except ValueError:
+            raise _Invalid(repr(value), ", ".join(m.value for m in kind)) from None
+
+    return parse
+
+
+def _integer(minimum: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _Invalid(repr(value), f"a whole number from {minimum}")
+        return value
+
+    return parse
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise _Invalid(repr(value), "a number of seconds above 0")
+    return float(value)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(repr(value), "true, false")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Invalid(repr(value), "a non-empty string")
+    return value
+
+
+def _status(value: Any) -> int:
+    if value not in (502, 504):
+        raise _Invalid(repr(value), "502, 504")
+    return int(value)
+
+
+def _families(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _Invalid(repr(value), 'a list of scenario families (pytest markers): ["framing"]')
+    return tuple(value)
+
+
+_TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {
+        "id": _text,
+        "proxy": _enum(ProxyKind),
+        "server": _enum(ServerKind),
+        "worker_class": _enum(WorkerClass),
+        "app": _enum(Framework),
+        "interface": _enum(Interface),
+        "protocol": _enum(Protocol),
+        "replicas": _integer(1),
+        "workers": _integer(1),
+        "threads": _integer(1),
+        "tls": _boolean,
+        "tls_min_version": _text,
+        "balancing": _enum(Balancing),
+        "suite": _enum(Suite),
+        "proxy_hops": _integer(0),
+        "trust": _enum(Trust),
+        "http_parser": _enum(HttpParser),
+        "families": _families,
+        "cache": _boolean,
+    }
+)
+_TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {
+        f.name: {"timeout_status": _status, "max_fails": _integer(1)}.get(f.name, _seconds)
+        for f in dataclasses.fields(Timeouts)
+    }
+)
+_LIMITS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {f.name: _integer(1) for f in dataclasses.fields(Limits)}
+)
+_TABLES = ("timeouts", "limits", "overrides", "packages")
+_OVERRIDE_FIELDS = (
+    "proxy_config",
+    "server_config",
+    "server_args",
+    "django_settings",
+    "image",
+    "env",
+    "dockerfile",
+    "requirements",
+    "files",
+    "contract_prefix",
+    "tls_chain",
+    "tls_key",
+    "tls_ca",
+)
+_FILE_OVERRIDES = (
+    "proxy_config",
+    "server_config",
+    "dockerfile",
+    "requirements",
+    "tls_chain",
+    "tls_key",
+    "tls_ca",
+)
+
+
+def load_stack_file(path: Path) -> tuple[StackSpec, ...]:
+    """Read a TOML stack file into validated specs, or raise one ConfigError with every problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: stack file not found. Hint: check the --stack-file path."
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    entries = data.get("stacks")
+    if not isinstance(entries, list) or not entries or set(data) - {"stacks"}:
+        raise ConfigError(
+            f"{path}: expected one or more [[stacks]] tables and nothing else at the top level; "
+            f"got keys {sorted(data)}"
+        )
+    known: dict[str, StackSpec] = dict(STACKS)
+    specs: list[StackSpec] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(entries):
+        label = (
+            str(entry.get("id", f"#{index + 1}")) if isinstance(entry, dict) else f"#{index + 1}"
+        )
+        spec, found = _parse_stack(entry, label, path, known)
+        problems.extend(found)
+        if spec is not None:
+            known[spec.id] = spec
+            specs.append(spec)
+    if problems:
+        raise ConfigError(_describe(path, problems))
+    return tuple(specs)
+
+
+def _describe(path: Path, problems: list[Problem]) -> str:
+    lines = [f"{path}: {len(problems)} problem(s) in the stack file:"]
+    lines += [
+        f"  stack {stack!r}, field {field!r}: got {given}; allowed: {allowed}"
+        for stack, field, given, allowed in problems
+    ]
+    return "\n".join(lines)
+
+
+def _parse_stack(
+    entry: Any, label: str, path: Path, known: Mapping[str, StackSpec]
+) -> tuple[StackSpec | None, list[Problem]]:
+    if not isinstance(entry, dict):
+        return None, [(label, "[[stacks]]", repr(entry), "a table")]
+    problems: list[Problem] = []
+    base = _base_spec(entry, label, known, problems)
+    allowed = set(_TOP) | set(_TABLES) | {"extends"}
+    problems += [
+        (label, key, "an unknown field", ", ".join(sorted(allowed)))
+        for key in entry
+        if key not in allowed
+    ]
+    values = _fields(entry, _TOP, label, "", problems)
+    timeouts = dataclasses.replace(
+        base.timeouts if base else Timeouts(),
+        **_fields(entry.get("timeouts", {}), _TIMEOUTS, label, "timeouts.", problems),
+    )
+    limits = dataclasses.replace(
+        base.limits if base else Limits(),
+        **_fields(entry.get("limits", {}), _LIMITS, label, "limits.", problems),
+    )
+    overrides = _overrides(entry.get("overrides", {}), label, path.parent, problems, base)
+    packages = _packages(entry.get("packages", {}), label, problems, base)
+    if "app" in values:
+        values["framework"] = values.pop("app")
+    if base is None:
+        problems += [
+            (label, needed, "nothing", "required unless `extends` names a stack")
+            for needed in ("proxy", "server", "app")
+            if needed not in entry
+        ]
+    if problems:
+        return None, problems
+    values.update(
+        timeouts=timeouts,
+        limits=limits,
+        overrides=overrides,
+        packages=packages,
+        source=str(path),
+        declared_fields=_declared_fields(entry),
+    )
+    return _build(base, values, label, problems)
+
+
+def _declared_fields(entry: Mapping[str, Any]) -> frozenset[str]:
+    """The dotted names this stack's own table sets (`tls`, `limits.max_body_bytes`)."""
+    names = {key for key in entry if key not in _TABLES}
+    for table in ("timeouts", "limits", "packages"):
+        inner = entry.get(table, {})
+        if isinstance(inner, dict):
+            names |= {f"{table}.{key}" for key in inner}
+    return frozenset(names)
+
+
+def _base_spec(
+    entry: Mapping[str, Any], label: str, known: Mapping[str, StackSpec], problems: list[Problem]
+) -> StackSpec | None:
+    name = entry.get("extends")
+    if name is None:
+        return None
+    if name not in known:
+        problems.append((label, "extends", repr(name), ", ".join(sorted(known))))
+        return None
+    return known[name]
+
+
+def _fields(
+    table: Any,
+    parsers: Mapping[str, Callable[[Any], Any]],
+    label: str,
+    prefix: str,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        problems.append((label, prefix.rstrip("."), repr(table), "a table"))
+        return {}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key in _TABLES or key == "extends":
+            continue
+        parser = parsers.get(key)
+        if parser is None:
+            if prefix:
+                problems.append(
+                    (label, prefix + key, "an unknown field", ", ".join(sorted(parsers)))
+                )
+            continue
+        try:
+            values[key] = parser(raw)
+        except _Invalid as invalid:
+            given, allowed = invalid.args
+            problems.append((label, prefix + key, given, allowed))
+    return values
+
+
+def _packages(
+    table: Any, label: str, problems: list[Problem], base: StackSpec | None
+) -> tuple[Pin, ...]:
+    """The inherited pins with this stack's own pins over them, sorted by name."""
+    if not isinstance(table, dict):
+        problems.append(
+            (label, "packages", repr(table), 'a table of exact versions: gunicorn = "21.2.0"')
+        )
+        return ()
+    pins, found = parse_pins(table)
+    problems += [(label, field, given, allowed) for field, given, allowed in found]
+    merged = {pin.name: pin for pin in (base.packages if base else ())}
+    merged.update({pin.name: pin for pin in pins})
+    return tuple(sorted(merged.values()))
+
+
+def _overrides(
+    table: Any, label: str, base_dir: Path, problems: list[Problem], base: StackSpec | None
+) -> Overrides:
+    inherited = base.overrides if base else Overrides()
+    if not isinstance(table, dict):
+        problems.append((label, "overrides", repr(table), "a table"))
+        return inherited
+    changes: dict[str, Any] = {}
+    for key, raw in table.items():
+        where = f"overrides.{key}"
+        if key not in _OVERRIDE_FIELDS:
+            problems.append((label, where, "an unknown field", ", ".join(_OVERRIDE_FIELDS)))
+        elif key in _FILE_OVERRIDES:
+            file = (base_dir / str(raw)).resolve()
+            if not isinstance(raw, str) or not file.is_file():
+                problems.append((label, where, f"{raw!r} (looked for {file})", "an existing file"))
+            else:
+                changes[key] = file
+        elif key == "files":
+            files = _image_files(raw, base_dir)
+            if files is None:
+                allowed = "a table of absolute image paths to existing files beside the stack file"
+                problems.append((label, where, repr(raw), allowed))
+            else:
+                changes[key] = MappingProxyType({**inherited.files, **files})
+        elif key == "contract_prefix" and not _PREFIX.fullmatch(str(raw)):
+            problems.append((label, where, repr(raw), "a path like '/_harness', no trailing /"))
+        elif key == "server_args":
+            if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+                problems.append((label, where, repr(raw), "a list of strings"))
+            else:
+                changes[key] = tuple(raw)
+        elif key == "env":
+            if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+                problems.append((label, where, repr(raw), "a table of strings"))
+            else:
+                changes[key] = MappingProxyType({**inherited.env, **raw})
+        elif not isinstance(raw, str) or not raw:
+            problems.append((label, where, repr(raw), "a non-empty string"))
+        else:
+            changes[key] = raw
+    merged = dataclasses.replace(inherited, **changes)
+    if merged.dockerfile is not None and merged.image is not None:
+        allowed = "one of overrides.dockerfile (built for you) and overrides.image (built by you)"
+        problems.append((label, "overrides.image", repr(merged.image), allowed))
+    tls = (merged.tls_chain, merged.tls_key, merged.tls_ca)
+    if any(tls) and not all(tls):
+        allowed = "tls_chain, tls_key and tls_ca together (the chain, its key, the root to trust)"
+        problems.append((label, "overrides.tls_*", "only some of them", allowed))
+    return merged
+
+
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+
+
+def _image_files(raw: Any, base_dir: Path) -> dict[str, Path] | None:
+    """`files = { "/srv/app/local_settings.py" = "ci_settings.py" }`, checked; None if bad."""
+    if not isinstance(raw, dict):
+        return None
+    files = {str(target): (base_dir / str(source)).resolve() for target, source in raw.items()}
+    good = all(
+        target.startswith("/") and ".." not in target.split("/") and isinstance(source, str)
+        for target, source in raw.items()
+    )
+    return files if good and all(path.is_file() for path in files.values()) else None
+
+
+def _build(
+    base: StackSpec | None, values: dict[str, Any], label: str, problems: list[Problem]
+) -> tuple[StackSpec | None, list[Problem]]:
+    if base is not None:
+        changes = {"id": values.pop("id", ""), **values}
+        if "server" in values and "worker_class" not in values:
+            changes["worker_class"] = None
+        if {"server", "framework", "worker_class"} & set(values) and "interface" not in values:
+            changes["interface"] = None
+        # A different server (or protocol) brings its own recommended trust layer.
+        if {"server", "worker_class", "protocol"} & set(values) and "trust" not in values:
+            changes["trust"] = None
+        spec = base.with_changes(**changes)
+    else:
+        spec = StackSpec(**values)
+    problems += [(spec.id, name, given, allowed) for name, given, allowed in spec.problems()]
+    return (None if problems else spec), problems
