@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import cli
+from harness.commands import cli
 from harness.commands.exitcodes import ExitCode
 from harness.errors import ImageBuildError, ReadinessTimeout, StackStartError
 from tests.unit.cli_process import harness
@@ -77,7 +77,7 @@ def test_image_build_failure(monkeypatch, capsys):
 
 @pytest.mark.parametrize("error", [StackStartError, ReadinessTimeout])
 def test_stack_start_failure(monkeypatch, capsys, error):
-    from harness import session
+    from harness.run import session
 
     def failing_start(self, spec):
         raise error(f"{spec.id}: proxy exited with code 1")

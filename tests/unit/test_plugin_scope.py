@@ -22,7 +22,7 @@ def pytest_collection_finish(session):
     handler = signal.getsignal(signal.SIGTERM)
     name = "default" if handler == signal.SIG_DFL else getattr(handler, "__name__", handler)
     print(f"SIGTERM handler: {name}")
-    from harness import plugin
+    from harness.plugin import hooks as plugin
     print(f"stacks selected: {plugin._SPECS in session.config.stash}")
 """
 

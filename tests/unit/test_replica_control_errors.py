@@ -9,8 +9,8 @@ import docker.errors
 import pytest
 import requests.exceptions
 
-from harness import fleet
 from harness.errors import EngineError, StackError, StackStartError
+from harness.run import fleet
 from harness.run.runtime import RunIdentity
 from harness.run.stack import Stack, StackImages
 from harness.run.stack_readiness import probe_from_network
