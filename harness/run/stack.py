@@ -37,6 +37,7 @@ from harness.run.tls import TestCertificates
 from harness.spec.model import HTTP_PORT, HTTPS_PORT, StackSpec
 
 APP_STATIC_ROOT = "/srv/static"
+FREEZE_PATIENCE = 5.0  # seconds a pause may be retried after runc could not freeze
 APP_USER = "10001"
 _PORT_CONFLICT_WORDS = ("port is already allocated", "address already in use")
 _NETWORK_BUSY = (
@@ -352,8 +353,18 @@ class Stack:
             self.container(replica).kill()
 
     def pause_replica(self, replica: str) -> None:
+        """Freeze a replica's processes. On a busy machine runc may not freeze them all in
+        time ("unable to freeze"); it thaws them again, and we ask again until
+        FREEZE_PATIENCE has passed."""
+        deadline = time.monotonic() + FREEZE_PATIENCE
         with docker_errors(self.id, replica, action="pause"):
-            self.container(replica).pause()
+            while True:
+                try:
+                    self.container(replica).pause()
+                    return
+                except docker.errors.APIError as error:
+                    if "unable to freeze" not in str(error) or time.monotonic() > deadline:
+                        raise
 
     def unpause_replica(self, replica: str) -> None:
         with docker_errors(self.id, replica, action="unpause"):

@@ -185,3 +185,36 @@ def test_join_options_carry_the_network_its_alias_and_our_labels(monkeypatch):
     assert options["network"] == "dh-abc123-net"
     assert options["networking_config"] == {"dh-abc123-net": ["mock"]}
     assert options["labels"] == stack.identity.labels(STACK_ID, "mock")
+
+
+FREEZE_FAILED = docker.errors.APIError(
+    "500 Server Error",
+    explanation="Cannot pause container 8a8a: OCI runtime pause failed: unable to freeze: unknown",
+)
+
+
+class FreezesLate:
+    """A container runc fails to freeze `failures` times (a busy machine), then pauses."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.paused = False
+
+    def pause(self):
+        if self.failures:
+            self.failures -= 1
+            raise FREEZE_FAILED
+        self.paused = True
+
+
+def test_a_pause_runc_could_not_freeze_is_asked_again():
+    stack = stack_with("app-1", NOT_RUNNING)
+    late = stack.containers["app-1"] = FreezesLate(failures=2)
+    stack.pause_replica("app-1")
+    assert late.paused and late.failures == 0
+
+
+def test_a_pause_that_never_freezes_fails_after_the_patience(monkeypatch):
+    monkeypatch.setattr("harness.run.stack.FREEZE_PATIENCE", 0.05)
+    with pytest.raises(StackError, match=r"\(pause\): the engine refused: .*unable to freeze"):
+        stack_with("app-1", FREEZE_FAILED).pause_replica("app-1")
