@@ -67,8 +67,10 @@ VERSION_AXES: tuple[VersionAxis, ...] = (
                 trust=Trust.APP),
     # Twisted before 22.4 (CVE-2022-24801) needs a daphne before 4.0, which asked for less.
     VersionAxis(ServerKind.DAPHNE, Framework.DJANGO, _pins(daphne="3.0.2", twisted="22.2.0")),
-    # waitress before 2.1.1: CVE-2022-24761.
+    # waitress before 2.1.1: CVE-2022-24761; before 1.4.0 also CVE-2019-16786 and
+    # CVE-2019-16792 (Transfer-Encoding and a doubled Content-Length).
     VersionAxis(ServerKind.WAITRESS, Framework.FLASK, _pins(waitress="2.1.0")),
+    VersionAxis(ServerKind.WAITRESS, Framework.FLASK, _pins(waitress="1.3.1")),
 )
 
 

@@ -22,6 +22,12 @@ PASSTHROUGH = (
 GUNICORN_21_DESYNCS = (
     "te-cl", "te-list-gzip-chunked", "te-chunked-then-gzip", "chunk-size-0x", "chunk-size-plus",
 )
+# Measured direct: Twisted 22.2.0 under daphne 3.0.2 (CVE-2022-24801) and waitress 1.3.1
+# (CVE-2019-16786, CVE-2019-16792, CVE-2022-24761).
+TWISTED_22_2_DESYNCS = ("cl-plus", "chunk-size-0x", "chunk-size-plus")
+WAITRESS_1_3_DESYNCS = (
+    "te-list-gzip-chunked", "te-chunked-twice", "cl-duplicate-same", "cl-duplicate-different",
+)
 
 FRAMING: tuple[Variant, ...] = (
     Variant(
@@ -38,6 +44,21 @@ FRAMING: tuple[Variant, ...] = (
         edit=PASSTHROUGH,
         catches=catching(DESYNC, *cases_of(PROBE_CASE, ("chunk-bad-terminator",))),
     ),
+    Variant(
+        name="haproxy-tcp-passthrough-twisted-22.2",
+        base="haproxy-daphne-django-asgi-daphne-3.0.2-twisted-22.2.0",
+        misconfiguration="HAProxy in mode tcp (no HTTP parsing) before daphne on Twisted "
+        "22.2.0",
+        edit=PASSTHROUGH,
+        catches=catching(DESYNC, *cases_of(PROBE_CASE, TWISTED_22_2_DESYNCS)),
+    ),
+    Variant(
+        name="haproxy-tcp-passthrough-waitress-1.3.1",
+        base="haproxy-waitress-flask-waitress-1.3.1",
+        misconfiguration="HAProxy in mode tcp (no HTTP parsing) before waitress 1.3.1",
+        edit=PASSTHROUGH,
+        catches=catching(DESYNC, *cases_of(PROBE_CASE, WAITRESS_1_3_DESYNCS)),
+    ),
 )
 
 # Probes whose every reading by a server here is the stated one or a refusal: accepting them
@@ -45,22 +66,16 @@ FRAMING: tuple[Variant, ...] = (
 # before the most lenient server measured cannot make the proxied hop desync. The leniency
 # shows on the direct hop instead, as recorded data (results.json observations).
 _SAME_READING = (
-    "Measured direct on gunicorn 21.2.0 and 27.0.1 and on h11 0.14.0 and 0.16.0 (issue 13): "
-    "a server either refuses this probe or reads exactly its stated body with nothing hidden, "
-    "so no proxy config, not even raw TCP passthrough, makes the proxied hop desync; what "
-    "the server alone does is recorded on the direct hop, not asserted."
-)
-_NOT_YET_PINNED = (
-    "Only a server that accepts this probe's framing and reads another length could make the "
-    "proxied hop desync behind a passthrough proxy. Every server measured here refuses it "
-    "(gunicorn 21.2.0 and 27.0.1, h11 0.14.0 and 0.16.0, direct), and the versions said to "
-    "accept it (Twisted before 22.4, CVE-2022-24801; waitress before 2.1.1) run only in the "
-    "nightly version axes, whose passthrough variant is not built yet."
+    "Measured direct on gunicorn 21.2.0 and 27.0.1, h11 0.14.0 and 0.16.0, Twisted 22.2.0 "
+    "(daphne 3.0.2), waitress 1.3.1, 2.1.0 and 3.0.2 (issue 13): a server either refuses this "
+    "probe or reads exactly its stated body with nothing hidden, so no proxy config, not even "
+    "raw TCP passthrough, makes the proxied hop desync; what the server alone does is "
+    "recorded on the direct hop, not asserted."
 )
 FRAMING_WAIVERS = {
     f"{PROBE_CASE}[{name}]": _SAME_READING
     for name in (
-        "te-chunked-twice", "cl-leading-zeros", "cl-duplicate-same", "chunk-extension-invalid",
-        "chunk-bare-lf", "bare-lf", "obs-fold", "nul-in-header", "cr-in-header", "pipelined",
+        "cl-leading-zeros", "chunk-extension-invalid", "chunk-bare-lf", "bare-lf", "obs-fold",
+        "nul-in-header", "cr-in-header", "pipelined",
     )
-} | {f"{PROBE_CASE}[{name}]": _NOT_YET_PINNED for name in ("cl-plus", "cl-duplicate-different")}
+}

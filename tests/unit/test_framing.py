@@ -130,7 +130,8 @@ def test_version_axes_cross_every_proxy_for_the_framing_family_only_in_nightly()
         by_server[spec.server, spec.packages, spec.http_parser].add(spec.proxy)
     assert all(len(proxies) == 3 for proxies in by_server.values()), by_server
     pinned = {f"{pin.name} {pin.version}" for spec in axes for pin in spec.packages}
-    assert {"gunicorn 21.2.0", "gunicorn 22.0.0", "h11 0.14.0", "waitress 2.1.0"} <= pinned
+    assert {"gunicorn 21.2.0", "gunicorn 22.0.0", "h11 0.14.0", "waitress 2.1.0",
+            "waitress 1.3.1"} <= pinned
     assert any(s.server == ServerKind.UVICORN and not s.packages for s in axes)
 
 

@@ -90,10 +90,29 @@ ADVISORIES: tuple[Advisory, ...] = (
     ),
     Advisory(
         "CVE-2022-24761", ("GHSA-4f7p-27jc-3c36",), "waitress", "<2.1.1",
-        ("chunk-size-0x", "chunk-size-plus"),
-        "chunk sizes parsed with int(): 0x and + prefixes accepted",
+        ("chunk-size-0x", "chunk-size-plus", "cl-plus", "chunk-extension-invalid"),
+        "chunk sizes and Content-Length parsed with int() (0x and + prefixes accepted), "
+        "chunk extensions not checked",
         ("https://nvd.nist.gov/vuln/detail/CVE-2022-24761",
-         "https://github.com/Pylons/waitress/security/advisories/GHSA-4f7p-27jc-3c36"),
+         "https://github.com/Pylons/waitress/security/advisories/GHSA-4f7p-27jc-3c36",
+         "https://github.com/Pylons/waitress/blob/v2.1.1/CHANGES.txt"),
+    ),
+    Advisory(
+        "CVE-2019-16786", ("GHSA-g2xc-35jw-c63p",), "waitress", "<1.4.0",
+        # A doubled `chunked` also falls back on 1.3.1, but 1.4.0 and later accept it and
+        # read it as chunked (measured on 3.0.2): the advisory's probe is the list.
+        ("te-list-gzip-chunked",),
+        "Transfer-Encoding other than exactly `chunked` falls back to Content-Length",
+        ("https://nvd.nist.gov/vuln/detail/CVE-2019-16786",
+         "https://github.com/Pylons/waitress/security/advisories/GHSA-g2xc-35jw-c63p"),
+    ),
+    Advisory(
+        "CVE-2019-16792", ("GHSA-4ppp-gpcr-7qf6",), "waitress", "<1.4.0",
+        ("cl-duplicate-same", "cl-duplicate-different"),
+        "two Content-Length lines are folded into one that is no number, read as 0: the body "
+        "becomes the next request",
+        ("https://nvd.nist.gov/vuln/detail/CVE-2019-16792",
+         "https://github.com/Pylons/waitress/security/advisories/GHSA-4ppp-gpcr-7qf6"),
     ),
 )
 
