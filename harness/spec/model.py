@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from harness.spec.pins import Pin
-from harness.spec.prefix import PrefixHandling, prefix_handling, prefix_problems
+from harness.spec.prefix import PREFIX_FAMILY, PrefixHandling, prefix_handling, prefix_problems
 
 APP_PORT = 8000
 HTTP_PORT = 80
@@ -353,6 +353,15 @@ class StackSpec:
         if self.timeouts.timeout_status not in (502, 504):
             found.append(("timeouts.timeout_status", str(self.timeouts.timeout_status), "502, 504"))
         return found + prefix_problems(self)
+
+    @property
+    def scenario_families(self) -> tuple[str, ...]:
+        """The families this stack runs (empty: every one). A stack under a URL prefix runs
+        only the prefix family unless it names others: every other scenario asks for paths
+        at the root, which such a stack does not serve."""
+        if not self.families and self.prefix:
+            return (PREFIX_FAMILY,)
+        return self.families
 
     @property
     def prefix_handling(self) -> PrefixHandling | None:

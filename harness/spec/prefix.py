@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from harness.spec.model import StackSpec
 
+# The scenario family (pytest marker) of scenarios/test_prefix.py.
+PREFIX_FAMILY = "prefix"
 # A path of one or more segments, no trailing slash, no spaces or characters a proxy config
 # would have to quote.
 PREFIX_PATTERN = re.compile(r"(/[A-Za-z0-9._~-]+)+")
@@ -74,8 +76,8 @@ def prefix_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
         return [("prefix", repr(spec.prefix), "no prefix with overrides.contract_prefix")]
     if prefix_handling(spec) is None:
         allowed = (
-            "protocol = http; with uWSGI, only Flask on trust = app (ProxyFix reads X-Forwarded-Prefix); "
-            "with gunicorn's uvicorn worker, only Django (FORCE_SCRIPT_NAME)"
+            "protocol = http; with uWSGI, only Flask on trust = app (ProxyFix reads "
+            "X-Forwarded-Prefix); with gunicorn's uvicorn worker, only Django (FORCE_SCRIPT_NAME)"
         )
         return [("prefix", f"{spec.prefix!r} ({spec.server_label}, {spec.app_mode})", allowed)]
     return []
