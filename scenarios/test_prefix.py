@@ -114,7 +114,7 @@ def test_websocket_connects_below_the_prefix(stack):
     assert echoed == "below the prefix", f"{stack.id}: {path} echoed {echoed!r}; {fix}"
 
 
-@pytest.mark.parametrize("path", ["/echo", "/health"])
+@pytest.mark.parametrize("path", ["/echo", "/health"], ids=["echo", "health"])
 def test_path_outside_the_prefix_does_not_reach_the_app(stack, client, path):
     """Outside the prefix the proxy answers itself (404 or 403): the app is not published."""
     response = client.get(path)
