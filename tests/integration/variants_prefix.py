@@ -25,7 +25,7 @@ ECHO_LOST = r"the app built 'http://127\.0\.0\.1:\d+/echo' for echo, expected .*
 STATIC_LOST = r"the app built '/static/hello\.txt' for static, expected '/app/static/hello\.txt'"
 REDIRECT_LOST = r"with Location 'http://127\.0\.0\.1:\d+/echo\?redirected=1', expected"
 APP_404 = r"answered 404 from the app \(app-\d\): the request did not reach the app's /echo"
-OUTSIDE_REACHED = r"outside /app, answered 200 from the app \(app-\d\)"
+OUTSIDE_REACHED = r"outside /app, answered \d+ from the app \(app-\d\)"
 
 
 def _not_forwarded(name: str, base: str, edit: tuple[str, str], directive: str) -> Variant:
@@ -155,7 +155,8 @@ PREFIXED: tuple[Variant, ...] = (
         misconfiguration="a leftover location / passes everything else to the app too",
         edit=(
             "        location /app/static/ {",
-            "        location / {\n            proxy_pass http://app;\n        }\n\n"
+            "        location / {\n            proxy_set_header Host $http_host;\n"
+            "            proxy_pass http://app;\n        }\n\n"
             "        location /app/static/ {",
         ),
         catches=catching(OUTSIDE_REACHED, f"{OUTSIDE}[echo]", f"{OUTSIDE}[health]"),
