@@ -160,8 +160,9 @@ def cache_variants() -> Iterator[StackSpec]:
 def prefix_variants() -> Iterator[StackSpec]:
     """The app under a URL prefix, each proxy told in each way (harness/spec/prefix.py):
     X-Forwarded-Prefix to Flask's ProxyFix, and the server's own root (gunicorn's SCRIPT_NAME,
-    daphne's and hypercorn's --root-path) with Django, WebSockets included. They run the
-    prefix family only; the `default` profile carries one of them (speed budget)."""
+    daphne's and hypercorn's --root-path, uvicorn's, which adds it back) with Django,
+    WebSockets included. They run the prefix family only; the `default` profile carries the
+    last one (speed budget)."""
     for proxy in ProxyKind:
         yield _stack(
             proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, prefix=URL_PREFIX
@@ -171,6 +172,7 @@ def prefix_variants() -> Iterator[StackSpec]:
     )
     yield _stack(proxy=APACHE, server=ServerKind.DAPHNE, framework=DJANGO, prefix=URL_PREFIX)
     yield _stack(proxy=HAPROXY, server=ServerKind.HYPERCORN, framework=DJANGO, prefix=URL_PREFIX)
+    yield _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, prefix=URL_PREFIX)
 
 
 def _by_id(*groups: Iterable[StackSpec]) -> dict[str, StackSpec]:

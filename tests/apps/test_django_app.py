@@ -56,7 +56,6 @@ from asgiref.testing import ApplicationCommunicator  # noqa: E402
 from channels.layers import get_channel_layer  # noqa: E402
 from channels.testing import WebsocketCommunicator  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.test import override_settings  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client, RequestFactory, override_settings  # noqa: E402
@@ -624,9 +623,8 @@ def _fresh_static_url():
 
 def _wsgi_get(path: str, script_name: str = "") -> Any:
     """A GET through Django's own WSGI handler (the test Client sets no script prefix)."""
-    from werkzeug.test import Client as WsgiClient
-
     from django_app.wsgi import application as wsgi_application
+    from werkzeug.test import Client as WsgiClient
 
     environ = {"SCRIPT_NAME": script_name}
     return WsgiClient(wsgi_application).get(
@@ -674,7 +672,8 @@ def test_asgi_root_path_is_kept_in_built_urls(redis_server):
 
 def test_force_script_name_is_read_from_the_environment():
     """HARNESS_FORCE_SCRIPT_NAME becomes FORCE_SCRIPT_NAME; a malformed value is refused."""
-    assert config.read_environment({"HARNESS_FORCE_SCRIPT_NAME": "/app"}).force_script_name == "/app"
+    told = config.read_environment({"HARNESS_FORCE_SCRIPT_NAME": "/app"})
+    assert told.force_script_name == "/app"
     assert config.read_environment({}).force_script_name is None
     with pytest.raises(ImproperlyConfigured, match="HARNESS_FORCE_SCRIPT_NAME='/app/'"):
         config.read_environment({"HARNESS_FORCE_SCRIPT_NAME": "/app/"})
