@@ -11,9 +11,11 @@ loses the prefix. Exactly one layer tells it, the way each server and framework 
 - `SERVER_ROOT`: the proxy passes the whole path and the server, given the root, splits it
   off into SCRIPT_NAME / root_path (gunicorn's `SCRIPT_NAME` environment, daphne and
   hypercorn `--root-path`, granian `--url-path-prefix`, waitress `--url-prefix`).
-- `FORCED_SCRIPT_NAME`: the proxy strips the prefix and Django is told in its settings
-  (`FORCE_SCRIPT_NAME`, which Django's docs give for a server that does not supply
-  SCRIPT_NAME): Django under gunicorn's uvicorn worker, which has no root setting.
+
+gunicorn's uvicorn worker has no root setting (UvicornWorker passes no root_path), and
+Django's `FORCE_SCRIPT_NAME` cannot stand in under ASGI: Django takes request.path from the
+scope's path (which must then keep the prefix) while Channels routes WebSockets by the scope's
+root_path (which stays empty), so one of the two loses. It is refused with a prefix.
 
 uWSGI (its `mount` and `manage-script-name`) and the uwsgi protocol (SCRIPT_NAME as a
 uwsgi_param) are not rendered yet: only Flask on the app layer, over HTTP, runs a prefix
@@ -41,7 +43,6 @@ class PrefixHandling(StrEnum):
     FORWARDED = "forwarded"  # proxy strips, X-Forwarded-Prefix, app's ProxyFix
     ADDED_ROOT = "added-root"  # proxy strips, server adds its root back (uvicorn)
     SERVER_ROOT = "server-root"  # proxy keeps the path, server splits its root off
-    FORCED_SCRIPT_NAME = "forced-script-name"  # proxy strips, Django FORCE_SCRIPT_NAME
 
     @property
     def proxy_strips(self) -> bool:
@@ -62,7 +63,7 @@ def prefix_handling(spec: StackSpec) -> PrefixHandling | None:
     if spec.server == ServerKind.UVICORN:
         return PrefixHandling.ADDED_ROOT
     if spec.worker_class == WorkerClass.UVICORN:
-        return PrefixHandling.FORCED_SCRIPT_NAME if spec.framework == Framework.DJANGO else None
+        return None
     return PrefixHandling.SERVER_ROOT
 
 
@@ -77,7 +78,8 @@ def prefix_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
     if prefix_handling(spec) is None:
         allowed = (
             "protocol = http; with uWSGI, only Flask on trust = app (ProxyFix reads "
-            "X-Forwarded-Prefix); with gunicorn's uvicorn worker, only Django (FORCE_SCRIPT_NAME)"
+            "X-Forwarded-Prefix); not gunicorn's uvicorn worker (no root setting: use uvicorn "
+            "itself, --root-path)"
         )
         return [("prefix", f"{spec.prefix!r} ({spec.server_label}, {spec.app_mode})", allowed)]
     return []

@@ -42,8 +42,6 @@ def how_the_app_is_told(spec: StackSpec) -> str:
             ProxyKind.HAPROXY: f"http-request set-header X-Forwarded-Prefix {prefix}",
         }[spec.proxy]
         return f"{strip}, `{header}`, and werkzeug's ProxyFix(x_prefix=1) in the app"
-    if handling == PrefixHandling.FORCED_SCRIPT_NAME:
-        return f'{strip}, and Django\'s FORCE_SCRIPT_NAME = "{prefix}"'
     if handling == PrefixHandling.ADDED_ROOT:
         return f"{strip}, and {_server_root_setting(spec, prefix)} (it adds the root back)"
     return f"{keep}, and {_server_root_setting(spec, prefix)} (it splits the root off)"

@@ -9,7 +9,7 @@ from harness.build.configs import render_stack
 from harness.errors import ConfigError
 from harness.run.network_probe import ANY_STATUS, OK_ONLY, answered
 from harness.spec.catalog import STACKS
-from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust, WorkerClass
+from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust
 from harness.spec.prefix import PrefixHandling
 from harness.spec.prefix_hints import how_the_app_is_told
 from harness.spec.stackfile import load_stack_file
@@ -64,14 +64,6 @@ def test_a_stack_file_prefix_gives_the_derived_id(tmp_path):
         ({"server": ServerKind.HYPERCORN, "framework": Framework.DJANGO}, "server-root"),
         ({"server": ServerKind.GRANIAN, "framework": Framework.DJANGO}, "server-root"),
         ({"server": ServerKind.WAITRESS, "framework": Framework.DJANGO}, "server-root"),
-        (
-            {
-                "server": ServerKind.GUNICORN,
-                "worker_class": WorkerClass.UVICORN,
-                "framework": Framework.DJANGO,
-            },
-            "forced-script-name",
-        ),
     ],
 )
 def test_each_server_and_framework_is_told_one_way(fields, handling):
@@ -95,14 +87,17 @@ def test_the_server_gets_its_root_on_its_command_line(fields, told):
     assert told in " ".join(render_stack(prefixed(**fields)).app.command)
 
 
-def test_gunicorn_gets_script_name_and_django_force_script_name_from_the_environment():
+def test_gunicorn_gets_script_name_in_its_environment():
     gunicorn = render_stack(prefixed(server=ServerKind.GUNICORN, framework=Framework.DJANGO))
     assert 'raw_env = ["SCRIPT_NAME=/app"]' in gunicorn.app.files[0].content
-    worker = prefixed(
-        server=ServerKind.GUNICORN, worker_class=WorkerClass.UVICORN, framework=Framework.DJANGO
-    )
-    assert render_stack(worker).app.env["HARNESS_FORCE_SCRIPT_NAME"] == "/app"
-    assert "raw_env" not in render_stack(worker).app.files[0].content
+    flask = render_stack(prefixed(server=ServerKind.GUNICORN, framework=Framework.FLASK))
+    assert "raw_env" not in flask.app.files[0].content
+
+
+def test_gunicorns_uvicorn_worker_is_refused_with_a_prefix(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, 'extends = "apache-gunicorn-uvicorn-django-asgi-tls-sticky"\nprefix = "/a"')
+    assert "field 'prefix'" in str(caught.value) and "no root setting" in str(caught.value)
 
 
 @pytest.mark.parametrize(

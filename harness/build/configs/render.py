@@ -103,9 +103,6 @@ def app_env(spec: StackSpec) -> dict[str, str]:
         "REDIS_URL": "redis://redis:6379/0",
         "DJANGO_SETTINGS_MODULE": spec.overrides.django_settings or "django_app.settings",
     }
-    if spec.prefix_handling == PrefixHandling.FORCED_SCRIPT_NAME and spec.prefix:
-        # Django's FORCE_SCRIPT_NAME (django_app/settings.py reads it from here).
-        env["HARNESS_FORCE_SCRIPT_NAME"] = spec.prefix
     env.update(spec.overrides.env)
     return env
 
