@@ -68,6 +68,21 @@ def test_built_url_keeps_the_prefix(stack, client, kind):
     )
 
 
+def test_client_cannot_choose_the_prefix(stack, client):
+    """A client's own X-Forwarded-Prefix, or a SCRIPT_NAME header (which gunicorn would read as
+    its script name), never becomes the prefix of the URLs the app builds."""
+    forged = {"X-Forwarded-Prefix": "/forged", "SCRIPT_NAME": "/forged"}
+    response = client.get(f"{stack.spec.prefix}/urls", headers=forged)
+    built = response.json().get("echo") if response.status_code == 200 else None
+    expected = f"{stack.url}{stack.spec.prefix}/echo"
+    assert built == expected, (
+        f"{stack.id}: with X-Forwarded-Prefix and SCRIPT_NAME /forged from the client, "
+        f"{stack.spec.prefix}/urls answered {response.status_code}, built {built!r}, not "
+        f"{expected!r}: the proxy must overwrite or remove both; "
+        f"fix: {how_the_app_is_told(stack.spec)}"
+    )
+
+
 def test_redirect_keeps_the_prefix(stack, client):
     """A redirect the app makes points below the prefix, at the public scheme, host and port."""
     response = client.get(f"{stack.spec.prefix}/redirect")

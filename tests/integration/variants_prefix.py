@@ -68,6 +68,22 @@ PREFIXED: tuple[Variant, ...] = (
         "no http-request set-header X-Forwarded-Prefix",
     ),
     Variant(
+        name="nginx-prefix-appended-to-the-clients",
+        base=NGINX_FLASK,
+        misconfiguration="X-Forwarded-Prefix $http_x_forwarded_prefix/app: the client's own "
+        "prefix is kept in front of ours",
+        edit=(
+            'proxy_set_header X-Forwarded-Prefix "/app";',
+            'proxy_set_header X-Forwarded-Prefix "$http_x_forwarded_prefix/app";',
+        ),
+        catches=(
+            Catch(
+                PREFIX + "test_client_cannot_choose_the_prefix",
+                r"answered 200, built 'http://127\.0\.0\.1:\d+/forged/app/echo'",
+            ),
+        ),
+    ),
+    Variant(
         name="nginx-prefix-not-stripped",
         base=NGINX_FLASK,
         misconfiguration="proxy_pass http://app; (no URI part): /app/echo reaches the app as "
