@@ -122,6 +122,16 @@ PREFIXED: tuple[Variant, ...] = (
         ),
     ),
     Variant(
+        name="gunicorn-without-script-name",
+        base=NGINX_FLASK,
+        fields={"app": "django"},
+        misconfiguration="gunicorn.conf.py without raw_env SCRIPT_NAME=/app behind a proxy that "
+        "passes /app/... on: Django gets /app/echo",
+        file="server",
+        edit=('raw_env = ["SCRIPT_NAME=/app"]\n', ""),
+        catches=(Catch(REACHED, APP_404), Catch(REDIRECT, r"answered 404 from the app")),
+    ),
+    Variant(
         name="nginx-static-outside-prefix",
         base=NGINX_UVICORN,
         misconfiguration="location /static/ left at the root: /app/static/ goes to the app",
