@@ -1,12 +1,15 @@
 """An app under a URL prefix: the stack field is validated, each server and framework is told
 one way, and the configs publish the app below the prefix only (render only, no Docker)."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from harness.build.configs import render_stack
 from harness.errors import ConfigError
+from harness.paths import PROJECT_ROOT
 from harness.run.network_probe import ANY_STATUS, OK_ONLY, answered
 from harness.spec.catalog import STACKS
 from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust
@@ -173,3 +176,16 @@ def test_replicas_under_a_prefix_are_ready_on_any_answer():
     assert answered("HTTP/1.0 200 OK", OK_ONLY)
     assert not answered("ConnectionRefusedError: refused", ANY_STATUS)
     assert not answered("no answer", ANY_STATUS)
+
+
+def test_prefix_family_skips_with_a_reason_on_a_stack_at_the_root():
+    """Collected on a stack without a prefix, every prefix case skips, saying why (no Docker:
+    a skipped case never starts its stack)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "scenarios/test_prefix.py", "-q", "-rs",
+         "-p", "no:cacheprovider", "--stack", "nginx-gunicorn-gthread-flask"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "serves the app at the root: no URL prefix (stack field prefix)" in result.stdout
+    assert " passed" not in result.stdout and "10 skipped" in result.stdout, result.stdout
