@@ -33,6 +33,7 @@ class HarnessEnvironment:
     allowed_hosts: tuple[str, ...]
     static_root: str
     channel_layer: str
+    force_script_name: str | None = None
 
 
 def read_environment(environ: Mapping[str, str]) -> HarnessEnvironment:
@@ -46,7 +47,21 @@ def read_environment(environ: Mapping[str, str]) -> HarnessEnvironment:
         allowed_hosts=parse_hosts(environ.get("HARNESS_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)),
         static_root=environ.get("HARNESS_STATIC_ROOT") or DEFAULT_STATIC_ROOT,
         channel_layer=parse_channel_layer(environ.get("HARNESS_CHANNEL_LAYER", "redis")),
+        force_script_name=parse_script_name(environ.get("HARNESS_FORCE_SCRIPT_NAME", "")),
     )
+
+
+def parse_script_name(value: str) -> str | None:
+    """Parse ``HARNESS_FORCE_SCRIPT_NAME``: a path like ``/app`` (no trailing slash), or
+    empty for none."""
+    if not value:
+        return None
+    if not value.startswith("/") or value.endswith("/") or " " in value:
+        raise ImproperlyConfigured(
+            f"HARNESS_FORCE_SCRIPT_NAME={value!r}: expected a path like '/app' "
+            "(leading '/', no trailing '/', no spaces), or empty for none"
+        )
+    return value
 
 
 def parse_proxy_hops(value: str) -> int:

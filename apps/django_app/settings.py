@@ -59,6 +59,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
 ]
 
+# The app's URL prefix when the proxy strips it and no server tells Django (Django's docs:
+# FORCE_SCRIPT_NAME for a server that does not supply SCRIPT_NAME); None: the server's.
+FORCE_SCRIPT_NAME = HARNESS.force_script_name
+
 ROOT_URLCONF = "django_app.urls"
 WSGI_APPLICATION = "django_app.wsgi.application"
 ASGI_APPLICATION = "django_app.asgi.application"
@@ -70,7 +74,8 @@ TEMPLATES: list[dict[str, object]] = []
 
 CHANNEL_LAYERS = channel_layers(HARNESS.channel_layer, HARNESS.redis_url)
 
-STATIC_URL = "/static/"
+# Relative, so Django puts the script prefix in front of it (an app under a URL prefix).
+STATIC_URL = "static/"
 STATIC_ROOT = HARNESS.static_root
 STATICFILES_DIRS = [SHARED_STATIC_DIR]
 

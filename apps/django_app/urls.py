@@ -7,13 +7,15 @@ from django.urls import URLPattern, path, re_path
 from django_app import caching, shared_state, streaming, views
 
 urlpatterns: list[URLPattern] = [
-    # /echo, /echo/ and /echo/<anything>, newlines included: the path is the probe.
-    re_path(r"(?s)^echo(?:/.*)?\Z", views.echo, name="echo"),
+    # /echo, /echo/ and /echo/<anything>, newlines included ([\s\S], not the (?s) flag,
+    # which reverse() refuses for every route): the path is the probe.
+    re_path(r"^echo(?:/[\s\S]*)?\Z", views.echo, name="echo"),
     path("upload", views.upload, name="upload"),
     path("stream", streaming.stream, name="stream"),
     path("sse", streaming.sse, name="sse"),
     path("sleep", views.sleep, name="sleep"),
     path("redirect", views.redirect, name="redirect"),
+    path("urls", views.built_urls, name="urls"),
     path("headers", views.large_headers, name="headers"),
     path("bytes", views.payload_bytes, name="bytes"),
     path("cookie", views.cookie, name="cookie"),

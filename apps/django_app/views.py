@@ -1,5 +1,5 @@
-"""Views that reflect the request back: ``/echo``, ``/upload``, ``/redirect``, ``/headers``,
-``/cookie``, ``/bytes`` and ``/sleep``.
+"""Views that reflect the request back: ``/echo``, ``/upload``, ``/redirect``, ``/urls``,
+``/headers``, ``/cookie``, ``/bytes`` and ``/sleep``.
 
 ``/health`` is answered by ``HealthCheckMiddleware``; the streams are in ``streaming``, the
 Redis-backed routes in ``shared_state``.
@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -84,8 +86,23 @@ def sleep(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def redirect(request: HttpRequest) -> HttpResponse:
-    """302 to the absolute URL of ``/echo?redirected=1``, built from the request Django saw."""
-    return HttpResponseRedirect(request.build_absolute_uri("/echo?redirected=1"))
+    """302 to the absolute URL of ``/echo?redirected=1``, built from the request Django saw;
+    ``reverse`` keeps the script prefix (the app mounted under a URL prefix)."""
+    return HttpResponseRedirect(request.build_absolute_uri(reverse("echo") + "?redirected=1"))
+
+
+@require_safe
+def built_urls(request: HttpRequest) -> HttpResponse:
+    """The URLs Django builds for this request: a named route (absolute), a static file and
+    the WebSocket echo route (paths), each below the script prefix it was given."""
+    return JsonResponse(
+        {
+            "echo": request.build_absolute_uri(reverse("echo")),
+            "static": static("hello.txt"),
+            "websocket": introspect.script_name(request) + "/ws/echo",
+            "script_name": introspect.script_name(request),
+        }
+    )
 
 
 @require_safe

@@ -92,6 +92,19 @@ def redirect_to_echo() -> WerkzeugResponse:
     return redirect(url_for("echo", redirected=1, _external=True), code=302)
 
 
+def built_urls() -> Response:
+    """The URLs Flask builds for this request: a named route (absolute) and a static file
+    (path), below the script root (ProxyFix's X-Forwarded-Prefix, or the server's
+    SCRIPT_NAME). Flask's static route is off (the proxy serves them), so the static URL is
+    the script root and `/static/`, as `url_for("static", ...)` would give; no WebSocket."""
+    return jsonify(
+        echo=url_for("echo", _external=True),
+        static=f"{request.script_root}/static/hello.txt",
+        websocket=None,
+        script_name=request.script_root,
+    )
+
+
 def large_headers() -> Response:
     """Answer with a `size`-byte header `X-Large` and a `size`-byte cookie `big`."""
     size = params.bounded_int(request.args, "size", default=100, maximum=params.MAX_HEADER_SIZE)
@@ -162,6 +175,7 @@ def register_routes(app: Flask) -> None:
     app.add_url_rule("/sse", view_func=sse)
     app.add_url_rule("/sleep", view_func=sleep)
     app.add_url_rule("/redirect", view_func=redirect_to_echo)
+    app.add_url_rule("/urls", view_func=built_urls)
     app.add_url_rule("/headers", view_func=large_headers)
     app.add_url_rule("/bytes", view_func=payload_bytes)
     app.add_url_rule("/cookie", view_func=cookie)

@@ -33,6 +33,7 @@ from harness.run.session import HarnessSession
 from harness.run.stack import Stack
 from harness.spec.incompatibilities import Incompatibility, known_incompatibilities
 from harness.spec.model import StackSpec
+from harness.spec.prefix import PREFIX_FAMILY
 from harness.spec.selection import select_stacks
 
 FAMILIES = {
@@ -50,6 +51,7 @@ FAMILIES = {
     "caching": "served from the proxy's cache by Cache-Control, never one client's to another",
     "compression": "gzip for text when accepted, Vary, small and compressed bodies left alone",
     "framing": "raw framing probes through the proxy and straight to a replica, per hop",
+    PREFIX_FAMILY: "the app under a URL prefix: built URLs, redirects, static, WebSockets keep it",
 }
 SCENARIO_TIME_LIMIT = 180  # seconds, including the stack's start-up for its first test
 _STACK_FIXTURE = "live_stack"
@@ -168,7 +170,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Skip what a stack cannot serve; give each scenario a time limit; group by stack.
 
     A stack that names its families (`StackSpec.families`) runs only those: its other cases
-    are deselected, not skipped, so a version axis adds no rows of skips to the matrix."""
+    are deselected, not skipped, so a version axis adds no rows of skips to the matrix. A
+    stack under a URL prefix runs only the prefix family unless it names others; on a stack
+    without one, the prefix family skips with a reason."""
     outside = [item for item in items if _outside_families(item)]
     if outside:
         config.hook.pytest_deselected(items=outside)
@@ -183,6 +187,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
+        if _family_of(item) == PREFIX_FAMILY and not spec.prefix:
+            reason = f"{spec.id} serves the app at the root: no URL prefix (stack field prefix)"
+            item.add_marker(pytest.mark.skip(reason=reason))
         own_app = own_app_skip_reason(spec, _case_name(item)) if _ours(item) else None
         if own_app is not None:
             item.add_marker(pytest.mark.skip(reason=own_app))
@@ -234,7 +241,8 @@ def _ours(item: pytest.Item) -> bool:
 
 def _outside_families(item: pytest.Item) -> bool:
     spec = _spec_of(item)
-    return bool(spec and spec.families and _family_of(item) not in spec.families)
+    families = spec.scenario_families if spec else ()
+    return bool(families and _family_of(item) not in families)
 
 
 def _family_of(item: pytest.Item) -> str:

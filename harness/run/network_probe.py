@@ -32,19 +32,30 @@ def probe(target: str, health_path: str) -> str:
         return f"{type(error).__name__}: {error}"
 
 
-def answered(seen: str) -> bool:
+# What an http target must answer: 200, or any status (a server that answers HTTP at all,
+# for a stack under a URL prefix, where what the app makes of the path is a scenario's finding).
+OK_ONLY = "200"
+ANY_STATUS = "any"
+
+
+def answered(seen: str, wanted: str = OK_ONLY) -> bool:
     """Whether a probe's outcome means the replica is ready."""
-    return seen == ACCEPTING or seen.split(" ")[1:2] == ["200"]
+    if seen == ACCEPTING:
+        return True
+    status = seen.split(" ")[1:2]
+    if wanted == ANY_STATUS:
+        return seen.startswith("HTTP/") and bool(status) and status[0].isdigit()
+    return status == [OK_ONLY]
 
 
-def main(patience: float, health_path: str, targets: list[str]) -> dict[str, str]:
+def main(patience: float, health_path: str, wanted: str, targets: list[str]) -> dict[str, str]:
     end = time.monotonic() + patience
     while True:
         seen = {target.split(":")[0]: probe(target, health_path) for target in targets}
-        if all(answered(status) for status in seen.values()) or time.monotonic() > end:
+        if all(answered(status, wanted) for status in seen.values()) or time.monotonic() > end:
             return seen
         time.sleep(0.02)
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(float(sys.argv[1]), sys.argv[2], sys.argv[3:])))
+    print(json.dumps(main(float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:])))

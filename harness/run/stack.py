@@ -98,8 +98,15 @@ class Stack:
 
     @property
     def health_path(self) -> str:
-        """/health, below the contract prefix when the app answers through the adapter."""
-        return (self.spec.overrides.contract_prefix or "") + "/health"
+        """/health through the proxy: below the stack's URL prefix, or below the contract
+        prefix when the app answers through the adapter."""
+        return (self.spec.prefix or self.spec.overrides.contract_prefix or "") + "/health"
+
+    @property
+    def replica_health_path(self) -> str:
+        """/health straight to a replica: below the contract prefix, or below the URL prefix
+        when the proxy passes it on and the server splits it off (harness/spec/prefix.py)."""
+        return (self.spec.replica_root or self.spec.overrides.contract_prefix or "") + "/health"
 
     @property
     def http_url(self) -> str:

@@ -44,6 +44,7 @@ NGINX, APACHE, HAPROXY = ProxyKind.NGINX, ProxyKind.APACHE, ProxyKind.HAPROXY
 FLASK, DJANGO = Framework.FLASK, Framework.DJANGO
 GUNICORN, UWSGI = ServerKind.GUNICORN, ServerKind.UWSGI
 SYNC, GTHREAD, UVICORN_WORKER = WorkerClass.SYNC, WorkerClass.GTHREAD, WorkerClass.UVICORN
+URL_PREFIX = "/app"
 
 
 def _stack(**fields: Any) -> StackSpec:
@@ -86,6 +87,8 @@ DEFAULT_STACKS: tuple[StackSpec, ...] = (
     _stack(proxy=HAPROXY, server=ServerKind.GRANIAN, framework=FLASK, balancing=Balancing.STICKY),
     _stack(proxy=HAPROXY, server=ServerKind.DAPHNE, framework=DJANGO, tls=True),
     _stack(proxy=HAPROXY, server=UWSGI, framework=FLASK, protocol=Protocol.HTTP),
+    # Runs the prefix family only: the proxy strips /app, uvicorn adds its --root-path back.
+    _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, prefix=URL_PREFIX),
 )
 
 CI_STACK_IDS: tuple[str, ...] = (
@@ -154,6 +157,24 @@ def cache_variants() -> Iterator[StackSpec]:
         )
 
 
+def prefix_variants() -> Iterator[StackSpec]:
+    """The app under a URL prefix, each proxy told in each way (harness/spec/prefix.py):
+    X-Forwarded-Prefix to Flask's ProxyFix, and the server's own root (gunicorn's SCRIPT_NAME,
+    daphne's and hypercorn's --root-path, uvicorn's, which adds it back) with Django,
+    WebSockets included. They run the prefix family only; the `default` profile carries the
+    last one (speed budget)."""
+    for proxy in ProxyKind:
+        yield _stack(
+            proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, prefix=URL_PREFIX
+        )
+    yield _stack(
+        proxy=APACHE, server=GUNICORN, worker_class=SYNC, framework=DJANGO, prefix=URL_PREFIX
+    )
+    yield _stack(proxy=APACHE, server=ServerKind.DAPHNE, framework=DJANGO, prefix=URL_PREFIX)
+    yield _stack(proxy=HAPROXY, server=ServerKind.HYPERCORN, framework=DJANGO, prefix=URL_PREFIX)
+    yield _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, prefix=URL_PREFIX)
+
+
 def _by_id(*groups: Iterable[StackSpec]) -> dict[str, StackSpec]:
     """Stacks by id, first occurrence first; a later stack with a known id must be equal."""
     stacks: dict[str, StackSpec] = {}
@@ -170,6 +191,7 @@ NIGHTLY_STACKS: tuple[StackSpec, ...] = tuple(
             *valid_combinations(),
             *balancing_variants(),
             *cache_variants(),
+            *prefix_variants(),
             *version_axes(),
             *DEFAULT_STACKS,
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from harness.spec.pins import Pin
+from harness.spec.prefix import PREFIX_FAMILY, PrefixHandling, prefix_handling, prefix_problems
 
 APP_PORT = 8000
 HTTP_PORT = 80
@@ -196,6 +197,10 @@ class StackSpec:
     # mod_cache, HAProxy's cache): by the answer's Cache-Control, never an answer with
     # Set-Cookie, nor one to a request with Authorization or a session cookie.
     cache: bool = False
+    # The app is published under this path (`/app`), not at the root: the proxy serves only
+    # below it and tells the app the way its server and framework expect
+    # (harness/spec/prefix.py). None: at the root.
+    prefix: str | None = None
     # PyPI packages at versions of the stack's own, sorted by name (harness/spec/pins.py): each pin
     # set is an app image of its own. Empty: the versions of docker/requirements.txt.
     packages: tuple[Pin, ...] = ()
@@ -297,6 +302,8 @@ class StackSpec:
             parts.append(f"trust-{self.trust}")
         if self.cache:
             parts.append("cache")
+        if self.prefix:
+            parts.append("prefix")
         parts += [f"{pin.name}-{pin.version}" for pin in self.packages]
         if self.suite != Suite.BOOKWORM:
             parts.append(str(self.suite))
@@ -345,4 +352,27 @@ class StackSpec:
             found.append(("proxy_hops", str(self.proxy_hops), "0 or more"))
         if self.timeouts.timeout_status not in (502, 504):
             found.append(("timeouts.timeout_status", str(self.timeouts.timeout_status), "502, 504"))
-        return found
+        return found + prefix_problems(self)
+
+    @property
+    def scenario_families(self) -> tuple[str, ...]:
+        """The families this stack runs (empty: every one). A stack under a URL prefix runs
+        only the prefix family unless it names others: every other scenario asks for paths
+        at the root, which such a stack does not serve."""
+        if not self.families and self.prefix:
+            return (PREFIX_FAMILY,)
+        return self.families
+
+    @property
+    def prefix_handling(self) -> PrefixHandling | None:
+        """How the prefix reaches the app (harness/spec/prefix.py); None without one."""
+        return prefix_handling(self)
+
+    @property
+    def replica_root(self) -> str:
+        """The path below which a replica answers, as the proxy sends it: the prefix when the
+        proxy passes the whole path on, else the root ("")."""
+        handling = self.prefix_handling
+        if self.prefix and handling and not handling.proxy_strips:
+            return self.prefix
+        return ""

@@ -11,6 +11,7 @@ app = "flask"
 replicas = 2
 tls = true
 cache = true                             # the proxy caches what Cache-Control allows
+prefix = "/app"                          # the app is published under /app
 
 [stacks.timeouts]
 proxy_read = 5
@@ -57,6 +58,7 @@ from harness.spec.model import (
     WorkerClass,
 )
 from harness.spec.pins import Pin, parse_pins
+from harness.spec.prefix import PREFIX_ALLOWED, PREFIX_PATTERN
 
 Problem = tuple[str, str, str, str]  # (stack, field, given, allowed)
 
@@ -114,6 +116,12 @@ def _families(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _prefix(value: Any) -> str:
+    if not isinstance(value, str) or not PREFIX_PATTERN.fullmatch(value):
+        raise _Invalid(repr(value), PREFIX_ALLOWED)
+    return value
+
+
 _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {
         "id": _text,
@@ -135,6 +143,7 @@ _TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "http_parser": _enum(HttpParser),
         "families": _families,
         "cache": _boolean,
+        "prefix": _prefix,
     }
 )
 _TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(

@@ -610,3 +610,70 @@ def test_archive_is_a_gzip_file_of_n_random_bytes(client):
     assert response["Content-Type"] == "application/gzip"
     assert not response.has_header("Content-Encoding")
     assert len(gzip.decompress(response.content)) == 5000
+
+
+# --- /urls and the script prefix (an app mounted under a URL prefix) --------------------------
+
+
+def _fresh_static_url():
+    """STATIC_URL is relative: Django puts the script prefix in front at its first use and keeps
+    the result (one process serves one prefix). Each test starts from a fresh value."""
+    return override_settings(STATIC_URL="static/")
+
+
+def _wsgi_get(path: str, script_name: str = "") -> Any:
+    """A GET through Django's own WSGI handler (the test Client sets no script prefix)."""
+    from django_app.wsgi import application as wsgi_application
+    from werkzeug.test import Client as WsgiClient
+
+    environ = {"SCRIPT_NAME": script_name}
+    return WsgiClient(wsgi_application).get(
+        path, headers={"Host": "localhost"}, environ_overrides=environ
+    )
+
+
+def test_built_urls_at_the_root(redis_server):
+    """/urls builds the named route, a static file and the WebSocket route from the root."""
+    with _fresh_static_url():
+        urls = _wsgi_get("/urls").json
+    assert urls == {
+        "echo": "http://localhost/echo",
+        "static": "/static/hello.txt",
+        "websocket": "/ws/echo",
+        "script_name": "",
+    }
+
+
+def test_built_urls_and_redirect_keep_the_script_name(redis_server):
+    """Under SCRIPT_NAME (gunicorn's, or FORCE_SCRIPT_NAME) every built URL keeps it."""
+    with _fresh_static_url():
+        urls = _wsgi_get("/urls", script_name="/app").json
+        response = _wsgi_get("/redirect", script_name="/app")
+    assert urls == {
+        "echo": "http://localhost/app/echo",
+        "static": "/app/static/hello.txt",
+        "websocket": "/app/ws/echo",
+        "script_name": "/app",
+    }
+    assert response.headers["Location"] == "http://localhost/app/echo?redirected=1"
+
+
+def test_asgi_root_path_is_kept_in_built_urls(redis_server):
+    """Under ASGI the root_path (daphne's, hypercorn's, uvicorn's --root-path) does the same,
+    the path carrying it (ASGI spec) or not (a proxy that stripped it)."""
+    for path in ("/app/urls", "/urls"):
+        with _fresh_static_url():
+            response = asyncio.run(asgi_http(path, root_path="/app"))
+        assert response.status == 200, response.body
+        urls = json.loads(response.body)
+        assert urls["echo"] == "http://localhost/app/echo", path
+        assert (urls["static"], urls["websocket"]) == ("/app/static/hello.txt", "/app/ws/echo")
+
+
+def test_force_script_name_is_read_from_the_environment():
+    """HARNESS_FORCE_SCRIPT_NAME becomes FORCE_SCRIPT_NAME; a malformed value is refused."""
+    told = config.read_environment({"HARNESS_FORCE_SCRIPT_NAME": "/app"})
+    assert told.force_script_name == "/app"
+    assert config.read_environment({}).force_script_name is None
+    with pytest.raises(ImproperlyConfigured, match="HARNESS_FORCE_SCRIPT_NAME='/app/'"):
+        config.read_environment({"HARNESS_FORCE_SCRIPT_NAME": "/app/"})

@@ -572,3 +572,29 @@ def test_archive_is_a_gzip_file_of_n_random_bytes(client):
     assert response.headers["Content-Type"] == "application/gzip"
     assert "Content-Encoding" not in response.headers
     assert len(gzip.decompress(response.data)) == 5000
+
+
+def test_built_urls_keep_the_forwarded_prefix(client):
+    """/urls builds the named route and the static file below X-Forwarded-Prefix (ProxyFix)."""
+    urls = client.get("/urls", headers=BEHIND_TLS_PROXY).get_json()
+    assert urls == {
+        "echo": "https://deploy-harness.test:8443/prefix/echo",
+        "static": "/prefix/static/hello.txt",
+        "websocket": None,
+        "script_name": "/prefix",
+    }
+
+
+def test_built_urls_at_the_root(client):
+    """Without a prefix the same URLs start at the root."""
+    urls = client.get("/urls").get_json()
+    assert urls["echo"] == "http://localhost/echo"
+    assert (urls["static"], urls["script_name"]) == ("/static/hello.txt", "")
+
+
+def test_server_script_name_is_kept_in_built_urls(client):
+    """A server that splits its root off the path (gunicorn's SCRIPT_NAME) gives the same."""
+    response = client.get("/redirect", environ_overrides={"SCRIPT_NAME": "/app"})
+    assert response.headers["Location"] == "http://localhost/app/echo?redirected=1"
+    urls = client.get("/urls", environ_overrides={"SCRIPT_NAME": "/app"}).get_json()
+    assert (urls["static"], urls["script_name"]) == ("/app/static/hello.txt", "/app")

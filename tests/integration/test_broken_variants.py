@@ -40,6 +40,17 @@ class VariantRun:
     cases: dict[str, CaseRecord]
 
 
+def edited_args(variant: Variant, args: list[str]) -> list[str]:
+    """The command line with the variant's edit: one argument replaced, or, when `old` is
+    several arguments joined by spaces (`--root-path /app`), that run of arguments."""
+    assert variant.edit is not None
+    old, new = variant.edit
+    run = old.split(" ")
+    starts = [i for i in range(len(args)) if args[i : i + len(run)] == run]
+    assert starts, f"{variant.name}: {old!r} is not an argument (or run of them) of {args}"
+    return [*args[: starts[0]], new, *args[starts[0] + len(run) :]]
+
+
 def write_variant(variant: Variant, folder: Path) -> Path:
     """A stack file for the variant: the base stack with one misconfiguration."""
     lines = [
@@ -56,10 +67,7 @@ def write_variant(variant: Variant, folder: Path) -> Path:
         rendered = render_stack(STACKS[variant.base])
     lines += ["", "[stacks.overrides]"]
     if variant.edit is not None and variant.file == "args":
-        old, new = variant.edit
-        args = list(rendered.app.command)
-        assert old in args, f"{variant.name}: {old!r} is not an argument of {args}"
-        args[args.index(old)] = new
+        args = edited_args(variant, list(rendered.app.command))
         lines.append(f"server_args = {json.dumps([a for a in args if a])}")
     elif variant.edit is not None:
         service = rendered.proxy if variant.file == "proxy" else rendered.app

@@ -45,7 +45,8 @@ class Variant:
     misconfiguration: str
     catches: tuple[Catch, ...]
     # What the edit applies to: the rendered "proxy" or "server" config file, or "args", the
-    # server's command line (one argument replaced; an empty replacement removes it).
+    # server's command line (one argument, or a run of them joined by spaces, replaced; an
+    # empty replacement removes it).
     file: str = "proxy"
     edit: tuple[str, str] | None = None
     every: bool = False  # the edit replaces every occurrence, not the first only

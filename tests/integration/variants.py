@@ -17,6 +17,7 @@ from tests.integration.variants_fleet import FLEET
 from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
 from tests.integration.variants_operator import OPERATOR
 from tests.integration.variants_pki import PKI
+from tests.integration.variants_prefix import PREFIXED
 from tests.integration.variants_proxies import PROXIES
 from tests.integration.variants_trust import TRUST
 
@@ -191,7 +192,7 @@ CORE: tuple[Variant, ...] = (
 
 
 VARIANTS: tuple[Variant, ...] = (
-    CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + CACHE + FRAMING
+    CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + CACHE + FRAMING + PREFIXED
 )
 
 

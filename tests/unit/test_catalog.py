@@ -16,6 +16,7 @@ from harness.spec.catalog import (
     STACKS,
     balancing_variants,
     cache_variants,
+    prefix_variants,
     valid_combinations,
 )
 from harness.spec.incompatibilities import (
@@ -37,6 +38,7 @@ from harness.spec.model import (
     Timeouts,
     WorkerClass,
 )
+from harness.spec.prefix import PrefixHandling
 from harness.spec.version_axes import version_axes
 
 DEFAULT = [STACKS[name] for name in PROFILES["default"]]
@@ -101,7 +103,10 @@ def test_nightly_is_every_valid_combination_and_holds_default():
     assert brute_force <= nightly
     assert {s.id for s in balancing_variants()} <= nightly
     assert set(PROFILES["default"]) <= nightly
-    extra = {s.id for s in (*balancing_variants(), *cache_variants(), *version_axes())}
+    extra = {
+        s.id
+        for s in (*balancing_variants(), *cache_variants(), *prefix_variants(), *version_axes())
+    }
     assert nightly == brute_force | extra | set(PROFILES["default"])
 
 
@@ -321,3 +326,16 @@ def test_every_built_in_stack_renders_its_configs():
         assert rendered.proxy.files and rendered.app.command, spec.id
         for file in (*rendered.proxy.files, *rendered.app.files):
             assert "{{ public_" not in file.content and "{%" not in file.content, spec.id
+
+
+def test_prefix_family_runs_on_few_stacks():
+    """The prefix family's speed budget: one prefixed stack in default, each proxy nightly."""
+    assert [s.id for s in DEFAULT if s.prefix] == ["nginx-uvicorn-django-asgi-prefix"]
+    nightly = [STACKS[name] for name in PROFILES["nightly"] if STACKS[name].prefix]
+    assert {s.proxy for s in nightly} == set(ProxyKind)
+    assert {s.prefix_handling for s in nightly} == {
+        PrefixHandling.FORWARDED,
+        PrefixHandling.ADDED_ROOT,
+        PrefixHandling.SERVER_ROOT,
+    }
+    assert all(s.scenario_families == ("prefix",) for s in nightly)

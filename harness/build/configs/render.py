@@ -13,6 +13,7 @@ from harness.build.configs.model import STATIC_DIR, TLS_DIR, ConfigFile, RunValu
 from harness.build.configs.proxies import LAYOUTS
 from harness.build.configs.servers import server_command, server_context, server_files
 from harness.paths import TEMPLATES_DIR
+from harness.spec.prefix import PrefixHandling
 from harness.spec.model import APP_PORT, HTTP_PORT, HTTPS_PORT, TEST_HOST_NAME, StackSpec
 
 _ENVIRONMENT = jinja2.Environment(
@@ -58,8 +59,21 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         "tls_dir": TLS_DIR,
         "static_dir": STATIC_DIR,
         "test_host_name": TEST_HOST_NAME,
+        **prefix_context(spec),
         **asdict(run),
         **server_context(spec),
+    }
+
+
+def prefix_context(spec: StackSpec) -> dict[str, Any]:
+    """The proxy's side of a URL prefix (harness/spec/prefix.py): `url_prefix`, where the app
+    is published ("" at the root); `upstream_root`, the path the proxy sends it as ("" when it
+    strips the prefix); `forwarded_prefix`, the X-Forwarded-Prefix it sends ("" for none)."""
+    handling = spec.prefix_handling
+    return {
+        "url_prefix": spec.prefix or "",
+        "upstream_root": spec.replica_root,
+        "forwarded_prefix": spec.prefix if handling == PrefixHandling.FORWARDED else "",
     }
 
 

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from harness.build.configs.model import HARNESS_ETC, ConfigFile
+from harness.spec.prefix import PrefixHandling
 from harness.spec.model import (
     APP_PORT,
     Framework,
@@ -67,7 +68,25 @@ def server_context(spec: StackSpec) -> dict[str, Any]:
         # gunicorn runs gthread whenever threads > 1, whatever worker_class says.
         "gunicorn_threads": spec.threads if spec.worker_class == WorkerClass.GTHREAD else 1,
         "uwsgi_buffer_size": min(65535, max(8192, 4 * spec.limits.max_header_bytes)),
+        # gunicorn splits SCRIPT_NAME (its environment) off the path: the prefix's root.
+        "gunicorn_script_name": _server_root(spec),
     }
+
+
+def _server_root(spec: StackSpec) -> str:
+    """The root the server itself is given, when the stack tells the server layer
+    (harness/spec/prefix.py): "" when the app is at the root or the app layer is told."""
+    if spec.prefix and spec.prefix_handling in (
+        PrefixHandling.SERVER_ROOT, PrefixHandling.ADDED_ROOT
+    ):
+        return spec.prefix
+    return ""
+
+
+def _root_args(spec: StackSpec, option: str) -> list[str]:
+    """`option ROOT` for a server given the prefix's root, else nothing."""
+    root = _server_root(spec)
+    return [option, root] if root else []
 
 
 def _trusted(spec: StackSpec) -> str:
@@ -99,6 +118,7 @@ def _uvicorn(spec: StackSpec) -> list[str]:
           if spec.trust == Trust.SERVER else ["--no-proxy-headers"]),
         "--ws-ping-interval", _ws_ping_interval(spec),
         *(["--http", str(spec.http_parser)] if spec.http_parser else []),
+        *_root_args(spec, "--root-path"),
     ]  # fmt: skip
 
 
@@ -112,6 +132,7 @@ def _daphne(spec: StackSpec) -> list[str]:
         "--http-timeout", str(int(t.worker)),
         "--application-close-timeout", str(int(t.graceful)),
         "--ping-interval", _ws_ping_interval(spec),
+        *_root_args(spec, "--root-path"),
         entry_point(spec),
     ]  # fmt: skip
 
@@ -124,6 +145,7 @@ def _hypercorn(spec: StackSpec) -> list[str]:
         "hypercorn", "--bind", f"0.0.0.0:{APP_PORT}", "--workers", str(spec.workers),
         "--keep-alive", str(int(t.keepalive)), "--graceful-timeout", str(int(t.graceful)),
         "--websocket-ping-interval", _ws_ping_interval(spec),
+        *_root_args(spec, "--root-path"),
         "--access-logfile", "-", "--error-logfile", "-", entry_point(spec),
     ]  # fmt: skip
 
@@ -138,6 +160,7 @@ def _granian(spec: StackSpec) -> list[str]:
         "--blocking-threads", str(threads),
         "--workers-kill-timeout", str(int(spec.timeouts.graceful)),
         "--respawn-failed-workers", "--log", "--access-log",
+        *_root_args(spec, "--url-path-prefix"),
         entry_point(spec),
     ]  # fmt: skip
 
@@ -150,6 +173,7 @@ def _waitress(spec: StackSpec) -> list[str]:
         "waitress-serve", f"--listen=0.0.0.0:{APP_PORT}", f"--threads={spec.threads}",
         f"--channel-timeout={int(spec.timeouts.keepalive)}", "--cleanup-interval=1",
         *_waitress_trust(spec),
+        *[f"--url-prefix={root}" for root in [_server_root(spec)] if root],
         entry_point(spec),
     ]  # fmt: skip
 
