@@ -1,0 +1,40 @@
+"""Broken variants for the failure classes of issue 16 (3), taken from the deployment guides
+and the issues users open about 502s: each class is caught on at least two proxies or servers.
+"""
+
+from __future__ import annotations
+
+from tests.integration.variant_model import Catch, Variant
+
+RESPONSE_HEAD = "test_limits.py::test_response_head_of_declared_size_reaches_client"
+# The message of that case when the proxy refuses the head: a 502 (HAProxy: 500 or 502).
+HEAD_REFUSED = r"/headers\?size=3584 \(a 7168-byte X-Large and cookie\) got 50[02]"
+
+RESPONSE_HEADS: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-response-head-buffer-default",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="no proxy_buffer_size: nginx's one-page default (4 KiB) cannot hold "
+        "a 7 KiB response head, and nginx answers 502 \"upstream sent too big header\"",
+        edit=("    proxy_buffer_size 8192;\n", ""),
+        catches=(Catch(RESPONSE_HEAD, HEAD_REFUSED),),
+    ),
+    Variant(
+        name="nginx-uwsgi-response-head-buffer-small",
+        base="nginx-uwsgi-django",
+        misconfiguration="uwsgi_buffer_size 4k, copied from a guide that shrinks buffers: "
+        "the response head does not fit and nginx answers 502",
+        edit=("    uwsgi_buffer_size 8192;\n", "    uwsgi_buffer_size 4k;\n"),
+        catches=(Catch(RESPONSE_HEAD, HEAD_REFUSED),),
+    ),
+    Variant(
+        name="haproxy-bufsize-below-response-head",
+        base="haproxy-hypercorn-django-asgi",
+        misconfiguration="tune.bufsize 8192 to save memory: less tune.maxrewrite (1024) it "
+        "holds no 7 KiB response head, and HAProxy answers 502",
+        edit=("    tune.bufsize 33792\n", "    tune.bufsize 8192\n"),
+        catches=(Catch(RESPONSE_HEAD, HEAD_REFUSED),),
+    ),
+)
+
+GUIDES: tuple[Variant, ...] = RESPONSE_HEADS
