@@ -37,4 +37,27 @@ RESPONSE_HEADS: tuple[Variant, ...] = (
     ),
 )
 
-GUIDES: tuple[Variant, ...] = RESPONSE_HEADS
+CONTINUE = "test_correctness.py::test_expect_100_continue_is_answered_at_once"
+NO_CONTINUE = r"POST /upload with Expect: 100-continue heard 'nothing' after 2\.\d\ds"
+
+EXPECT_CONTINUE: tuple[Variant, ...] = (
+    Variant(
+        name="haproxy-passes-expect-to-uwsgi",
+        base="haproxy-uwsgi-flask-http",
+        misconfiguration="no `option http-buffer-request` in front of uWSGI's http-socket: "
+        "HAProxy passes `Expect: 100-continue` on, uWSGI ignores it, curl waits 1 s",
+        edit=("    option http-buffer-request\n", ""),
+        catches=(Catch(CONTINUE, NO_CONTINUE),),
+    ),
+    Variant(
+        name="apache-passes-expect-to-uwsgi",
+        base="apache-uwsgi-flask-http",
+        misconfiguration="no `Proxy100Continue Off` in front of uWSGI's http-socket: Apache "
+        "(2.4.40+) waits for the server's 100 Continue, which never comes: the client waits, "
+        "then gets 408",
+        edit=("    Proxy100Continue Off\n", ""),
+        catches=(Catch(CONTINUE, NO_CONTINUE),),
+    ),
+)
+
+GUIDES: tuple[Variant, ...] = RESPONSE_HEADS + EXPECT_CONTINUE

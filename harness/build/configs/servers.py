@@ -11,6 +11,7 @@ from harness.spec.model import (
     APP_PORT,
     Framework,
     Interface,
+    Protocol,
     ServerKind,
     StackSpec,
     Trust,
@@ -67,7 +68,17 @@ def server_context(spec: StackSpec) -> dict[str, Any]:
         # gunicorn runs gthread whenever threads > 1, whatever worker_class says.
         "gunicorn_threads": spec.threads if spec.worker_class == WorkerClass.GTHREAD else 1,
         "uwsgi_buffer_size": min(65535, max(8192, 4 * spec.limits.max_header_bytes)),
+        "server_answers_expect": server_answers_expect(spec),
     }
+
+
+def server_answers_expect(spec: StackSpec) -> bool:
+    """Whether the server answers `Expect: 100-continue` with 100 Continue over HTTP.
+
+    uWSGI's http-socket ignores the expectation (its `http-manage-expect` is for the HTTP
+    router only): a proxy that passes it on must answer it itself, or the client waits.
+    """
+    return not (spec.server == ServerKind.UWSGI and spec.protocol == Protocol.HTTP)
 
 
 def _trusted(spec: StackSpec) -> str:
