@@ -60,4 +60,46 @@ EXPECT_CONTINUE: tuple[Variant, ...] = (
     ),
 )
 
-GUIDES: tuple[Variant, ...] = RESPONSE_HEADS + EXPECT_CONTINUE
+CSRF = "test_forwarding.py::test_same_origin_form_post_passes_csrf"
+CSRF_AS_HTTP = r"POST /form from Origin https://\S+ got 403; the app believes its origin is http://"
+PROTO_LINE = "            proxy_set_header X-Forwarded-Proto $scheme;\n"
+
+CSRF_ORIGIN: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-django-tls-without-forwarded-proto",
+        base="nginx-gunicorn-sync-django-tls",
+        misconfiguration="no X-Forwarded-Proto from the TLS proxy: Django believes http, and "
+        "its CSRF check refuses the https Origin of every form",
+        edit=(PROTO_LINE, ""),
+        catches=(Catch(CSRF, CSRF_AS_HTTP),),
+    ),
+    Variant(
+        name="apache-django-tls-without-forwarded-proto",
+        base="apache-gunicorn-gthread-django-tls",
+        misconfiguration="no `RequestHeader set X-Forwarded-Proto`: Django believes http, and "
+        "its CSRF check refuses the https Origin of every form",
+        edit=('    RequestHeader set X-Forwarded-Proto "https"\n', ""),
+        catches=(Catch(CSRF, CSRF_AS_HTTP),),
+    ),
+    Variant(
+        name="nginx-flask-tls-without-forwarded-proto",
+        base="nginx-gunicorn-sync-flask-tls",
+        misconfiguration="no X-Forwarded-Proto from the TLS proxy: Flask believes http, and "
+        "the form's origin check refuses the https Origin",
+        edit=(PROTO_LINE, ""),
+        catches=(Catch(CSRF, CSRF_AS_HTTP),),
+    ),
+    Variant(
+        name="nginx-django-host-without-port",
+        base="nginx-gunicorn-sync-django-tls",
+        misconfiguration="Host and X-Forwarded-Host from nginx's $host, without the public "
+        "port: Django's own origin lacks it, and the CSRF check refuses the form",
+        edit=("$http_host;", "$host;"),
+        every=True,
+        catches=(
+            Catch(CSRF, r"got 403; the app believes its origin is https://127\.0\.0\.1;"),
+        ),
+    ),
+)
+
+GUIDES: tuple[Variant, ...] = RESPONSE_HEADS + EXPECT_CONTINUE + CSRF_ORIGIN
