@@ -102,4 +102,33 @@ CSRF_ORIGIN: tuple[Variant, ...] = (
     ),
 )
 
-GUIDES: tuple[Variant, ...] = RESPONSE_HEADS + EXPECT_CONTINUE + CSRF_ORIGIN
+FOLDER_REDIRECT = "test_static.py::test_folder_without_slash_redirects_to_the_public_url"
+OFF_ORIGIN = r"GET /static/guide got 301, Location '\S+': it leads to http://[^ ]+, not "
+
+PROXY_REDIRECTS: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-absolute-redirect",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="nginx's default absolute_redirect: a folder's redirect names "
+        "nginx's listen port inside the container, not the published one",
+        edit=("        absolute_redirect off;\n", ""),
+        catches=(Catch(FOLDER_REDIRECT, OFF_ORIGIN),),
+    ),
+    Variant(
+        name="apache-canonical-name",
+        base="apache-daphne-django-asgi",
+        misconfiguration="mod_dir loaded (as Debian's default config does) with "
+        "UseCanonicalName On: Apache builds a folder's redirect from ServerName and its "
+        "listen port, not from the Host the client sent",
+        edit=(
+            "ServerName localhost\n",
+            "ServerName localhost\nUseCanonicalName On\n"
+            "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\n",
+        ),
+        catches=(Catch(FOLDER_REDIRECT, OFF_ORIGIN),),
+    ),
+)
+
+GUIDES: tuple[Variant, ...] = (
+    RESPONSE_HEADS + EXPECT_CONTINUE + CSRF_ORIGIN + PROXY_REDIRECTS
+)
