@@ -194,3 +194,26 @@ def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[lis
     finally:
         for sock in sockets:
             sock.close()
+
+
+@contextmanager
+def clients_sending_slowly(
+    stack: Stack, path: str, body_bytes: int, count: int
+) -> Iterator[list[socket.socket]]:
+    """`count` connections that each sent `POST path` with a `body_bytes` Content-Length and
+    half of that body, then pause (a phone uploading over a bad network); closed when the
+    block ends."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {body_bytes}\r\n\r\n"
+    ).encode()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = open_socket(stack)
+            sockets.append(sock)
+            sock.sendall(head + b"u" * (body_bytes // 2))
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()

@@ -129,6 +129,37 @@ PROXY_REDIRECTS: tuple[Variant, ...] = (
     ),
 )
 
+SLOW_UPLOADS = "test_streaming.py::test_slow_uploads_do_not_hold_sync_workers"
+WORKERS_HELD = r"halfway through a 49152-byte upload .*GET /echo got ReadTimeout after 1\.\d s"
+
+REQUEST_BUFFERING: tuple[Variant, ...] = (
+    Variant(
+        name="nginx-request-buffering-off",
+        base="nginx-gunicorn-sync-django",
+        misconfiguration="proxy_request_buffering off (for large uploads, as guides say) in "
+        "front of gunicorn's sync workers: each slow upload holds a worker",
+        edit=("            proxy_http_version 1.1;\n",
+              "            proxy_http_version 1.1;\n            proxy_request_buffering off;\n"),
+        catches=(Catch(SLOW_UPLOADS, WORKERS_HELD),),
+    ),
+    Variant(
+        name="haproxy-streams-uploads-to-sync-workers",
+        base="haproxy-gunicorn-sync-flask",
+        misconfiguration="no `option http-buffer-request` in front of gunicorn's sync workers: "
+        "HAProxy streams each body as it arrives, and a slow upload holds a worker",
+        edit=("    option http-buffer-request\n", ""),
+        catches=(Catch(SLOW_UPLOADS, WORKERS_HELD),),
+    ),
+    Variant(
+        name="apache-streams-uploads-to-sync-workers",
+        base="apache-gunicorn-sync-flask",
+        misconfiguration="no `SetEnv proxy-sendcl 1`: past its 16 KiB prefetch Apache streams "
+        "a body to gunicorn's sync workers as it arrives",
+        edit=("    SetEnv proxy-sendcl 1\n", ""),
+        catches=(Catch(SLOW_UPLOADS, WORKERS_HELD),),
+    ),
+)
+
 GUIDES: tuple[Variant, ...] = (
-    RESPONSE_HEADS + EXPECT_CONTINUE + CSRF_ORIGIN + PROXY_REDIRECTS
+    RESPONSE_HEADS + EXPECT_CONTINUE + CSRF_ORIGIN + PROXY_REDIRECTS + REQUEST_BUFFERING
 )

@@ -69,6 +69,7 @@ def server_context(spec: StackSpec) -> dict[str, Any]:
         "gunicorn_threads": spec.threads if spec.worker_class == WorkerClass.GTHREAD else 1,
         "uwsgi_buffer_size": min(65535, max(8192, 4 * spec.limits.max_header_bytes)),
         "server_answers_expect": server_answers_expect(spec),
+        "sync_workers": spec.sync_workers,
     }
 
 
