@@ -95,7 +95,8 @@ def test_slow_uploads_do_not_hold_sync_workers(stack, client):
     https://docs.gunicorn.org/en/stable/deploy.html asks for a buffering proxy in front of
     sync workers; with nginx's `proxy_request_buffering off` each upload holds a worker
     (https://github.com/danbyte-net/danbyte/issues/229, and
-    https://github.com/freelawproject/courtlistener/issues/2640).
+    https://github.com/freelawproject/courtlistener/issues/2640). Only nginx spools a whole
+    body; HAProxy holds one buffer (tune.bufsize), which a form or API upload like this fits.
     """
     if not stack.spec.sync_workers:
         pytest.skip(f"{stack.id}: {stack.spec.server_label} is not one process per request")

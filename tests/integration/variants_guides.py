@@ -150,14 +150,6 @@ REQUEST_BUFFERING: tuple[Variant, ...] = (
         edit=("    option http-buffer-request\n", ""),
         catches=(Catch(SLOW_UPLOADS, WORKERS_HELD),),
     ),
-    Variant(
-        name="apache-streams-uploads-to-sync-workers",
-        base="apache-gunicorn-sync-flask",
-        misconfiguration="no `SetEnv proxy-sendcl 1`: past its 16 KiB prefetch Apache streams "
-        "a body to gunicorn's sync workers as it arrives",
-        edit=("    SetEnv proxy-sendcl 1\n", ""),
-        catches=(Catch(SLOW_UPLOADS, WORKERS_HELD),),
-    ),
 )
 
 GUIDES: tuple[Variant, ...] = (
