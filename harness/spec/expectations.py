@@ -48,8 +48,8 @@ _PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyT
     },
     Expectation.MAX_RESPONSE_HEADER_BYTES: {
         ProxyKind.NGINX: "proxy_buffer_size (uwsgi_buffer_size)",
-        ProxyKind.APACHE: "LimitRequestFieldSize (mod_proxy applies it to each response "
-        "header line)",
+        ProxyKind.APACHE: "none of its own (mod_proxy_http passed 3.5 KiB header lines "
+        "even under LimitRequestFieldSize 1024); look at the server",
         ProxyKind.HAPROXY: "tune.bufsize less tune.maxrewrite",
     },
     Expectation.PROXY_READ: {
