@@ -8,11 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.clients.probes import exchange, host_header
+from harness.clients.probes import exchange, host_header, upload_expecting_continue
 
 pytestmark = pytest.mark.correctness
 
 BODY_BYTES = 1024 * 1024
+CONTINUE_WAIT = 2.0  # seconds to wait for 100 Continue: curl sends the body anyway after 1 s
+CONTINUE_HINT = (
+    "the proxy must answer 100 Continue itself where the server does not (uWSGI's "
+    "http-socket does not): HAProxy `option http-buffer-request`, Apache `Proxy100Continue "
+    "Off`; nginx always does"
+)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
@@ -100,3 +106,24 @@ def test_http_1_0_request_is_answered(stack):
     assert b'"method":"GET"' in response.body.replace(b" ", b""), (
         f"{stack.id}: body was {response.body[:200]!r}"
     )
+
+
+def test_expect_100_continue_is_answered_at_once(stack):
+    """An upload announced with `Expect: 100-continue` (curl's way for bodies over 1 KiB)
+    hears 100 Continue at once, and its body then reaches the app whole.
+
+    A hop that passes the expectation on to a server that ignores it makes every such upload
+    wait out curl's one-second timer: uWSGI's HTTP socket does
+    (https://github.com/unbit/uwsgi/issues/2129), and HAProxy and Apache 2.4.40+
+    (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxy100continue) pass it on.
+    """
+    body = os.urandom(64 * 1024)
+    upload = upload_expecting_continue(stack, "/upload", body, CONTINUE_WAIT)
+    evidence = (
+        f"{stack.id}: POST /upload with Expect: 100-continue heard "
+        f"{upload.interim.status_line or 'nothing'!r} after {upload.waited:.2f}s, then "
+        f"{upload.final.status_line!r} {upload.final.body[:120]!r}"
+    )
+    assert upload.interim.status == 100, f"{evidence}; {CONTINUE_HINT}"
+    assert upload.final.status == 200, evidence
+    assert hashlib.sha256(body).hexdigest().encode() in upload.final.body, evidence

@@ -6,11 +6,19 @@ app does (werkzeug's ProxyFix, Django's settings). Never both: a layer that re-a
 hides the other's mistakes. /echo shows the server's own view beside the framework's.
 """
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from harness.spec.model import Trust
 
 pytestmark = pytest.mark.forwarding
+
+CSRF_HINT = (
+    "the proxy must pass the scheme (X-Forwarded-Proto) and the Host with its port, and the "
+    "trust layer apply them (Django SECURE_PROXY_SSL_HEADER, werkzeug ProxyFix, or the "
+    "server's forwarded-allow-ips); listing the origin in CSRF_TRUSTED_ORIGINS only hides that"
+)
 
 
 def echo(stack, client, headers=None):
@@ -97,4 +105,23 @@ def test_host_header_reaches_app_as_the_client_sent_it(stack, client):
     assert host_header == public, (
         f"{stack.id}: the app received Host {host_header!r}, the client sent {public!r} "
         "(nginx: proxy_set_header Host $http_host; Apache: ProxyPreserveHost On)"
+    )
+
+
+def test_same_origin_form_post_passes_csrf(stack, client):
+    """A form POST from the site's own page (Origin: the public scheme, host and port; the
+    CSRF cookie and token) is accepted: the app's CSRF check knows the origin users see.
+
+    Behind a TLS-terminating proxy Django 4.0+ refuses it ("Origin checking failed") when
+    the app believes http or another port: https://github.com/tournesol-app/tournesol/pull/553,
+    https://github.com/healthchecks/healthchecks/issues/825.
+    """
+    public = "{0.scheme}://{0.netloc}".format(urlsplit(stack.url))
+    token = client.get("/form").json()["token"]
+    headers = {"Origin": public, "Referer": f"{public}/form", "X-CSRFToken": token}
+    response = client.post("/form", headers=headers)
+    seen = echo(stack, client)
+    assert response.status_code == 200, (
+        f"{stack.id}: POST /form from Origin {public} got {response.status_code}; the app "
+        f"believes its origin is {seen['scheme']}://{seen['host']}; {CSRF_HINT}"
     )

@@ -23,6 +23,9 @@ FRAMINGS = ["content-length", "chunked"]
 PAST_TIMEOUT = 1.5  # seconds the app sleeps beyond a timeout
 ANSWER_MARGIN = 1.0  # seconds the proxy may take past its timeout to answer (< PAST_TIMEOUT)
 WORKER_TIMEOUT_STATUS = 502  # the proxy's answer when the server kills a slow worker
+# Bytes of max_response_header_bytes left to the status line and the headers every answer
+# carries (Date, Server, Content-Type, Content-Length, X-Instance, the header names).
+RESPONSE_HEAD_ROOM = 1024
 IDLE_MARGIN = 1.0  # seconds before the server's keep-alive ends at which reuse is a race
 # Servers that close no idle keep-alive connection on their own: no race to lose.
 KEEPS_IDLE_CONNECTIONS = {
@@ -98,6 +101,28 @@ def test_header_line_over_declared_maximum_gets_4xx(stack, client):
         f"{response.status_code}, X-Instance {response.headers.get('x-instance')!r}; "
         + declared(stack.spec, Expectation.MAX_HEADER_BYTES).hint()
     )
+
+
+def test_response_head_of_declared_size_reaches_client(stack, client):
+    """A response head of max_response_header_bytes (a long cookie and a long header, as a
+    session cookie and a Content-Security-Policy are) reaches the client whole, never a 502.
+
+    nginx keeps the head in proxy_buffer_size, one 4 KiB page by default ("upstream sent too
+    big header", https://github.com/lobre/docker-notion-proxy/issues/1, and for uwsgi_pass
+    https://github.com/webcompat/webcompat.com/issues/1009); HAProxy in tune.bufsize less
+    tune.maxrewrite (https://github.com/haproxy/haproxy/issues/1137).
+    """
+    size = (stack.spec.limits.max_response_header_bytes - RESPONSE_HEAD_ROOM) // 2
+    response = client.get("/headers", params={"size": size})
+    cookie = response.headers.get("set-cookie", "").split(";", 1)[0].removeprefix("big=")
+    evidence = (
+        f"{stack.id}: /headers?size={size} (a {2 * size}-byte X-Large and cookie) got "
+        f"{response.status_code}, X-Large of {len(response.headers.get('x-large', ''))} "
+        f"bytes, cookie of {len(cookie)} bytes"
+    )
+    hint = declared(stack.spec, Expectation.MAX_RESPONSE_HEADER_BYTES).hint()
+    assert response.status_code == 200, f"{evidence}; {hint}"
+    assert len(response.headers.get("x-large", "")) == len(cookie) == size, f"{evidence}; {hint}"
 
 
 def test_request_inside_every_timeout_succeeds(stack, client):

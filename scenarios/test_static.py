@@ -1,6 +1,7 @@
 """Static files come from the proxy, byte for byte, typed, and nothing outside them does."""
 
 import uuid
+from urllib.parse import urljoin
 
 import pytest
 
@@ -9,6 +10,10 @@ from harness.clients.probes import exchange, host_header
 from harness.paths import APPS_DIR
 
 pytestmark = pytest.mark.static
+
+REDIRECTS = (301, 302, 303, 307, 308)
+# A static folder with an index file (apps/static/guide/index.html).
+FOLDER = "/static/guide"
 
 STATIC_SOURCE = APPS_DIR / "static"
 # File -> what its Content-Type must start with (or contain, for the JavaScript types).
@@ -59,3 +64,26 @@ def test_static_traversal_serves_no_file(stack, path):
     assert response.status in (400, 404), evidence
     hello = (STATIC_SOURCE / "hello.txt").read_bytes()
     assert b"root:" not in response.body and hello not in response.body, evidence
+
+
+def test_folder_without_slash_redirects_to_the_public_url(stack, client):
+    """A static folder asked for without its slash is redirected to the same scheme, host and
+    port the client used (or answered 404), never to the port the proxy listens on inside.
+
+    nginx builds an absolute Location from its own listen port unless `absolute_redirect
+    off` (https://github.com/TrafeX/docker-php-nginx/pull/82,
+    https://github.com/sclorg/nginx-container/issues/105); Apache with `UseCanonicalName On`
+    takes ServerName and its own port instead of the client's Host.
+    """
+    response = client.get(FOLDER, follow_redirects=False)
+    location = response.headers.get("location")
+    evidence = f"{stack.id}: GET {FOLDER} got {response.status_code}, Location {location!r}"
+    if response.status_code not in REDIRECTS:
+        assert response.status_code in (200, 404), evidence
+        return
+    target = urljoin(f"{stack.url}{FOLDER}", location or "")
+    assert target == f"{stack.url}{FOLDER}/", (
+        f"{evidence}: it leads to {target}, not {stack.url}{FOLDER}/; the proxy's own "
+        "redirects must keep the public origin (nginx: absolute_redirect off or "
+        "port_in_redirect off; Apache: UseCanonicalName Off)"
+    )

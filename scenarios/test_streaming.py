@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from harness.clients.evidence import timed_lines
-from harness.clients.probes import clients_reading_nothing
+from harness.clients.probes import clients_reading_nothing, clients_sending_slowly
 from harness.clients.traffic import need_every_replica_in_view
+from harness.clients.upstream import TcpState, upstream_connections
 
 pytestmark = pytest.mark.streaming
 
@@ -77,3 +78,55 @@ def test_slow_clients_do_not_hold_sync_workers(stack, client):
         f"GET /echo got {outcome} after {waited:.1f} s: every sync worker is held by a slow "
         "client; the proxy must buffer answers (nginx: proxy_buffering on, the default)"
     )
+
+
+# bytes: half of it (sent before the pause) is more than Apache prefetches (16 KiB) and
+# the whole fits one HAProxy buffer (tune.bufsize)
+SLOW_UPLOAD = 48 * 1024
+REACHED_WITHIN = 1.0  # seconds for a passed-on slow upload to show as upstream connections
+# Seconds for GET /echo beside the slow uploads: it takes milliseconds when a worker is
+# free; a held one is freed only when the proxy gives up on the upload (proxy_read, 3 s).
+UPLOAD_NEIGHBOUR_WITHIN = 1.5
+
+
+def test_slow_uploads_do_not_hold_sync_workers(stack, client):
+    """Clients that send their body slowly hold no sync worker: the proxy takes the whole
+    body before it passes the request on, so the site still answers at once.
+    https://docs.gunicorn.org/en/stable/deploy.html asks for a buffering proxy in front of
+    sync workers; with nginx's `proxy_request_buffering off` each upload holds a worker
+    (https://github.com/danbyte-net/danbyte/issues/229, and
+    https://github.com/freelawproject/courtlistener/issues/2640). Only nginx spools a whole
+    body; HAProxy holds one buffer (tune.bufsize), which a form or API upload like this fits.
+    """
+    if not stack.spec.sync_workers:
+        pytest.skip(f"{stack.id}: {stack.spec.server_label} is not one process per request")
+    need_every_replica_in_view(stack, client)
+    slots = stack.spec.replicas * stack.spec.workers
+    before = {c.local_port for c in upstream_connections(stack)}
+    with clients_sending_slowly(stack, "/upload", SLOW_UPLOAD, slots):
+        passed_on = _new_upstream_connections(stack, before, slots)
+        started = time.monotonic()
+        try:
+            outcome = str(client.get("/echo", timeout=UPLOAD_NEIGHBOUR_WITHIN).status_code)
+        except httpx.TimeoutException as error:
+            outcome = f"{type(error).__name__}"
+        waited = time.monotonic() - started
+    assert outcome == "200", (
+        f"{stack.id}: with {slots} clients each halfway through a {SLOW_UPLOAD}-byte upload "
+        f"({passed_on} passed on to the replicas already), GET /echo got {outcome} after "
+        f"{waited:.1f} s: every sync worker waits for a body; the proxy must take the body "
+        "first (nginx: proxy_request_buffering on, the default; HAProxy: option "
+        "http-buffer-request)"
+    )
+
+
+def _new_upstream_connections(stack, before, wanted):
+    """How many new proxy-to-replica connections opened since `before`, waiting up to
+    REACHED_WITHIN for `wanted` (a buffering proxy opens none: the wait runs out)."""
+    deadline = time.monotonic() + REACHED_WITHIN
+    while True:
+        opened = [c for c in upstream_connections(stack) if c.local_port not in before
+                  and c.state == TcpState.ESTABLISHED]
+        if len(opened) >= wanted or time.monotonic() > deadline:
+            return len(opened)
+        time.sleep(0.1)  # sleep-ok: poll interval inside a deadline

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     path("headers", views.large_headers, name="headers"),
     path("bytes", views.payload_bytes, name="bytes"),
     path("cookie", views.cookie, name="cookie"),
+    path("form", views.form, name="form"),
     path("counter", shared_state.counter, name="counter"),
     path("seen", shared_state.seen, name="seen"),
     path("cacheable", caching.cacheable, name="cacheable"),

@@ -1,5 +1,5 @@
 """Views that reflect the request back: ``/echo``, ``/upload``, ``/redirect``, ``/urls``,
-``/headers``, ``/cookie``, ``/bytes`` and ``/sleep``.
+``/headers``, ``/cookie``, ``/form``, ``/bytes`` and ``/sleep``.
 
 ``/health`` is answered by ``HealthCheckMiddleware``; the streams are in ``streaming``, the
 Redis-backed routes in ``shared_state``.
@@ -13,10 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from django_app import introspect
 from django_app.params import (
@@ -122,6 +123,15 @@ def cookie(request: HttpRequest) -> HttpResponse:
     response = JsonResponse({"secure": request.is_secure()})
     set_probe_cookie(request, response, "session_probe", "1")
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def form(request: HttpRequest) -> HttpResponse:
+    """GET: the CSRF token, and its ``csrftoken`` cookie; POST: accepted, once Django's
+    CsrfViewMiddleware has let it through (its 403 page says why it did not)."""
+    if request.method == "GET":
+        return JsonResponse({"token": get_token(request)})
+    return JsonResponse({"accepted": True})
 
 
 def set_probe_cookie(request: HttpRequest, response: HttpResponse, name: str, value: str) -> None:

@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .caching import register_cache_routes
 from .describe import wsgi_text
+from .forms import register_form_routes
 from .params import BadParameter
 from .routes import health, register_routes
 from .settings import Settings
@@ -49,6 +50,7 @@ def create_app(
     AppState(settings, Store(settings.redis_url, redis_client)).install(app)
     register_routes(app)
     register_cache_routes(app)
+    register_form_routes(app)
     app.before_request(record_seen)
     app.after_request(add_instance_header)
     app.register_error_handler(BadParameter, bad_parameter)

@@ -29,6 +29,7 @@ APPLIES_TO_OWN_APP = frozenset(
         "test_correctness.py::test_request_body_reaches_app_intact",
         "test_correctness.py::test_chunked_request_body_reaches_app_intact",
         "test_host.py::test_poisoned_host_never_reaches_absolute_urls",
+        "test_limits.py::test_response_head_of_declared_size_reaches_client",
         "test_tls.py::test_tls_version_policy",
         "test_tls.py::test_chain_verifies_with_only_the_test_ca",
         "test_tls.py::test_certificate_matches_site_name",

@@ -137,6 +137,39 @@ def converse(stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE) -
     return Conversation(RawResponse(raw), closed=seconds < deadline, seconds=seconds)
 
 
+@dataclass(frozen=True, slots=True)
+class ContinuedUpload:
+    """An upload sent as curl sends one over 1 KiB: the head with `Expect: 100-continue`,
+    then the body once the interim answer came or the wait ran out."""
+
+    interim: RawResponse  # what came back before the body was sent (empty: nothing)
+    waited: float  # seconds until the interim answer, or the whole wait
+    final: RawResponse  # the answer after the body, interim responses removed
+
+
+def upload_expecting_continue(
+    stack: Stack, path: str, body: bytes, wait: float, deadline: float = DEFAULT_DEADLINE
+) -> ContinuedUpload:
+    """POST `body` to `path` with `Expect: 100-continue`, waiting at most `wait` seconds for
+    an answer before sending the body, then reading until the server closes."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n"
+        "Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    )
+    with open_socket(stack, deadline) as sock:
+        started = time.monotonic()
+        sock.sendall(head.encode())
+        interim = read_until_closed(sock, wait, head_only=True)
+        waited = time.monotonic() - started
+        if not interim or interim.startswith(b"HTTP/1.1 1"):
+            sock.sendall(body)  # as curl does once the wait runs out; not after a final answer
+        answer = interim + read_until_closed(sock, deadline)
+    while answer.startswith(b"HTTP/1.1 1") and b"\r\n\r\n" in answer:
+        answer = answer.split(b"\r\n\r\n", 1)[1]
+    return ContinuedUpload(RawResponse(interim), waited, RawResponse(answer))
+
+
 def host_header(stack: Stack) -> str:
     return urlsplit(stack.url).netloc
 
@@ -157,6 +190,29 @@ def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[lis
             sock.settimeout(DEFAULT_DEADLINE)
             if not sock.recv(1):
                 raise ConnectionError(f"{stack.id}: GET {path} was closed unanswered")
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@contextmanager
+def clients_sending_slowly(
+    stack: Stack, path: str, body_bytes: int, count: int
+) -> Iterator[list[socket.socket]]:
+    """`count` connections that each sent `POST path` with a `body_bytes` Content-Length and
+    half of that body, then pause (a phone uploading over a bad network); closed when the
+    block ends."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {body_bytes}\r\n\r\n"
+    ).encode()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = open_socket(stack)
+            sockets.append(sock)
+            sock.sendall(head + b"u" * (body_bytes // 2))
         yield sockets
     finally:
         for sock in sockets:

@@ -23,6 +23,7 @@ class Expectation(StrEnum):
 
     MAX_BODY_BYTES = "limits.max_body_bytes"
     MAX_HEADER_BYTES = "limits.max_header_bytes"
+    MAX_RESPONSE_HEADER_BYTES = "limits.max_response_header_bytes"
     PROXY_READ = "timeouts.proxy_read"
     PROXY_CONNECT = "timeouts.proxy_connect"
     WORKER = "timeouts.worker"
@@ -44,6 +45,12 @@ _PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyT
         ProxyKind.NGINX: "large_client_header_buffers",
         ProxyKind.APACHE: "LimitRequestFieldSize",
         ProxyKind.HAPROXY: "tune.bufsize (and tune.maxrewrite)",
+    },
+    Expectation.MAX_RESPONSE_HEADER_BYTES: {
+        ProxyKind.NGINX: "proxy_buffer_size (uwsgi_buffer_size)",
+        ProxyKind.APACHE: "none of its own (mod_proxy_http passed 3.5 KiB header lines "
+        "even under LimitRequestFieldSize 1024); look at the server",
+        ProxyKind.HAPROXY: "tune.bufsize less tune.maxrewrite",
     },
     Expectation.PROXY_READ: {
         ProxyKind.NGINX: "proxy_read_timeout (uwsgi_read_timeout)",

@@ -40,6 +40,7 @@ CHUNKED_OVER_LIMIT = "test_limits.py::test_body_over_declared_maximum_gets_413_f
 TIMEOUT_STATUS = "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status"
 RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
 SLOW_CLIENTS = "test_streaming.py::test_slow_clients_do_not_hold_sync_workers"
+SLOW_UPLOADS = "test_streaming.py::test_slow_uploads_do_not_hold_sync_workers"
 SMALL_UNCOMPRESSED = "test_compression.py::test_small_answer_is_not_compressed"
 STREAM_GZIP = "test_streaming.py::test_stream_lines_arrive_incrementally[gzip]"
 
@@ -176,6 +177,21 @@ KNOWN: tuple[Incompatibility, ...] = (
             "proxy (nginx) in front of sync workers for this reason. Seen: with 4 clients "
             "reading nothing of a 32 MiB answer, GET /echo waited past 3 s on Apache 2.4.68 "
             "and on HAProxy 2.6.12 (HAProxy freed them at `timeout client`), not on nginx."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(SLOW_UPLOADS,),
+        where=_where(proxy="apache"),
+        when=lambda spec: spec.sync_workers,
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Apache's mod_proxy_http streams a request body that has a Content-Length to the "
+            "server as it arrives, once its prefetch (16 KiB) is read: proxy-sendcl spools "
+            "only bodies without a length, and no directive spools a whole body, so a slow "
+            "upload holds a sync worker until it ends or a timeout does. Seen: with 4 clients "
+            "halfway through a 48 KiB upload, GET /echo waited past 1.5 s on Apache 2.4.68 "
+            "(`AH01097: pass request body failed` once the uploads were dropped), not on "
+            "nginx, nor on HAProxy with option http-buffer-request."
         ),
     ),
     Incompatibility(

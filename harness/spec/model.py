@@ -139,10 +139,17 @@ class Limits:
     fit one buffer). A line of exactly this size reaches the app unchanged, so every server
     behind the proxy must take it too (gunicorn's `limit_request_field_size`, uWSGI's
     `buffer-size`); one byte more gets a 4xx (nginx 400, gunicorn 431), never a 5xx.
+
+    `max_response_header_bytes` is the largest response head (status line and every header
+    line, as the server sends it) the proxy passes on to the client: a session cookie and a
+    Content-Security-Policy easily reach a few KiB together. nginx holds the head in one
+    buffer (`proxy_buffer_size`, one 4 KiB page by default), HAProxy in tune.bufsize less
+    tune.maxrewrite; a longer head gets 502 (HAProxy may say 500), however right the app was.
     """
 
     max_body_bytes: int = 1024 * 1024  # nginx's own default (client_max_body_size 1m)
     max_header_bytes: int = 8 * 1024
+    max_response_header_bytes: int = 8 * 1024
 
 
 @dataclass(frozen=True, slots=True)

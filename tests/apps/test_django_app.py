@@ -677,3 +677,41 @@ def test_force_script_name_is_read_from_the_environment():
     assert config.read_environment({}).force_script_name is None
     with pytest.raises(ImproperlyConfigured, match="HARNESS_FORCE_SCRIPT_NAME='/app/'"):
         config.read_environment({"HARNESS_FORCE_SCRIPT_NAME": "/app/"})
+
+
+# --- /form: Django's own CSRF checks ----------------------------------------------------------
+
+
+def _form_post(client, origin, proto="https", token=None):
+    got = client.get("/form", HTTP_HOST="localhost:8443", HTTP_X_FORWARDED_PROTO=proto)
+    return client.post(
+        "/form",
+        HTTP_HOST="localhost:8443",
+        HTTP_X_FORWARDED_PROTO=proto,
+        HTTP_ORIGIN=origin,
+        HTTP_X_CSRFTOKEN=got.json()["token"] if token is None else token,
+    )
+
+
+@pytest.mark.parametrize("proto", ["http", "https"])
+def test_form_post_from_own_origin_passes_csrf(redis_server, proto):
+    """A POST with the token and an Origin on the scheme, host and port the app sees passes."""
+    client = Client(enforce_csrf_checks=True)
+    response = _form_post(client, f"{proto}://localhost:8443", proto)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"accepted": True}
+
+
+@pytest.mark.parametrize(
+    ("origin", "proto", "token"),
+    [
+        ("http://localhost:8443", "https", None),  # the scheme the proxy hid
+        ("https://localhost:8443", "http", None),  # an app that believes http
+        ("https://localhost:9443", "https", None),  # not the port the app sees
+        ("https://localhost:8443", "https", "x" * 32),  # no matching token
+    ],
+)
+def test_form_post_fails_csrf_off_origin_or_without_token(redis_server, origin, proto, token):
+    """Another scheme, host or port than the app believes, or a wrong token, gets 403."""
+    client = Client(enforce_csrf_checks=True)
+    assert _form_post(client, origin, proto, token).status_code == 403

@@ -598,3 +598,53 @@ def test_server_script_name_is_kept_in_built_urls(client):
     assert response.headers["Location"] == "http://localhost/app/echo?redirected=1"
     urls = client.get("/urls", environ_overrides={"SCRIPT_NAME": "/app"}).get_json()
     assert (urls["static"], urls["script_name"]) == ("/app/static/hello.txt", "/app")
+
+
+# --- /form: the same CSRF checks as Django's ---------------------------------------------------
+
+
+def _form_post(client, origin, proto="https", token=None, referer=None):
+    issued = client.get("/form", headers={"X-Forwarded-Proto": proto}).json["token"]
+    headers = {
+        "X-Forwarded-Proto": proto,
+        "X-CSRFToken": issued if token is None else token,
+        "Cookie": f"csrftoken={issued}",
+    }
+    if origin is not None:
+        headers["Origin"] = origin
+    if referer is not None:
+        headers["Referer"] = referer
+    return client.post("/form", headers=headers)
+
+
+@pytest.mark.parametrize("proto", ["http", "https"])
+def test_form_post_from_own_origin_passes_csrf(client, proto):
+    """A POST with the token and an Origin on the scheme and host the app sees passes."""
+    response = _form_post(client, f"{proto}://localhost", proto)
+    assert response.status_code == 200, response.data
+    assert response.json == {"accepted": True}
+
+
+def test_form_token_is_kept_in_a_lax_cookie_secure_over_https(client):
+    """GET /form sets `csrftoken`, SameSite=Lax, Secure exactly on a secure request."""
+    response = client.get("/form", headers={"X-Forwarded-Proto": "https"})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"csrftoken={response.json['token']};"), cookie
+    assert "SameSite=Lax" in cookie and "Secure" in cookie, cookie
+
+
+@pytest.mark.parametrize(
+    ("origin", "proto", "token", "referer"),
+    [
+        ("http://localhost", "https", None, None),  # the scheme the proxy hid
+        ("https://localhost", "http", None, None),  # an app that believes http
+        ("https://localhost:8443", "https", None, None),  # a port the app does not see
+        ("https://localhost", "https", "x" * 32, None),  # no matching token
+        (None, "https", None, "https://elsewhere/"),  # https without Origin: the Referer
+    ],
+)
+def test_form_post_fails_csrf_off_origin_or_without_token(client, origin, proto, token, referer):
+    """Another scheme, host or port than the app believes, or a wrong token, gets 403."""
+    response = _form_post(client, origin, proto, token, referer)
+    assert response.status_code == 403, response.data
+    assert response.json["error"].startswith("CSRF verification failed: "), response.json

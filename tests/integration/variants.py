@@ -15,6 +15,7 @@ from tests.integration.variants_cache import CACHE
 from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
 from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
+from tests.integration.variants_guides import GUIDES
 from tests.integration.variants_operator import OPERATOR
 from tests.integration.variants_pki import PKI
 from tests.integration.variants_prefix import PREFIXED
@@ -193,6 +194,7 @@ CORE: tuple[Variant, ...] = (
 
 VARIANTS: tuple[Variant, ...] = (
     CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + CACHE + FRAMING + PREFIXED
+    + GUIDES
 )
 
 

@@ -12,6 +12,7 @@ from harness.spec.model import (
     APP_PORT,
     Framework,
     Interface,
+    Protocol,
     ServerKind,
     StackSpec,
     Trust,
@@ -70,6 +71,8 @@ def server_context(spec: StackSpec) -> dict[str, Any]:
         "uwsgi_buffer_size": min(65535, max(8192, 4 * spec.limits.max_header_bytes)),
         # gunicorn splits SCRIPT_NAME (its environment) off the path: the prefix's root.
         "gunicorn_script_name": _server_root(spec),
+        "server_answers_expect": server_answers_expect(spec),
+        "sync_workers": spec.sync_workers,
     }
 
 
@@ -87,6 +90,16 @@ def _root_args(spec: StackSpec, option: str) -> list[str]:
     """`option ROOT` for a server given the prefix's root, else nothing."""
     root = _server_root(spec)
     return [option, root] if root else []
+
+
+
+def server_answers_expect(spec: StackSpec) -> bool:
+    """Whether the server answers `Expect: 100-continue` with 100 Continue over HTTP.
+
+    uWSGI's http-socket ignores the expectation (its `http-manage-expect` is for the HTTP
+    router only): a proxy that passes it on must answer it itself, or the client waits.
+    """
+    return not (spec.server == ServerKind.UWSGI and spec.protocol == Protocol.HTTP)
 
 
 def _trusted(spec: StackSpec) -> str:
