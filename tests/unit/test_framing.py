@@ -166,6 +166,8 @@ def test_report_judges_direct_results_and_shows_a_finding():
     finding = _framing_results("desync", True)
     view = framing_view(finding)
     assert view is not None and view.rows[0].parser == "h11 0.16.0"
+    # h11 runs under uvicorn and hypercorn: the column names the server too.
+    assert view.rows[0].server_if_not_named == view.rows[0].server != "h11"
     assert [c.verdict for c in view.findings] == [AdvisoryVerdict.LENIENT_THOUGH_FIXED]
     page = render_html(finding)
     assert "1 advisory finding(s)" in page and "FINDING: said fixed, but lets it through" in page

@@ -43,6 +43,12 @@ class FramingCell:
 class FramingRow:
     stack: str
     parser: str  # `gunicorn 21.2.0`, `h11 0.14.0`, or the server where no advisory names it
+    server: str  # the server running that parser (h11 runs under uvicorn and hypercorn)
+
+    @property
+    def server_if_not_named(self) -> str | None:
+        """The server, where the parser's name does not already say it."""
+        return None if self.parser.startswith(self.server) else self.server
     cells: tuple[FramingCell | None, ...]
 
 
@@ -84,7 +90,9 @@ def framing_view(results: MatrixResults) -> FramingView | None:
         record = results.stacks.get(stack)
         package, version = _parser(record)
         cells = tuple(_cell(observed[stack].get(name)) for name in probes)
-        rows.append(FramingRow(stack, f"{package} {version}" if version else package, cells))
+        server = str(record.spec.get("server", "?")) if record is not None else "?"
+        parser = f"{package} {version}" if version else package
+        rows.append(FramingRow(stack, parser, server, cells))
         checks += _checks(stack, package, version, observed[stack])
     return FramingView(probes, tuple(rows), tuple(checks))
 
