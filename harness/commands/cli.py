@@ -15,9 +15,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from harness.build.images import ensure_base, ensure_stack_app_image
-from harness.build.pinned import resolve_pin_set, versions_line
-from harness.build.render_out import write_effective_configs
+from harness.building.images import ensure_base, ensure_stack_app_image
+from harness.building.pinned import resolve_pin_set, versions_line
+from harness.building.render_out import write_effective_configs
 from harness.commands.exitcodes import HELP as EXIT_CODES_HELP
 from harness.commands.exitcodes import ExitCode, exit_code_for
 from harness.commands.progress import Progress

@@ -7,7 +7,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harness.build.images import base_mode, debian_mirror
+from harness.building.images import base_mode, debian_mirror
 from harness.errors import HarnessError
 from harness.paths import cache_dir
 from harness.run.runtime import engine

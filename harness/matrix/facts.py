@@ -20,9 +20,9 @@ import docker.errors
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from harness.build.configs import render_stack
-from harness.build.configs.model import ConfigFile
-from harness.build.pinned import server_package
+from harness.building.configs import render_stack
+from harness.building.configs.model import ConfigFile
+from harness.building.pinned import server_package
 from harness.errors import HarnessError
 from harness.matrix.schema import ConfigDigest
 from harness.run.stack import Stack

@@ -11,8 +11,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from harness.build.images import BuildOutcome, check_own_image, ensure_base, ensure_stack_app_image
-from harness.build.own_image import ensure_files_layer, ensure_own_image
+from harness.building.images import (
+    BuildOutcome,
+    check_own_image,
+    ensure_base,
+    ensure_stack_app_image,
+)
+from harness.building.own_image import ensure_files_layer, ensure_own_image
 from harness.commands.progress import Progress
 from harness.run.boundary import docker_errors
 from harness.run.runtime import RunIdentity, remove_resources

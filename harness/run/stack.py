@@ -21,9 +21,9 @@ from typing import Any
 
 import docker.errors
 
-from harness.build.configs import RenderedStack, RunValues, render_stack
-from harness.build.configs.model import STATIC_DIR, TLS_DIR
-from harness.build.configs.render import replica_names
+from harness.building.configs import RenderedStack, RunValues, render_stack
+from harness.building.configs.model import STATIC_DIR, TLS_DIR
+from harness.building.configs.render import replica_names
 from harness.errors import (
     ExecOutputLost,
     StackError,

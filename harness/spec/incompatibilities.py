@@ -29,7 +29,7 @@ from types import MappingProxyType
 
 from packaging.specifiers import SpecifierSet
 
-from harness.build.pinned import installed_version
+from harness.building.pinned import installed_version
 from harness.spec.model import ProxyKind, StackSpec
 from harness.spec.parts import Part, replaced_parts
 from harness.spec.suites import VersionRange

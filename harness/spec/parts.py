@@ -18,7 +18,7 @@ import dataclasses
 from enum import StrEnum
 from typing import assert_never
 
-from harness.build.configs import RenderedStack, render_stack
+from harness.building.configs import RenderedStack, render_stack
 from harness.spec.model import StackSpec
 
 __all__ = ["Part", "replaced_parts"]

@@ -4,7 +4,7 @@ A stack file pins packages by exact version (`packages = { gunicorn = "21.2.0" }
 set is a set of requirements of its own: our requirements file with the pinned lines
 replaced (and pins for packages it does not name, such as h11, added). Checking that a pin
 exists on PyPI needs the network, so it happens when the pin set's wheelhouse is downloaded
-(harness/build/pinned.py); here the pins are plain values, checked only for their form.
+(harness/building/pinned.py); here the pins are plain values, checked only for their form.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from harness.build.configs import render_stack
-from harness.build.images import base_tag
+from harness.building.configs import render_stack
+from harness.building.images import base_tag
 from harness.errors import StackStartError
 from harness.paths import PROJECT_ROOT
 from harness.run.session import HarnessSession
@@ -105,7 +105,7 @@ def test_ready_timeout_setting_is_validated():
 
 
 def test_image_build_failure_shows_the_failing_step_and_log_tail():
-    from harness.build.images import _build_context
+    from harness.building.images import _build_context
     from harness.errors import ImageBuildError
 
     # The failing step comes first, so the failed build leaves no cached layer behind.

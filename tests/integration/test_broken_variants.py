@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.build.configs import render_stack
+from harness.building.configs import render_stack
 from harness.matrix.assemble import read_reports, recorded_cases
 from harness.matrix.schema import CaseRecord, Outcome
 from harness.paths import PROJECT_ROOT

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from harness.build.configs import RunValues, render_stack
+from harness.building.configs import RunValues, render_stack
 from harness.spec.catalog import (
     DEFAULT_STACKS,
     NIGHTLY_STACKS,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.build.images import _bootstrap_and_import
+from harness.building.images import _bootstrap_and_import
 from harness.errors import ImageBuildError
 from harness.spec.model import Suite
 from tests.unit.cli_process import harness
@@ -100,7 +100,7 @@ def test_invalid_base_mode():
 
 
 def test_mmdebstrap_missing_in_registry_less_mode(monkeypatch):
-    monkeypatch.setattr("harness.build.images.shutil.which", lambda name: None)
+    monkeypatch.setattr("harness.building.images.shutil.which", lambda name: None)
     with pytest.raises(ImageBuildError, match=r"needs mmdebstrap.*apt-get install mmdebstrap"):
         _bootstrap_and_import(Suite.BOOKWORM, "deploy-harness/base:never")
 

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from harness.build.hashing import content_hash
-from harness.build.images import app_tag_inputs, base_tag
+from harness.building.hashing import content_hash
+from harness.building.images import app_tag_inputs, base_tag
 from harness.spec.model import Suite
 
 
@@ -36,7 +36,7 @@ def test_base_tags_differ_by_suite_and_follow_the_package_list(monkeypatch, tmp_
     assert base_tag(Suite.BOOKWORM).startswith("deploy-harness/base:bookworm-")
     packages = tmp_path / "packages.txt"
     packages.write_text("python3\nnginx\n")
-    monkeypatch.setattr("harness.build.images.PACKAGES_FILE", packages)
+    monkeypatch.setattr("harness.building.images.PACKAGES_FILE", packages)
     before = base_tag(Suite.BOOKWORM)
     packages.write_text("python3\nnginx\nhaproxy\n")
     assert base_tag(Suite.BOOKWORM) != before

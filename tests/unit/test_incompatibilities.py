@@ -10,8 +10,8 @@ import pytest
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from harness.build.pinned import installed_version
-from harness.build.render_out import write_effective_configs
+from harness.building.pinned import installed_version
+from harness.building.render_out import write_effective_configs
 from harness.spec.catalog import STACKS
 from harness.spec.incompatibilities import (
     CHUNKED_UPLOAD,

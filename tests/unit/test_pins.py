@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.build.pinned import pin_problems, pin_set, resolve_pin_set, versions_line
+from harness.building.pinned import pin_problems, pin_set, resolve_pin_set, versions_line
 from harness.commands.cli import main
 from harness.commands.progress import QUIET
 from harness.errors import ConfigError
@@ -151,7 +151,7 @@ def test_resolving_a_bad_pin_raises_before_any_download(tmp_path, cache):
 def test_cli_build_with_a_bad_pin_is_one_clear_error_and_exit_2(tmp_path, monkeypatch, capsys):
     """`harness build` checks every pin before it builds anything (so no Docker here)."""
     index = FakeIndex({"gunicorn": GUNICORN_WHEELS})
-    monkeypatch.setattr("harness.build.pinned.PipIndex", lambda: index)
+    monkeypatch.setattr("harness.building.pinned.PipIndex", lambda: index)
     path = write(tmp_path, 'gunicorn = "99.0.0"')
     assert main(["build", "--stack-file", str(path)]) == 2
     err = " ".join(capsys.readouterr().err.split())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.build.configs import render_stack
+from harness.building.configs import render_stack
 from harness.errors import ConfigError
 from harness.paths import PROJECT_ROOT
 from harness.run.network_probe import ANY_STATUS, OK_ONLY, answered

@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from harness.build.configs import RunValues, render_stack
-from harness.build.render_out import write_effective_configs
+from harness.building.configs import RunValues, render_stack
+from harness.building.render_out import write_effective_configs
 from harness.spec.catalog import STACKS
 from harness.spec.incompatibilities import KNOWN, known_incompatibilities
 from harness.spec.model import Balancing, Limits, Timeouts

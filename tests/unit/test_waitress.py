@@ -3,7 +3,7 @@ catalogue. No Docker: specs and rendered command lines only (tests/integration r
 
 import itertools
 
-from harness.build.configs import render_stack
+from harness.building.configs import render_stack
 from harness.spec.catalog import PROFILES, STACKS, cache_variants, prefix_variants
 from harness.spec.model import Framework, Interface, ProxyKind, ServerKind, StackSpec, Suite, Trust
 from harness.spec.version_axes import version_axes

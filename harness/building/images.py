@@ -26,14 +26,14 @@ from typing import IO, Any
 import docker.errors
 import jinja2
 
-from harness.errors import ConfigError, ImageBuildError
-from harness.build.hashing import content_hash, tree_files
-from harness.paths import APPS_DIR, DOCKER_DIR, file_lock, logs_dir
-from harness.build.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
+from harness.building.hashing import content_hash, tree_files
+from harness.building.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
+from harness.building.wheelhouse import ensure_wheelhouse
 from harness.commands.progress import Progress
+from harness.errors import ConfigError, ImageBuildError
+from harness.paths import APPS_DIR, DOCKER_DIR, file_lock, logs_dir
 from harness.run.runtime import LABEL, LABEL_IMAGE, engine
 from harness.spec.model import StackSpec, Suite
-from harness.build.wheelhouse import ensure_wheelhouse
 
 RECIPE_VERSION = "2"  # bump to rebuild every base when the recipe itself changes
 PACKAGES_FILE = DOCKER_DIR / "base" / "packages.txt"
@@ -215,7 +215,7 @@ def ensure_stack_app_image(spec: StackSpec, progress: Progress) -> list[BuildOut
     """The app image a stack runs: its suite's, or, with package pins, one built over it
     with the pinned versions. Returns every image ensured, the one the stack runs last.
 
-    A bad pin is a ConfigError naming the stack file, stack and pin (harness/build/pinned.py)."""
+    A bad pin is a ConfigError naming the stack file, stack and pin (harness/building/pinned.py)."""
     pins = resolve_pin_set(spec, progress) if spec.packages else None
     app = ensure_app_image(spec.suite, progress)
     if pins is None:

@@ -5,8 +5,8 @@ proxy or server. A user's own file (stack-file `overrides`) replaces ours verbat
 the few run placeholders (see RUN_PLACEHOLDERS) that `harness render` leaves in place.
 """
 
-from harness.build.configs.model import RUN_PLACEHOLDERS, ConfigFile, RunValues, ServiceConfig
-from harness.build.configs.render import RenderedStack, render_stack
+from harness.building.configs.model import RUN_PLACEHOLDERS, ConfigFile, RunValues, ServiceConfig
+from harness.building.configs.render import RenderedStack, render_stack
 
 __all__ = [
     "RUN_PLACEHOLDERS",

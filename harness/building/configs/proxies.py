@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.build.configs.model import HARNESS_ETC
+from harness.building.configs.model import HARNESS_ETC
 from harness.spec.model import ProxyKind
 
 

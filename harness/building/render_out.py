@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from harness.build.configs import render_stack
+from harness.building.configs import render_stack
 from harness.spec.model import StackSpec
 
 # The stack file's one schema: what it reads, this writes back, field for field.

@@ -6,8 +6,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from harness.build.configs.model import HARNESS_ETC, ConfigFile
-from harness.spec.prefix import PrefixHandling
+from harness.building.configs.model import HARNESS_ETC, ConfigFile
 from harness.spec.model import (
     APP_PORT,
     Framework,
@@ -18,6 +17,7 @@ from harness.spec.model import (
     Trust,
     WorkerClass,
 )
+from harness.spec.prefix import PrefixHandling
 
 _ENTRY_POINTS = {
     (Framework.FLASK, Interface.WSGI): "flask_app.wsgi:app",

@@ -9,12 +9,12 @@ from typing import Any
 
 import jinja2
 
-from harness.build.configs.model import STATIC_DIR, TLS_DIR, ConfigFile, RunValues, ServiceConfig
-from harness.build.configs.proxies import LAYOUTS
-from harness.build.configs.servers import server_command, server_context, server_files
+from harness.building.configs.model import STATIC_DIR, TLS_DIR, ConfigFile, RunValues, ServiceConfig
+from harness.building.configs.proxies import LAYOUTS
+from harness.building.configs.servers import server_command, server_context, server_files
 from harness.paths import TEMPLATES_DIR
-from harness.spec.prefix import PrefixHandling
 from harness.spec.model import APP_PORT, HTTP_PORT, HTTPS_PORT, TEST_HOST_NAME, StackSpec
+from harness.spec.prefix import PrefixHandling
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),

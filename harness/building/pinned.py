@@ -15,14 +15,19 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from harness.errors import ConfigError, ImageBuildError
-from harness.build.hashing import content_hash
-from harness.paths import DOCKER_DIR, cache_dir
-from harness.spec.pins import Pin, describe_pins, pinned_requirements
+from harness.building.hashing import content_hash
+from harness.building.pypi import PipIndex, VersionIndex
+from harness.building.wheelhouse import (
+    ensure_wheelhouse,
+    is_complete,
+    wheel_versions,
+    wheelhouse_folder,
+)
 from harness.commands.progress import Progress
-from harness.build.pypi import PipIndex, VersionIndex
+from harness.errors import ConfigError, ImageBuildError
+from harness.paths import DOCKER_DIR, cache_dir
 from harness.spec.model import StackSpec
-from harness.build.wheelhouse import ensure_wheelhouse, is_complete, wheel_versions, wheelhouse_folder
+from harness.spec.pins import Pin, describe_pins, pinned_requirements
 
 __all__ = [
     "PinSet",

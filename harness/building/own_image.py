@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import harness_contract
-from harness.build.hashing import content_hash, tree_files
-from harness.build.images import BuildOutcome, _build_context, _exists, base_tag
-from harness.paths import file_lock
+from harness.building.hashing import content_hash, tree_files
+from harness.building.images import BuildOutcome, _build_context, _exists, base_tag
+from harness.building.wheelhouse import ensure_wheelhouse
 from harness.commands.progress import Progress
+from harness.paths import file_lock
 from harness.spec.model import StackSpec
-from harness.build.wheelhouse import ensure_wheelhouse
 
 SUPPORT = "harness-support"
 _LEFT_OUT = {"venv", "node_modules", "__pycache__"}

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from packaging.version import InvalidVersion, Version
 
+from harness.building.wheelhouse import PLATFORMS
 from harness.errors import ImageBuildError
-from harness.build.wheelhouse import PLATFORMS
 
 __all__ = ["PipIndex", "VersionIndex"]
 
