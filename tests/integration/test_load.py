@@ -23,7 +23,9 @@ ASGI = "nginx-uvicorn-django-asgi"
 # GETs of a 20 ms /sleep: throughput is bound by how many requests the stack serves at once,
 # not by the 2-core machine's CPU, which locust shares (on /echo the generator, not a
 # one-worker stack, was the limit, and the gate rightly saw no regression).
-SWEEP = ("--users", "2,8", "--mix", "get=4,ws=1", "--seconds", "2", "--warmup", "1",
+# 4 s per step: each container's usage needs two engine stats readings inside the step, and
+# one reading took over a second on a busy machine (2 s steps then had none).
+SWEEP = ("--users", "2,8", "--mix", "get=4,ws=1", "--seconds", "4", "--warmup", "1",
          "--path", "/sleep?ms=20")
 SLOWER = f"""
 [[stacks]]
