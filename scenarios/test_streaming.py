@@ -67,12 +67,7 @@ def test_slow_clients_do_not_hold_sync_workers(stack, client):
     need_every_replica_in_view(stack, client)  # an earlier timeout may have rested them
     slots = stack.spec.replicas * stack.spec.workers
     with clients_reading_nothing(stack, f"/bytes?n={LARGE_ANSWER}", slots):
-        started = time.monotonic()
-        try:
-            outcome = str(client.get("/echo", timeout=ANSWERED_WITHIN).status_code)
-        except httpx.TimeoutException as error:
-            outcome = f"{type(error).__name__}"
-        waited = time.monotonic() - started
+        outcome, waited = _echo_within(client, ANSWERED_WITHIN)
     assert outcome == "200", (
         f"{stack.id}: with {slots} clients reading nothing of a {LARGE_ANSWER}-byte answer, "
         f"GET /echo got {outcome} after {waited:.1f} s: every sync worker is held by a slow "
@@ -105,12 +100,7 @@ def test_slow_uploads_do_not_hold_sync_workers(stack, client):
     before = {c.local_port for c in upstream_connections(stack)}
     with clients_sending_slowly(stack, "/upload", SLOW_UPLOAD, slots):
         passed_on = _new_upstream_connections(stack, before, slots)
-        started = time.monotonic()
-        try:
-            outcome = str(client.get("/echo", timeout=UPLOAD_NEIGHBOUR_WITHIN).status_code)
-        except httpx.TimeoutException as error:
-            outcome = f"{type(error).__name__}"
-        waited = time.monotonic() - started
+        outcome, waited = _echo_within(client, UPLOAD_NEIGHBOUR_WITHIN)
     assert outcome == "200", (
         f"{stack.id}: with {slots} clients each halfway through a {SLOW_UPLOAD}-byte upload "
         f"({passed_on} passed on to the replicas already), GET /echo got {outcome} after "
@@ -118,6 +108,17 @@ def test_slow_uploads_do_not_hold_sync_workers(stack, client):
         "first (nginx: proxy_request_buffering on, the default; HAProxy: option "
         "http-buffer-request)"
     )
+
+
+def _echo_within(client, seconds):
+    """GET /echo with a `seconds` timeout, beside held workers: (its status, or the timeout's
+    name), and how long it took."""
+    started = time.monotonic()
+    try:
+        outcome = str(client.get("/echo", timeout=seconds).status_code)
+    except httpx.TimeoutException as error:
+        outcome = type(error).__name__
+    return outcome, time.monotonic() - started
 
 
 def _new_upstream_connections(stack, before, wanted):

@@ -13,6 +13,7 @@ import json
 import socket
 import sys
 import time
+from enum import StrEnum
 
 ACCEPTING = "accepting connections"
 
@@ -32,23 +33,26 @@ def probe(target: str, health_path: str) -> str:
         return f"{type(error).__name__}: {error}"
 
 
-# What an http target must answer: 200, or any status (a server that answers HTTP at all,
-# for a stack under a URL prefix, where what the app makes of the path is a scenario's finding).
-OK_ONLY = "200"
-ANY_STATUS = "any"
+class Wanted(StrEnum):
+    """What an http target must answer to be ready."""
+
+    OK = "200"
+    # Any status: a server that answers HTTP at all, for a stack under a URL prefix, where
+    # what the app makes of the path is a scenario's finding.
+    ANY_STATUS = "any"
 
 
-def answered(seen: str, wanted: str = OK_ONLY) -> bool:
+def answered(seen: str, wanted: Wanted = Wanted.OK) -> bool:
     """Whether a probe's outcome means the replica is ready."""
     if seen == ACCEPTING:
         return True
     status = seen.split(" ")[1:2]
-    if wanted == ANY_STATUS:
+    if wanted == Wanted.ANY_STATUS:
         return seen.startswith("HTTP/") and bool(status) and status[0].isdigit()
-    return status == [OK_ONLY]
+    return status == [Wanted.OK.value]
 
 
-def main(patience: float, health_path: str, wanted: str, targets: list[str]) -> dict[str, str]:
+def main(patience: float, health_path: str, wanted: Wanted, targets: list[str]) -> dict[str, str]:
     end = time.monotonic() + patience
     while True:
         seen = {target.split(":")[0]: probe(target, health_path) for target in targets}
@@ -58,4 +62,4 @@ def main(patience: float, health_path: str, wanted: str, targets: list[str]) -> 
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:])))
+    print(json.dumps(main(float(sys.argv[1]), sys.argv[2], Wanted(sys.argv[3]), sys.argv[4:])))

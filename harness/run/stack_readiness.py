@@ -74,10 +74,10 @@ def proxy_ready(stack: Stack, timeout: float | None) -> float:
     return _wait(stack, probe, f"{stack.id}: proxy at {stack.url}", ["proxy"], timeout)
 
 
-def _wanted_replica_answer(stack: Stack) -> str:
+def _wanted_replica_answer(stack: Stack) -> network_probe.Wanted:
     """200 from /health; under a URL prefix, any HTTP answer: whether the server splits the
     prefix off as it should is the prefix scenarios' finding, not a start-up timeout."""
-    return network_probe.ANY_STATUS if stack.spec.prefix else network_probe.OK_ONLY
+    return network_probe.Wanted.ANY_STATUS if stack.spec.prefix else network_probe.Wanted.OK
 
 
 def _app_answered_below_prefix(stack: Stack, response: httpx.Response) -> bool:

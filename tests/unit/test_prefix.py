@@ -10,7 +10,7 @@ import pytest
 from harness.building.configs import render_stack
 from harness.errors import ConfigError
 from harness.paths import PROJECT_ROOT
-from harness.run.network_probe import ANY_STATUS, OK_ONLY, answered
+from harness.run.network_probe import Wanted, answered
 from harness.spec.catalog import STACKS
 from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust
 from harness.spec.prefix import PrefixHandling
@@ -171,11 +171,11 @@ def test_failure_hints_name_the_directives():
 
 
 def test_replicas_under_a_prefix_are_ready_on_any_answer():
-    assert answered("HTTP/1.1 404 Not Found", ANY_STATUS)
-    assert not answered("HTTP/1.1 404 Not Found", OK_ONLY)
-    assert answered("HTTP/1.0 200 OK", OK_ONLY)
-    assert not answered("ConnectionRefusedError: refused", ANY_STATUS)
-    assert not answered("no answer", ANY_STATUS)
+    assert answered("HTTP/1.1 404 Not Found", Wanted.ANY_STATUS)
+    assert not answered("HTTP/1.1 404 Not Found", Wanted.OK)
+    assert answered("HTTP/1.0 200 OK", Wanted.OK)
+    assert not answered("ConnectionRefusedError: refused", Wanted.ANY_STATUS)
+    assert not answered("no answer", Wanted.ANY_STATUS)
 
 
 def test_prefix_family_skips_with_a_reason_on_a_stack_at_the_root():

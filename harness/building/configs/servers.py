@@ -92,7 +92,6 @@ def _root_args(spec: StackSpec, option: str) -> list[str]:
     return [option, root] if root else []
 
 
-
 def server_answers_expect(spec: StackSpec) -> bool:
     """Whether the server answers `Expect: 100-continue` with 100 Continue over HTTP.
 
