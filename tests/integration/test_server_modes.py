@@ -61,7 +61,9 @@ class ServerMode:
 def _one_stack_per_mode() -> dict[ServerMode, StackSpec]:
     modes: dict[ServerMode, StackSpec] = {}
     for spec in STACKS.values():
-        if spec.suite != Suite.BOOKWORM or spec.tls or spec.replicas < 1:
+        # A URL prefix moves every path (test_prefix.py checks it); the plain stack is the
+        # one whose /echo this module reads.
+        if spec.suite != Suite.BOOKWORM or spec.tls or spec.prefix or spec.replicas < 1:
             continue
         assert spec.interface is not None
         modes.setdefault(ServerMode(spec.server_label, spec.protocol, spec.interface), spec)

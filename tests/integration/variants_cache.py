@@ -1,7 +1,10 @@
 """Broken variants of the proxy's cache and compression: a cache that ignores what the app
 said (Cache-Control, Set-Cookie, Vary), shares answers to credentials, keys answers without
 the host or query, or keeps POSTs; compression off, without Vary, on small answers or on
-files compressed already. Each caching case fails on a variant of its own proxy's config."""
+files compressed already. Each caching case fails on a variant of each proxy's config, but one:
+no config fails test_post_is_never_cached on Apache or HAProxy, since mod_cache and HAProxy's
+cache keep answers to GET (and HEAD) only, whatever they are told; nginx's proxy_cache_methods
+can add POST, and its variant is here."""
 
 from __future__ import annotations
 
@@ -16,6 +19,10 @@ CACHING = "test_caching.py::"
 SHARED = CACHING + "test_answer_is_never_served_to_another_client"
 SHARED_MESSAGE = r"by another client got the first client's answer"
 COMPRESSION = "test_compression.py::"
+APACHE_SET_COOKIE_PRIVATE = (
+    "    Header merge Cache-Control private \"expr=-n resp('Set-Cookie')\"\n"
+)
+HAPROXY_CACHE_USE = "    http-request cache-use app unless credentials\n"
 
 CACHE: tuple[Variant, ...] = (
     Variant(
@@ -102,7 +109,7 @@ CACHE: tuple[Variant, ...] = (
         name="apache-cache-keeps-set-cookie",
         base=APACHE,
         misconfiguration="no `Header merge Cache-Control private` on answers that set a cookie",
-        edit=("    Header merge Cache-Control private \"expr=-n resp('Set-Cookie')\"\n", ""),
+        edit=(APACHE_SET_COOKIE_PRIVATE, ""),
         catches=catching(SHARED_MESSAGE, f"{SHARED}[set-cookie]"),
     ),
     Variant(
@@ -123,13 +130,92 @@ CACHE: tuple[Variant, ...] = (
         ),
     ),
     Variant(
+        name="apache-cache-off",
+        base=APACHE,
+        misconfiguration="mod_cache loaded and set up, but no CacheEnable: nothing is cached",
+        edit=("    CacheEnable socache /\n", ""),
+        catches=catching(
+            r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
+        ),
+    ),
+    Variant(
+        name="apache-cache-forced-public",
+        base=APACHE,
+        misconfiguration='Header set Cache-Control "public, max-age=60" on every answer, to '
+        "make the cache keep more",
+        edit=(
+            APACHE_SET_COOKIE_PRIVATE,
+            APACHE_SET_COOKIE_PRIVATE + '    Header set Cache-Control "public, max-age=60"\n',
+        ),
+        catches=(
+            *catching(SHARED_MESSAGE, f"{SHARED}[private]", f"{SHARED}[no-store]"),
+            *catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured"),
+        ),
+    ),
+    Variant(
+        name="apache-cache-drops-vary",
+        base=APACHE,
+        misconfiguration="Header unset Vary (to keep answers that vary)",
+        edit=(APACHE_SET_COOKIE_PRIVATE, APACHE_SET_COOKIE_PRIVATE + "    Header unset Vary\n"),
+        catches=catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart"),
+    ),
+    Variant(
+        name="apache-cache-key-canonical-host",
+        base=APACHE,
+        misconfiguration="UseCanonicalName On: mod_cache keys answers by ServerName, not by the "
+        "Host the client asked for",
+        edit=("ServerName localhost\n", "ServerName localhost\nUseCanonicalName On\n"),
+        catches=catching(
+            r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
+        ),
+    ),
+    Variant(
+        name="haproxy-cache-off",
+        base=HAPROXY,
+        misconfiguration="cache-store without cache-use: answers are kept and never served",
+        edit=(HAPROXY_CACHE_USE, ""),
+        catches=catching(
+            r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
+        ),
+    ),
+    Variant(
+        name="haproxy-cache-key-fixed-host",
+        base=HAPROXY,
+        misconfiguration="Host set to the app's own name before cache-use: the cache keys every "
+        "site's answers under one host",
+        edit=(
+            HAPROXY_CACHE_USE,
+            "    http-request set-header Host app.internal\n" + HAPROXY_CACHE_USE,
+        ),
+        catches=catching(
+            r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
+        ),
+    ),
+    Variant(
+        name="haproxy-cache-key-without-query",
+        base=HAPROXY,
+        misconfiguration="set-uri %[path] before cache-use (tracking parameters dropped for a "
+        "better hit rate): every query shares one answer",
+        edit=(HAPROXY_CACHE_USE, "    http-request set-uri %[path]\n" + HAPROXY_CACHE_USE),
+        catches=catching(
+            r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
+        ),
+    ),
+    Variant(
+        name="haproxy-cache-one-session-cookie",
+        base=HAPROXY,
+        misconfiguration="the credentials ACL names Django's session cookie only, on a Flask app",
+        edit=("    acl credentials req.cook_cnt(session) gt 0\n", ""),
+        catches=catching(SHARED_MESSAGE, f"{SHARED}[session-cookie]"),
+    ),
+    Variant(
         name="haproxy-cache-shares-credentials-and-cookies",
         base=HAPROXY,
         misconfiguration="plain cache-use and cache-store: HAProxy 2.6 keeps public answers "
         "that set a cookie or answer Authorization",
         edit=(
-            "    http-request cache-use app unless credentials\n"
-            "    http-response cache-store app unless { var(txn.credentials) -m bool } || "
+            HAPROXY_CACHE_USE
+            + "    http-response cache-store app unless { var(txn.credentials) -m bool } || "
             "{ res.hdr(set-cookie) -m found }\n",
             "    http-request cache-use app\n    http-response cache-store app\n",
         ),
