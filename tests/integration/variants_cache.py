@@ -24,15 +24,25 @@ APACHE_SET_COOKIE_PRIVATE = (
 )
 HAPROXY_CACHE_USE = "    http-request cache-use app unless credentials\n"
 
+FROM_CACHE_MISSED = catching(
+    r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
+)
+HOST_LEFT_OUT = catching(
+    r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
+)
+QUERY_LEFT_OUT = catching(
+    r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
+)
+VARY_IGNORED = catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart")
+MAX_AGE_PASSED = catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured")
+
 CACHE: tuple[Variant, ...] = (
     Variant(
         name="nginx-cache-off",
         base=NGINX,
         misconfiguration="no proxy_cache in the location: nothing is cached",
         edit=("            proxy_cache app_cache;\n", ""),
-        catches=catching(
-            r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
-        ),
+        catches=FROM_CACHE_MISSED,
     ),
     Variant(
         name="nginx-cache-ignores-the-app",
@@ -49,8 +59,8 @@ CACHE: tuple[Variant, ...] = (
             *catching(
                 SHARED_MESSAGE, f"{SHARED}[set-cookie]", f"{SHARED}[private]", f"{SHARED}[no-store]"
             ),
-            *catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured"),
-            *catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart"),
+            *MAX_AGE_PASSED,
+            *VARY_IGNORED,
         ),
     ),
     Variant(
@@ -73,9 +83,7 @@ CACHE: tuple[Variant, ...] = (
             "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
             "proxy_cache_key $request_method:$scheme$request_uri;",
         ),
-        catches=catching(
-            r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
-        ),
+        catches=HOST_LEFT_OUT,
     ),
     Variant(
         name="nginx-cache-key-without-query",
@@ -85,9 +93,7 @@ CACHE: tuple[Variant, ...] = (
             "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
             "proxy_cache_key $request_method:$scheme://$http_host$uri;",
         ),
-        catches=catching(
-            r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
-        ),
+        catches=QUERY_LEFT_OUT,
     ),
     Variant(
         name="nginx-cache-keeps-post",
@@ -125,18 +131,14 @@ CACHE: tuple[Variant, ...] = (
         base=APACHE,
         misconfiguration="CacheIgnoreQueryString On",
         edit=("CacheHeader on\n", "CacheHeader on\nCacheIgnoreQueryString On\n"),
-        catches=catching(
-            r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
-        ),
+        catches=QUERY_LEFT_OUT,
     ),
     Variant(
         name="apache-cache-off",
         base=APACHE,
         misconfiguration="mod_cache loaded and set up, but no CacheEnable: nothing is cached",
         edit=("    CacheEnable socache /\n", ""),
-        catches=catching(
-            r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
-        ),
+        catches=FROM_CACHE_MISSED,
     ),
     Variant(
         name="apache-cache-forced-public",
@@ -149,7 +151,7 @@ CACHE: tuple[Variant, ...] = (
         ),
         catches=(
             *catching(SHARED_MESSAGE, f"{SHARED}[private]", f"{SHARED}[no-store]"),
-            *catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured"),
+            *MAX_AGE_PASSED,
         ),
     ),
     Variant(
@@ -157,7 +159,7 @@ CACHE: tuple[Variant, ...] = (
         base=APACHE,
         misconfiguration="Header unset Vary (to keep answers that vary)",
         edit=(APACHE_SET_COOKIE_PRIVATE, APACHE_SET_COOKIE_PRIVATE + "    Header unset Vary\n"),
-        catches=catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart"),
+        catches=VARY_IGNORED,
     ),
     Variant(
         name="apache-cache-key-canonical-host",
@@ -165,18 +167,14 @@ CACHE: tuple[Variant, ...] = (
         misconfiguration="UseCanonicalName On: mod_cache keys answers by ServerName, not by the "
         "Host the client asked for",
         edit=("ServerName localhost\n", "ServerName localhost\nUseCanonicalName On\n"),
-        catches=catching(
-            r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
-        ),
+        catches=HOST_LEFT_OUT,
     ),
     Variant(
         name="haproxy-cache-off",
         base=HAPROXY,
         misconfiguration="cache-store without cache-use: answers are kept and never served",
         edit=(HAPROXY_CACHE_USE, ""),
-        catches=catching(
-            r"not served from the cache", CACHING + "test_cacheable_answer_is_served_from_cache"
-        ),
+        catches=FROM_CACHE_MISSED,
     ),
     Variant(
         name="haproxy-cache-key-fixed-host",
@@ -187,9 +185,7 @@ CACHE: tuple[Variant, ...] = (
             HAPROXY_CACHE_USE,
             "    http-request set-header Host app.internal\n" + HAPROXY_CACHE_USE,
         ),
-        catches=catching(
-            r"the cache key leaves out the host", CACHING + "test_cache_key_includes_the_host"
-        ),
+        catches=HOST_LEFT_OUT,
     ),
     Variant(
         name="haproxy-cache-key-without-query",
@@ -197,9 +193,7 @@ CACHE: tuple[Variant, ...] = (
         misconfiguration="set-uri %[path] before cache-use (tracking parameters dropped for a "
         "better hit rate): every query shares one answer",
         edit=(HAPROXY_CACHE_USE, "    http-request set-uri %[path]\n" + HAPROXY_CACHE_USE),
-        catches=catching(
-            r"the cache key leaves out the query", CACHING + "test_cache_key_includes_the_query"
-        ),
+        catches=QUERY_LEFT_OUT,
     ),
     Variant(
         name="haproxy-cache-one-session-cookie",
@@ -232,7 +226,7 @@ CACHE: tuple[Variant, ...] = (
         ),
         catches=(
             *catching(SHARED_MESSAGE, f"{SHARED}[private]", f"{SHARED}[no-store]"),
-            *catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured"),
+            *MAX_AGE_PASSED,
         ),
     ),
     Variant(
@@ -243,7 +237,7 @@ CACHE: tuple[Variant, ...] = (
             "    http-response cache-store app",
             "    http-response del-header Vary\n    http-response cache-store app",
         ),
-        catches=catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart"),
+        catches=VARY_IGNORED,
     ),
     Variant(
         name="nginx-gzip-careless",
