@@ -13,17 +13,17 @@ scenarios: bootstrap
 	.venv/bin/pytest scenarios/ -n $(if $(WORKERS),$(WORKERS),$$(.venv/bin/python -m harness.plugin.workers)) --dist loadgroup $(ARGS)
 
 # The tests: unit (no Docker), the reference apps, lint and types, and the integration
-# tests that prove every scenario can fail and that nothing leaks. The broken variants run
-# last, one more worker than there are cores (each variant is a pytest run of its own that
-# mostly waits on its stack: 138 took 9 min 45 s with 3 workers on 2 cores, about 28 min with
-# one); the rest run serially, since some measure timing or count the engine's containers.
-# Both parts always run; the worse exit code is make's.
-VARIANTS := tests/integration/test_broken_variants.py
-VARIANT_WORKERS ?= $$(( $$(nproc) + 1 ))
+# tests that prove every scenario can fail and that nothing leaks. Those without Docker, and
+# those that measure time or resources (marker `timing`), run first and serially; then the
+# Docker tests run on one worker more than there are cores: each module whole on one worker,
+# the broken variants (each a pytest run of its own that mostly waits on its stack) one by
+# one. TEST_WORKERS=1 runs them serially too. Both parts always run; the worse exit code is
+# make's (5, nothing selected, counts as 0).
+TEST_WORKERS ?= $$(( $$(nproc) + 1 ))
 test: bootstrap lint
-	@.venv/bin/pytest tests/ --ignore=$(VARIANTS) $(ARGS); rest=$$?; \
-	.venv/bin/pytest $(VARIANTS) -n $(VARIANT_WORKERS) $(ARGS); variants=$$?; \
-	for code in $$rest $$variants; do [ $$code -eq 5 ] || [ $$code -le $${worst:-0} ] || worst=$$code; done; \
+	@.venv/bin/pytest tests/ -m "not docker or timing" $(ARGS); serial=$$?; \
+	.venv/bin/pytest tests/ -m "docker and not timing" -n $(TEST_WORKERS) --dist loadgroup $(ARGS); parallel=$$?; \
+	for code in $$serial $$parallel; do [ $$code -eq 5 ] || [ $$code -le $${worst:-0} ] || worst=$$code; done; \
 	exit $${worst:-0}
 
 lint: bootstrap

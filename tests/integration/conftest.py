@@ -7,10 +7,27 @@ from harness.paths import PROJECT_ROOT
 from harness.run.runtime import engine
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "timing: measures time or container resources, so `make test` runs it outside its "
+        "parallel part",
+    )
+
+
+# Each a pytest run of its own on a stack of its own: these spread over the workers one by one.
+SPREAD_ONE_BY_ONE = "test_broken_variants.py"
+
+
 def pytest_collection_modifyitems(items):
+    """Every integration test needs Docker. Under xdist (`make test`, --dist loadgroup), each
+    module runs whole on one worker, its module fixtures built once, while the broken variants
+    spread one by one over the workers."""
     for item in items:
         if "integration" in item.nodeid:
             item.add_marker(pytest.mark.docker)
+            if item.path.name != SPREAD_ONE_BY_ONE:
+                item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,9 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from harness.matrix.report.browser import dump_dom
 from harness.paths import PROJECT_ROOT
 from harness.run.runtime import leftovers
+
+# The gate compares throughput, and each step needs the engine's stats readings: alone.
+pytestmark = pytest.mark.timing
 
 WSGI = "nginx-gunicorn-gthread-flask"
 ASGI = "nginx-uvicorn-django-asgi"
