@@ -27,7 +27,7 @@ test: bootstrap lint
 	exit $${worst:-0}
 
 lint: bootstrap
-	.venv/bin/ruff check harness harness_contract tests scenarios examples
+	.venv/bin/ruff check harness harness_contract tests scenarios examples scripts
 	.venv/bin/mypy
 
 clean:

@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.spec.catalog import STACKS  # noqa: E402
-from harness.plugin.lanes import Lane, lane_of  # noqa: E402
+from harness.commands.progress import QUIET  # noqa: E402
 from harness.matrix.runner import MatrixPlan, run_matrix  # noqa: E402
 from harness.matrix.shards import ShardSpec  # noqa: E402
-from harness.commands.progress import QUIET  # noqa: E402
+from harness.plugin.lanes import Lane, lane_of  # noqa: E402
 from harness.run.session import HarnessSession  # noqa: E402
+from harness.spec.catalog import STACKS  # noqa: E402
 
 DEFAULT_STACK = "nginx-uvicorn-django-asgi-tls"
 REPORT = ROOT / "docs" / "performance.md"
@@ -73,12 +73,16 @@ def startup_median(stack_id: str, runs: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def profile_wall() -> tuple[float, int]:
-    """The README's main command, timed: (seconds, exit code)."""
+def profile_wall() -> tuple[float, int, list[str]]:
+    """The README's main command, timed: (seconds, exit code, pytest's summary line and the
+    cases that failed)."""
     started = time.monotonic()
-    done = subprocess.run(["make", "scenarios"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, check=False)
-    return time.monotonic() - started, done.returncode
+    done = subprocess.run(["make", "scenarios"], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    lines = done.stdout.splitlines()
+    outcome = [line for line in lines if line.startswith("FAILED ") or line.startswith("ERROR ")]
+    summary = [line.strip("= ") for line in lines[-1:] if " in " in line]
+    return time.monotonic() - started, done.returncode, summary + outcome
 
 
 def commit() -> str:
@@ -127,9 +131,10 @@ def main() -> int:
                   *(f"| {family} | {cases[family]} | {seconds[family]:.1f} |"
                     for family in sorted(seconds, key=lambda f: -seconds[f])), ""]
     if not args.no_profile:
-        wall, code = profile_wall()
+        wall, code, outcome = profile_wall()
         lines += [f"Default profile with `make scenarios`: **{wall:.0f} s** "
-                  f"({wall / 60:.1f} min), exit {code}.", ""]
+                  f"({wall / 60:.1f} min), exit {code}.", "",
+                  *(f"- {line}" for line in outcome), ""]
     text = section(args, lines)
     print(text)
     write_section(text, args.label)
