@@ -16,12 +16,13 @@ import signal
 import threading
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 
 from harness.clients.own_app import OwnAppStack, own_app_skip_reason
+from harness.clients.traffic import wait_fleet_back_in_rotation
 from harness.clients.wsclient import WebSocket, open_websocket
 from harness.commands.progress import Progress
 from harness.errors import HarnessError
@@ -291,10 +292,20 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
 
 @pytest.fixture
 def stack(live_stack: Stack) -> Iterator[Stack | OwnAppStack]:
-    """The live stack; replicas a test stopped or paused run again after it. On a stack
-    whose own app answers the contract under a prefix, its URLs end in that prefix."""
+    """The live stack; replicas a test stopped or paused run again after it, and the proxy
+    routes to each again before the next test. On a stack whose own app answers the contract
+    under a prefix, its URLs end in that prefix."""
     prefix = live_stack.spec.overrides.contract_prefix
-    yield OwnAppStack(live_stack, prefix) if prefix else live_stack
+    changes = live_stack.fleet_changes
+    scenario_stack = OwnAppStack(live_stack, prefix) if prefix else live_stack
+    yield scenario_stack
+    restore_fleet(live_stack, scenario_stack, changes)
+
+
+def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, changes: int) -> None:
+    """After a test: replicas it stopped or paused run again, and when it changed the fleet
+    (`changes`: the stack's fleet_changes before it), the proxy routes to each replica again
+    before the next test on this instance starts."""
     stopped = [r for r in live_stack.replicas if live_stack.state(r) != "running"]
     for replica in stopped:
         if live_stack.state(replica) == "paused":
@@ -303,6 +314,9 @@ def stack(live_stack: Stack) -> Iterator[Stack | OwnAppStack]:
             live_stack.start_replica(replica)
     if stopped:
         live_stack.wait_replicas_ready(stopped)
+    if live_stack.fleet_changes != changes:
+        # An OwnAppStack is the stack as scenarios see it: its /echo is the adapter's.
+        wait_fleet_back_in_rotation(cast(Stack, scenario_stack))
 
 
 @pytest.fixture

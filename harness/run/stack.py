@@ -85,6 +85,9 @@ class Stack:
         self.run_values = RunValues(str(free_port()), str(free_port()))
         self.rendered: RenderedStack = render_stack(spec, self.run_values)
         self.up_seconds = 0.0
+        # Times a replica was stopped, killed, paused or recreated: after a scenario that
+        # changed it, the scenario fixture waits for the proxy to route to every replica again.
+        self.fleet_changes = 0
 
     # -- addressing ------------------------------------------------------------------------
 
@@ -352,10 +355,12 @@ class Stack:
     def stop_replica(self, replica: str, timeout: float | None = None) -> None:
         """Stop gracefully: SIGTERM, then SIGKILL after the timeout (the stack's graceful)."""
         grace = self.spec.timeouts.graceful + 2 if timeout is None else timeout
+        self.fleet_changes += 1
         with docker_errors(self.id, replica, action="stop"):
             self.container(replica).stop(timeout=int(grace))
 
     def kill_replica(self, replica: str) -> None:
+        self.fleet_changes += 1
         with docker_errors(self.id, replica, action="kill"):
             self.container(replica).kill()
 
@@ -364,6 +369,7 @@ class Stack:
         time ("unable to freeze"); it thaws them again, and we ask again until
         FREEZE_PATIENCE has passed."""
         deadline = time.monotonic() + FREEZE_PATIENCE
+        self.fleet_changes += 1
         with docker_errors(self.id, replica, action="pause"):
             while True:
                 try:
@@ -388,6 +394,7 @@ class Stack:
 
     def recreate_replica(self, replica: str) -> None:
         """Replace a replica by a new container (it gets a new address on the network)."""
+        self.fleet_changes += 1
         with docker_errors(self.id, replica, action="recreate"):
             self.container(replica).remove(force=True)
             del self.containers[replica]

@@ -14,7 +14,9 @@ from harness.clients.traffic import (
     get_until,
     request_once,
     visitor_client,
+    wait_fleet_back_in_rotation,
 )
+from harness.plugin import hooks
 
 
 def counting_client() -> httpx.Client:
@@ -100,3 +102,47 @@ def test_hand_made_client_hello_is_well_formed():
     assert (record_type, record_version, message_type) == (22, 0x0301, 1)
     assert record_length == len(hello) - 5 and message_length == record_length - 4
     assert struct.unpack("!H", hello[9:11])[0] == 0x0301
+
+
+class FakeFleet:
+    """A live stack's replica control, recording what the scenario fixture asks of it."""
+
+    def __init__(self, states: dict[str, str], fleet_changes: int) -> None:
+        self.replicas = list(states)
+        self.states = states
+        self.fleet_changes = fleet_changes
+        self.calls: list[str] = []
+
+    def state(self, replica: str) -> str:
+        return self.states[replica]
+
+    def unpause_replica(self, replica: str) -> None:
+        self.calls.append(f"unpause {replica}")
+
+    def start_replica(self, replica: str) -> None:
+        self.calls.append(f"start {replica}")
+
+    def wait_replicas_ready(self, replicas: list[str]) -> None:
+        self.calls.append(f"ready {' '.join(replicas)}")
+
+
+def test_after_a_test_that_changed_the_fleet_the_proxy_must_route_to_it_again(monkeypatch):
+    waited: list[object] = []
+    monkeypatch.setattr(hooks, "wait_fleet_back_in_rotation", waited.append)
+    untouched = FakeFleet({"app-1": "running", "app-2": "running"}, fleet_changes=3)
+    hooks.restore_fleet(untouched, untouched, changes=3)  # type: ignore[arg-type]
+    assert (untouched.calls, waited) == ([], [])
+
+    changed = FakeFleet({"app-1": "paused", "app-2": "exited"}, fleet_changes=5)
+    hooks.restore_fleet(changed, changed, changes=3)  # type: ignore[arg-type]
+    assert changed.calls == ["unpause app-1", "start app-2", "ready app-1 app-2"]
+    assert waited == [changed]
+
+    recreated = FakeFleet({"app-1": "running", "app-2": "running"}, fleet_changes=4)
+    hooks.restore_fleet(recreated, recreated, changes=3)  # type: ignore[arg-type]
+    assert (recreated.calls, waited[-1]) == ([], recreated)
+
+
+def test_waiting_for_the_fleet_asks_nothing_of_a_stack_sticky_by_client_address():
+    sticky = SimpleNamespace(spec=SimpleNamespace(balancing="sticky"))
+    assert wait_fleet_back_in_rotation(sticky) is None  # type: ignore[arg-type, func-returns-value]
