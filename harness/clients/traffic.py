@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from harness.run.stack import Stack
+from harness.spec.model import ProxyKind
 
 __all__ = [
     "Outcome",
@@ -159,6 +160,12 @@ def need_every_replica_in_view(stack: Stack, client: httpx.Client) -> None:
     assert not missing, f"{stack.id}: {sorted(missing)} never answered GET /echo"
 
 
+def sticky_by_client_address(stack: Stack) -> bool:
+    """nginx (open source) keeps a client on one replica by its address (ip_hash); Apache and
+    HAProxy stick by a cookie, which a new visitor does not send."""
+    return stack.spec.balancing == "sticky" and stack.spec.proxy == ProxyKind.NGINX
+
+
 def wait_fleet_back_in_rotation(stack: Stack) -> None:
     """After a scenario that stopped, paused or recreated replicas: GET /echo as new visitors
     until every replica has answered through the proxy, within the rotation window, so the
@@ -167,7 +174,7 @@ def wait_fleet_back_in_rotation(stack: Stack) -> None:
     second before it sends the request elsewhere). A stack sticky by client address shows a
     client one replica only: nothing to wait for there. What is still missing at the bound is
     left to the next scenario's own checks."""
-    if stack.spec.balancing == "sticky":
+    if sticky_by_client_address(stack):
         return
     with visitor_client(stack, rotation_window(stack) + 5) as client:
         missing_replicas(client, stack.replicas, rotation_window(stack))

@@ -13,10 +13,12 @@ from harness.clients.traffic import (
     Outcome,
     get_until,
     request_once,
+    sticky_by_client_address,
     visitor_client,
     wait_fleet_back_in_rotation,
 )
 from harness.plugin import hooks
+from harness.spec.model import ProxyKind
 
 
 def counting_client() -> httpx.Client:
@@ -144,5 +146,10 @@ def test_after_a_test_that_changed_the_fleet_the_proxy_must_route_to_it_again(mo
 
 
 def test_waiting_for_the_fleet_asks_nothing_of_a_stack_sticky_by_client_address():
-    sticky = SimpleNamespace(spec=SimpleNamespace(balancing="sticky"))
-    assert wait_fleet_back_in_rotation(sticky) is None  # type: ignore[arg-type, func-returns-value]
+    """nginx sticks by address: a visitor sees one replica, so no request is sent (the fake
+    has no URL to send one to). Apache and HAProxy stick by cookie: new visitors spread."""
+    nginx = SimpleNamespace(spec=SimpleNamespace(balancing="sticky", proxy=ProxyKind.NGINX))
+    assert wait_fleet_back_in_rotation(nginx) is None  # type: ignore[arg-type, func-returns-value]
+    for proxy in (ProxyKind.APACHE, ProxyKind.HAPROXY):
+        by_cookie = SimpleNamespace(spec=SimpleNamespace(balancing="sticky", proxy=proxy))
+        assert not sticky_by_client_address(by_cookie)  # type: ignore[arg-type]
