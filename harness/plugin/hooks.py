@@ -28,7 +28,7 @@ from harness.commands.progress import Progress
 from harness.errors import HarnessError
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
 from harness.paths import SCENARIOS_DIR
-from harness.plugin.lanes import xdist_group
+from harness.plugin.lanes import Lane, lane_of, xdist_group
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
@@ -141,6 +141,8 @@ _SPECS = pytest.StashKey[list[StackSpec]]()
 _SESSION = pytest.StashKey[HarnessSession]()
 _KEPT = pytest.StashKey[list[Stack]]()
 _START_ERRORS = pytest.StashKey[list[HarnessError]]()
+# Stack id -> the lane that now uses its instance, and the stack's fleet_changes when it began.
+_LANE_OF_INSTANCE = pytest.StashKey[dict[str, tuple[Lane, int]]]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
 
@@ -291,15 +293,35 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
 
 
 @pytest.fixture
-def stack(live_stack: Stack) -> Iterator[Stack | OwnAppStack]:
+def stack(request: pytest.FixtureRequest, live_stack: Stack) -> Iterator[Stack | OwnAppStack]:
     """The live stack; replicas a test stopped or paused run again after it, and the proxy
     routes to each again before the next test. On a stack whose own app answers the contract
     under a prefix, its URLs end in that prefix."""
+    fresh_for_its_lane(request, live_stack)
     prefix = live_stack.spec.overrides.contract_prefix
     changes = live_stack.fleet_changes
     scenario_stack = OwnAppStack(live_stack, prefix) if prefix else live_stack
     yield scenario_stack
     restore_fleet(live_stack, scenario_stack, changes)
+
+
+def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> None:
+    """Each lane meets the stack as it started. A worker that draws a second lane of a stack
+    runs it on the same instance; when the earlier lane changed the fleet (stopped, paused or
+    recreated replicas), the instance is started afresh first, since a proxy keeps state such
+    changes leave behind, past what restore_fleet can see: seen, Apache re-resolving a member
+    whose cached address had failed (a stopped replica then gave 500, DNS lookup failure, in
+    the failover lane after the restarts lane), and HAProxy retrying a recreated replica a
+    second late (an SSE stream in the steady lane)."""
+    lane = lane_of(_family_of(request.node))
+    lanes = request.config.stash.setdefault(_LANE_OF_INSTANCE, {})
+    previous = lanes.get(live_stack.id)
+    if previous is not None and previous[0] == lane:
+        return
+    if previous is not None and live_stack.fleet_changes != previous[1]:
+        live_stack.down()
+        live_stack.up()
+    lanes[live_stack.id] = (lane, live_stack.fleet_changes)
 
 
 def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, changes: int) -> None:

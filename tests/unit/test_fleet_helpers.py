@@ -6,6 +6,7 @@ import struct
 from types import SimpleNamespace
 
 import httpx
+import pytest
 
 from harness.clients.tlsprobe import _client_hello
 from harness.clients.traffic import (
@@ -153,3 +154,35 @@ def test_waiting_for_the_fleet_asks_nothing_of_a_stack_sticky_by_client_address(
     for proxy in (ProxyKind.APACHE, ProxyKind.HAPROXY):
         by_cookie = SimpleNamespace(spec=SimpleNamespace(balancing="sticky", proxy=proxy))
         assert not sticky_by_client_address(by_cookie)  # type: ignore[arg-type]
+
+
+class FakeInstance:
+    """A live stack that counts how often it was started afresh."""
+
+    def __init__(self) -> None:
+        self.id = "nginx-gunicorn-gthread-flask"
+        self.fleet_changes = 0
+        self.restarts = 0
+
+    def down(self) -> None:
+        self.restarts += 1
+
+    def up(self) -> None:
+        pass
+
+
+def scenario_request(family: str, stash: pytest.Stash) -> SimpleNamespace:
+    node = SimpleNamespace(iter_markers=lambda: [getattr(pytest.mark, family).mark])
+    return SimpleNamespace(node=node, config=SimpleNamespace(stash=stash))
+
+
+def test_a_lane_after_one_that_changed_the_fleet_gets_a_fresh_instance():
+    stash, instance = pytest.Stash(), FakeInstance()
+    for family in ("balancing", "balancing"):  # the failover lane stops a replica
+        hooks.fresh_for_its_lane(scenario_request(family, stash), instance)  # type: ignore[arg-type]
+        instance.fleet_changes += 1
+    hooks.fresh_for_its_lane(scenario_request("streaming", stash), instance)  # type: ignore[arg-type]
+    assert instance.restarts == 1
+    hooks.fresh_for_its_lane(scenario_request("tls", stash), instance)  # type: ignore[arg-type]
+    hooks.fresh_for_its_lane(scenario_request("limits", stash), instance)  # type: ignore[arg-type]
+    assert instance.restarts == 1  # the steady lane changed nothing: the restarts lane keeps it
