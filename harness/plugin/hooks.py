@@ -308,19 +308,18 @@ def stack(request: pytest.FixtureRequest, live_stack: Stack) -> Iterator[Stack |
 def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> None:
     """Each lane meets the stack as it started. A worker that draws a second lane of a stack
     runs it on the same instance; when the earlier lane changed the fleet (stopped, paused or
-    recreated replicas), the instance is started afresh first, since a proxy keeps state such
-    changes leave behind, past what restore_fleet can see: seen, Apache re-resolving a member
-    whose cached address had failed (a stopped replica then gave 500, DNS lookup failure, in
-    the failover lane after the restarts lane), and HAProxy retrying a recreated replica a
-    second late (an SSE stream in the steady lane)."""
+    recreated replicas), the proxy is restarted first (the replicas are as restore_fleet left
+    them: running and answering), since a proxy keeps state such changes leave behind: seen,
+    Apache re-resolving a member whose cached address had failed (a stopped replica then gave
+    500, DNS lookup failure, in the failover lane after the restarts lane), and HAProxy
+    retrying a recreated replica a second late (an SSE stream in the steady lane)."""
     lane = lane_of(_family_of(request.node))
     lanes = request.config.stash.setdefault(_LANE_OF_INSTANCE, {})
     previous = lanes.get(live_stack.id)
     if previous is not None and previous[0] == lane:
         return
     if previous is not None and live_stack.fleet_changes != previous[1]:
-        live_stack.down()
-        live_stack.up()
+        live_stack.restart_proxy()
     lanes[live_stack.id] = (lane, live_stack.fleet_changes)
 
 

@@ -388,6 +388,13 @@ class Stack:
             self.container(replica).start()
         self.wait_replicas_ready([replica])
 
+    def restart_proxy(self) -> None:
+        """Restart the proxy in its container (configs and ports kept): it forgets what it
+        learnt of the fleet, and resolves the replicas' names afresh."""
+        with docker_errors(self.id, "proxy", action="restart"):
+            self.container("proxy").restart(timeout=1)
+        self.wait_proxy_ready()
+
     def restart_replica(self, replica: str) -> None:
         self.stop_replica(replica)
         self.start_replica(replica)

@@ -157,18 +157,15 @@ def test_waiting_for_the_fleet_asks_nothing_of_a_stack_sticky_by_client_address(
 
 
 class FakeInstance:
-    """A live stack that counts how often it was started afresh."""
+    """A live stack that counts how often its proxy was restarted."""
 
     def __init__(self) -> None:
         self.id = "nginx-gunicorn-gthread-flask"
         self.fleet_changes = 0
         self.restarts = 0
 
-    def down(self) -> None:
+    def restart_proxy(self) -> None:
         self.restarts += 1
-
-    def up(self) -> None:
-        pass
 
 
 def scenario_request(family: str, stash: pytest.Stash) -> SimpleNamespace:
@@ -176,7 +173,7 @@ def scenario_request(family: str, stash: pytest.Stash) -> SimpleNamespace:
     return SimpleNamespace(node=node, config=SimpleNamespace(stash=stash))
 
 
-def test_a_lane_after_one_that_changed_the_fleet_gets_a_fresh_instance():
+def test_a_lane_after_one_that_changed_the_fleet_gets_a_fresh_proxy():
     stash, instance = pytest.Stash(), FakeInstance()
     for family in ("balancing", "balancing"):  # the failover lane stops a replica
         hooks.fresh_for_its_lane(scenario_request(family, stash), instance)  # type: ignore[arg-type]
