@@ -81,7 +81,8 @@ def profile_wall() -> tuple[float, int, list[str]]:
                           check=False)
     lines = done.stdout.splitlines()
     outcome = [line for line in lines if line.startswith("FAILED ") or line.startswith("ERROR ")]
-    summary = [line.strip("= ") for line in lines[-1:] if " in " in line]
+    # pytest's last line; make adds its own "Error" line after it when pytest failed.
+    summary = [line.strip("= ") for line in lines if line.startswith("=") and " in " in line][-1:]
     return time.monotonic() - started, done.returncode, summary + outcome
 
 

@@ -152,11 +152,13 @@ def rotation_window(stack: Stack) -> float:
 
 def need_every_replica_in_view(stack: Stack, client: httpx.Client) -> None:
     """Start a scenario only once every replica answers `client`: an earlier scenario may
-    have left one stopped-then-started or rested by the proxy. A stack sticky by client
-    address shows a client one replica only: the scenario is skipped there."""
+    have left one stopped-then-started or rested by the proxy. A sticky stack may show a
+    client one replica only (nginx by its address; Apache and HAProxy by a cookie, when the
+    client keeps cookies): the scenario is skipped there, saying which."""
     missing = missing_replicas(client, stack.replicas, rotation_window(stack))
     if missing and stack.spec.balancing == "sticky":
-        pytest.skip(f"{stack.id}: sticky by client address, {sorted(missing)} out of view")
+        how = "by client address" if sticky_by_client_address(stack) else "by a cookie it kept"
+        pytest.skip(f"{stack.id}: sticky {how}, {sorted(missing)} out of view of this client")
     assert not missing, f"{stack.id}: {sorted(missing)} never answered GET /echo"
 
 
