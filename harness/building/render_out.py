@@ -23,7 +23,12 @@ from harness.building.configs import render_stack
 from harness.spec.model import StackSpec
 
 # The stack file's one schema: what it reads, this writes back, field for field.
-from harness.spec.stackfile import _LIMITS, _OVERRIDE_FIELDS, _TIMEOUTS, _TOP
+from harness.spec.stackfile_fields import (
+    LIMIT_FIELDS,
+    OVERRIDE_FIELDS,
+    TIMEOUT_FIELDS,
+    TOP_FIELDS,
+)
 
 # Stack-file names that differ from the spec's attribute names.
 _SPEC_ATTRIBUTE = {"app": "framework"}
@@ -79,12 +84,12 @@ def stack_toml(
     written beside it) in place of the spec's own; `command` is the server's command line."""
     origin = "built-in" if spec.source == "built-in" else f"from {spec.source}"
     lines = [_HEADER.format(id=spec.id, origin=origin, path=path).rstrip("\n")]
-    lines += _assignments(spec, _TOP)
+    lines += _assignments(spec, TOP_FIELDS)
     lines += ["", "[stacks.timeouts]", _TIMEOUTS_NOTE.rstrip("\n")]
-    lines += _assignments(spec.timeouts, _TIMEOUTS)
-    lines += ["", "[stacks.limits]", *_assignments(spec.limits, _LIMITS)]
+    lines += _assignments(spec.timeouts, TIMEOUT_FIELDS)
+    lines += ["", "[stacks.limits]", *_assignments(spec.limits, LIMIT_FIELDS)]
     lines += ["", "[stacks.overrides]"]
-    for name in _OVERRIDE_FIELDS:
+    for name in OVERRIDE_FIELDS:
         value = overrides[name] if name in overrides else getattr(spec.overrides, name)
         if value is not None and value != {}:
             lines.append(f"{name} = {_toml(value)}")

@@ -27,40 +27,30 @@ from harness.clients.wsclient import WebSocket, open_websocket
 from harness.commands.progress import Progress
 from harness.errors import HarnessError
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
-from harness.paths import SCENARIOS_DIR
+from harness.plugin.items import (
+    FAMILIES,
+    STACK_FIXTURE,
+    case_name,
+    expect_known_failures,
+    family_of,
+    is_ours,
+    outside_families,
+    spec_of,
+)
 from harness.plugin.lanes import Lane, lane_of, xdist_group
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
-from harness.spec.incompatibilities import Incompatibility, known_incompatibilities
 from harness.spec.model import StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
 from harness.spec.selection import select_stacks
 
-FAMILIES = {
-    "correctness": "status, methods, HEAD, headers, bodies, keep-alive, HTTP/1.0",
-    "forwarding": "X-Forwarded-*, client address, scheme, absolute URLs, spoofing",
-    "host": "allowed hosts, host poisoning",
-    "websocket": "upgrade through the proxy, echo, ping, idle, close codes, origin, rooms",
-    "tls": "versions, chain, names, ALPN, HSTS, redirects, secure cookies",
-    "balancing": "distribution, stickiness, failover, recovery, non-idempotent retries",
-    "streaming": "chunked and SSE arrive incrementally",
-    "limits": "body and header size, timeouts, 413/502/504 mapping",
-    "static": "served by the proxy, content types, traversal",
-    "lifecycle": "graceful stop, rolling restart, upstream re-resolution",
-    "security": "request smuggling, header spoofing, oversized input",
-    "caching": "served from the proxy's cache by Cache-Control, never one client's to another",
-    "compression": "gzip for text when accepted, Vary, small and compressed bodies left alone",
-    "framing": "raw framing probes through the proxy and straight to a replica, per hop",
-    PREFIX_FAMILY: "the app under a URL prefix: built URLs, redirects, static, WebSockets keep it",
-}
 # Seconds a scenario's own call may take. Its fixtures are not counted: the stack's start-up
 # builds a stack file's own image the first time (minutes of pip on a loaded machine: a
 # 180 s limit that counted it stopped the build of the installed-wheel example in CI) and
 # is bounded by its own waits (readiness, HARNESS_READY_TIMEOUT; the engine's 120 s read
 # timeout while a build is silent).
 SCENARIO_TIME_LIMIT = 180
-_STACK_FIXTURE = "live_stack"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -160,17 +150,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Only a run that collected tests using our stacks turns SIGTERM into Ctrl-C (so the
     stacks are torn down); any other pytest run keeps its own signal handling."""
     uses_stacks = any(
-        _STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items
+        STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items
     )
     if uses_stacks and threading.current_thread() is threading.main_thread():
         session.config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if _STACK_FIXTURE in metafunc.fixturenames:
+    if STACK_FIXTURE in metafunc.fixturenames:
         specs = _selected_specs(metafunc.config)
         metafunc.parametrize(
-            _STACK_FIXTURE, specs, ids=[s.id for s in specs], indirect=True, scope="session"
+            STACK_FIXTURE, specs, ids=[s.id for s in specs], indirect=True, scope="session"
         )
 
 
@@ -181,12 +171,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     are deselected, not skipped, so a version axis adds no rows of skips to the matrix. A
     stack under a URL prefix runs only the prefix family unless it names others; on a stack
     without one, the prefix family skips with a reason."""
-    outside = [item for item in items if _outside_families(item)]
+    outside = [item for item in items if outside_families(item)]
     if outside:
         config.hook.pytest_deselected(items=outside)
-        items[:] = [item for item in items if not _outside_families(item)]
+        items[:] = [item for item in items if not outside_families(item)]
     for item in items:
-        spec = _spec_of(item)
+        spec = spec_of(item)
         if spec is None:
             continue
         if item.get_closest_marker("asgi_only") and not spec.websockets:
@@ -195,74 +185,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if item.get_closest_marker("tls_only") and not spec.tls:
             item.add_marker(pytest.mark.skip(reason=f"{spec.id} does not terminate TLS"))
-        if _family_of(item) == PREFIX_FAMILY and not spec.prefix:
+        if family_of(item) == PREFIX_FAMILY and not spec.prefix:
             reason = f"{spec.id} serves the app at the root: no URL prefix (stack field prefix)"
             item.add_marker(pytest.mark.skip(reason=reason))
-        own_app = own_app_skip_reason(spec, _case_name(item)) if _ours(item) else None
+        own_app = own_app_skip_reason(spec, case_name(item)) if is_ours(item) else None
         if own_app is not None:
             item.add_marker(pytest.mark.skip(reason=own_app))
-        known = _expect_known_failures(item, spec)
+        known = expect_known_failures(item, spec)
         item.user_properties.extend(
             [
                 ("harness.stack", spec.id),
-                ("harness.case", _case_name(item)),
-                ("harness.family", _family_of(item)),
+                ("harness.case", case_name(item)),
+                ("harness.family", family_of(item)),
                 ("harness.incompatibility", "; ".join(k.reason for k in known)),
             ]
         )
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT, func_only=True))
         if config.pluginmanager.hasplugin("xdist"):
-            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, _family_of(item))))
-
-
-def _expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatibility]:
-    """A scenario the stack genuinely cannot pass (harness/spec/incompatibilities.py) is a strict
-    xfail: it is reported with its evidence, and an unexpected pass fails the run.
-
-    Only the entries that apply to what runs mark it: one whose cause the stack file replaced
-    (its own proxy config, server config or arguments, image) or whose proxy versions the
-    stack's suite does not ship leaves the scenario plain, so a user's fix passes."""
-    known = list(known_incompatibilities(spec, _case_name(item)))
-    for entry in known:
-        item.add_marker(
-            pytest.mark.xfail(strict=not entry.intermittent, reason=f"{spec.id}: {entry.reason}")
-        )
-    return known
-
-
-def _case_name(item: pytest.Item) -> str:
-    """`test_file.py::test_name[params]`, the stack left out: a scenario case on any stack."""
-    name = getattr(item, "originalname", item.name)
-    spec = _spec_of(item)
-    params = item.name.removeprefix(name).removeprefix("[").removesuffix("]")
-    if spec is not None:  # the case's own parameter ids, without the stack's
-        params = params.removeprefix(f"{spec.id}-").removesuffix(f"-{spec.id}")
-        params = "" if params == spec.id else params
-    return f"{item.path.name}::{name}" + (f"[{params}]" if params else "")
-
-
-def _ours(item: pytest.Item) -> bool:
-    """A scenario of ours (the checkout's scenarios/ or the wheel's), not a user's own file."""
-    return item.path.parent.resolve() == SCENARIOS_DIR.resolve()
-
-
-def _outside_families(item: pytest.Item) -> bool:
-    spec = _spec_of(item)
-    families = spec.scenario_families if spec else ()
-    return bool(families and _family_of(item) not in families)
-
-
-def _family_of(item: pytest.Item) -> str:
-    return next((mark.name for mark in item.iter_markers() if mark.name in FAMILIES), "")
-
-
-def _spec_of(item: pytest.Item) -> StackSpec | None:
-    callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return None
-    spec = callspec.params.get(_STACK_FIXTURE)
-    return spec if isinstance(spec, StackSpec) else None
+            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, family_of(item))))
 
 
 @pytest.fixture(scope="session")
@@ -318,7 +259,7 @@ def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> Non
     Apache re-resolving a member whose cached address had failed (a stopped replica then gave
     500, DNS lookup failure, in the failover lane after the restarts lane), and HAProxy
     retrying a recreated replica a second late (an SSE stream in the steady lane)."""
-    lane = lane_of(_family_of(request.node))
+    lane = lane_of(family_of(request.node))
     lanes = request.config.stash.setdefault(_LANE_OF_INSTANCE, {})
     previous = lanes.get(live_stack.id)
     if previous is not None and previous[0] == lane:
@@ -379,7 +320,7 @@ def pytest_runtest_makereport(
     """A failed scenario carries the last lines of its stack's proxy and replica logs."""
     report = yield
     if report.failed and call.when in ("call", "setup"):
-        live = item.funcargs.get(_STACK_FIXTURE) if hasattr(item, "funcargs") else None
+        live = item.funcargs.get(STACK_FIXTURE) if hasattr(item, "funcargs") else None
         if isinstance(live, Stack) and live.containers:
             report.sections.append((f"stack {live.id}: container logs", live.diagnostics()))
     return report

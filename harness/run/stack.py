@@ -22,32 +22,25 @@ from typing import Any
 import docker.errors
 
 from harness.building.configs import RenderedStack, RunValues, render_stack
-from harness.building.configs.model import STATIC_DIR, TLS_DIR
 from harness.building.configs.render import replica_names
 from harness.errors import (
     ExecOutputLost,
     StackError,
     StackStartError,
 )
-from harness.run import stack_readiness
+from harness.run import services, stack_readiness
 from harness.run.boundary import docker_errors
-from harness.run.containers import copy_into, copy_tree_archive, log_tail, put_tree_archive, state
+from harness.run.containers import log_tail, state
 from harness.run.runtime import LABEL_RUN, LABEL_SERVICE, LABEL_STACK, RunIdentity, engine
 from harness.run.tls import TestCertificates
-from harness.spec.model import HTTP_PORT, HTTPS_PORT, StackSpec
+from harness.spec.model import StackSpec
 
-APP_STATIC_ROOT = "/srv/static"
 FREEZE_PATIENCE = 5.0  # seconds a pause may be retried after runc could not freeze
-APP_USER = "10001"
-_PORT_CONFLICT_WORDS = ("port is already allocated", "address already in use")
 _NETWORK_BUSY = (
     "a container without this run's labels is still attached (`docker network inspect` "
     "lists it): stop your own containers before the stack goes, or create them with "
     "`stack.join_options(name)` so that the stack removes them."
 )
-
-# The collected static files of each app image (by tag), read from the first stack's replica.
-_STATIC_ARCHIVES: dict[str, bytes | None] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +159,9 @@ class Stack:
             # start together while the proxy gets its files; the proxy starts as soon as the
             # replicas' containers run (their names resolve then), while the apps still boot.
             creating: list[Callable[[], Any]] = [
-                self._create_redis,
-                *(partial(self._create_replica, replica) for replica in self.replicas),
-                self._create_proxy,
+                partial(services.create_redis, self),
+                *(partial(services.create_replica, self, replica) for replica in self.replicas),
+                partial(services.create_proxy, self),
             ]
             with ThreadPoolExecutor(max_workers=len(creating)) as pool:
                 redis, *replicas, proxy = [
@@ -177,11 +170,11 @@ class Stack:
                 work: list[Callable[[], None]] = [
                     redis.start,
                     *(replica.start for replica in replicas),
-                    partial(self._fill_proxy, proxy),
+                    partial(services.fill_proxy, self, proxy),
                 ]
                 for future in [pool.submit(step) for step in work]:
                     future.result()
-            self._start_proxy(proxy)
+            services.start_proxy(self, proxy)
             self.wait_replicas_ready()
             self.wait_proxy_ready()
         except BaseException:
@@ -243,85 +236,6 @@ class Stack:
 
     def __exit__(self, *_: object) -> None:
         self.down()
-
-    def _create(
-        self, service: str, image: str, command: tuple[str, ...] | list[str], **options: Any
-    ) -> Any:
-        with docker_errors(self.id, service):
-            container = engine().containers.create(
-                image,
-                list(command),
-                name=self.name_of(service),
-                hostname=service,
-                init=True,
-                detach=True,
-                **self.join_options(service),
-                **options,
-            )
-        self.containers[service] = container
-        return container
-
-    def _create_redis(self) -> Any:
-        command = ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
-        return self._create("redis", self.images.base, command, user="redis")
-
-    def _start_replica(self, replica: str) -> None:
-        self._create_replica(replica).start()
-
-    def _create_replica(self, replica: str) -> Any:
-        config = self.rendered.app
-        env = {**config.env, "HARNESS_INSTANCE": replica}
-        image = self.spec.overrides.image or self.images.app
-        container = self._create(
-            replica,
-            image,
-            config.command,
-            environment=env,
-            user=APP_USER if not self.spec.overrides.image else None,
-        )
-        if config.files:
-            copy_into(container, {file.path: file.content.encode() for file in config.files})
-        return container
-
-    def _create_proxy(self) -> Any:
-        config = self.rendered.proxy
-        ports: dict[str, tuple[str, int]] = {
-            f"{HTTP_PORT}/tcp": ("127.0.0.1", int(self.run_values.public_http_port))
-        }
-        if self.spec.tls:
-            ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", int(self.run_values.public_https_port))
-        return self._create("proxy", self.images.base, config.command, ports=ports)
-
-    def _fill_proxy(self, container: Any) -> None:
-        """Copy the proxy's configs, the TLS files and the app's collected static files in."""
-        files = {file.path: file.content.encode() for file in self.rendered.proxy.files}
-        if self.certificates is not None:
-            files.update({f"{TLS_DIR}/{n}": b for n, b in self.certificates.files().items()})
-        copy_into(container, files)
-        static = self._static_archive()
-        if static is not None:
-            put_tree_archive(container, static, STATIC_DIR.rsplit("/", 1)[0])
-
-    def _static_archive(self) -> bytes | None:
-        """The app image's collected static files as a tar, read from a replica once per
-        image and process: every stack of one image serves the same files."""
-        image = self.spec.overrides.image or self.images.app
-        if image not in _STATIC_ARCHIVES:
-            replica = self.containers[self.replicas[0]]
-            _STATIC_ARCHIVES[image] = copy_tree_archive(replica, APP_STATIC_ROOT)
-        return _STATIC_ARCHIVES[image]
-
-    def _start_proxy(self, container: Any) -> None:
-        try:
-            container.start()
-        except docker.errors.APIError as error:
-            if any(word in str(error) for word in _PORT_CONFLICT_WORDS):
-                raise StackStartError(
-                    f"{self.id}: proxy could not publish its port on 127.0.0.1: "
-                    f"{error.explanation}. Hint: another process took the port; run again, or "
-                    "find it with `ss -ltnp`."
-                ) from None
-            raise
 
     # -- readiness ----------------------------------------------------------------------------
 
@@ -405,7 +319,7 @@ class Stack:
         with docker_errors(self.id, replica, action="recreate"):
             self.container(replica).remove(force=True)
             del self.containers[replica]
-            self._start_replica(replica)
+            services.create_replica(self, replica).start()
         self.wait_replicas_ready([replica])
 
     def exec(

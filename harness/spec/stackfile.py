@@ -34,7 +34,6 @@ import dataclasses
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -42,135 +41,24 @@ from typing import Any
 from harness.errors import ConfigError
 from harness.spec.catalog import STACKS
 from harness.spec.model import (
-    Balancing,
-    Framework,
-    HttpParser,
-    Interface,
     Limits,
     Overrides,
-    Protocol,
-    ProxyKind,
-    ServerKind,
     StackSpec,
-    Suite,
     Timeouts,
-    Trust,
-    WorkerClass,
 )
 from harness.spec.pins import Pin, parse_pins
-from harness.spec.prefix import PREFIX_ALLOWED, PREFIX_PATTERN
+from harness.spec.stackfile_fields import (
+    LIMIT_FIELDS,
+    OVERRIDE_FIELDS,
+    TIMEOUT_FIELDS,
+    TOP_FIELDS,
+    Invalid,
+)
 
 Problem = tuple[str, str, str, str]  # (stack, field, given, allowed)
 
 
-class _Invalid(Exception):
-    """One field's value is not allowed; carries (given, allowed)."""
-
-
-def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum]:
-    def parse(value: Any) -> StrEnum:
-        try:
-            return kind(value)
-        except ValueError:
-            raise _Invalid(repr(value), ", ".join(m.value for m in kind)) from None
-
-    return parse
-
-
-def _integer(minimum: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _Invalid(repr(value), f"a whole number from {minimum}")
-        return value
-
-    return parse
-
-
-def _seconds(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise _Invalid(repr(value), "a number of seconds above 0")
-    return float(value)
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid(repr(value), "true, false")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise _Invalid(repr(value), "a non-empty string")
-    return value
-
-
-def _status(value: Any) -> int:
-    if value not in (502, 504):
-        raise _Invalid(repr(value), "502, 504")
-    return int(value)
-
-
-def _families(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _Invalid(repr(value), 'a list of scenario families (pytest markers): ["framing"]')
-    return tuple(value)
-
-
-def _prefix(value: Any) -> str:
-    if not isinstance(value, str) or not PREFIX_PATTERN.fullmatch(value):
-        raise _Invalid(repr(value), PREFIX_ALLOWED)
-    return value
-
-
-_TOP: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
-    {
-        "id": _text,
-        "proxy": _enum(ProxyKind),
-        "server": _enum(ServerKind),
-        "worker_class": _enum(WorkerClass),
-        "app": _enum(Framework),
-        "interface": _enum(Interface),
-        "protocol": _enum(Protocol),
-        "replicas": _integer(1),
-        "workers": _integer(1),
-        "threads": _integer(1),
-        "tls": _boolean,
-        "tls_min_version": _text,
-        "balancing": _enum(Balancing),
-        "suite": _enum(Suite),
-        "proxy_hops": _integer(0),
-        "trust": _enum(Trust),
-        "http_parser": _enum(HttpParser),
-        "families": _families,
-        "cache": _boolean,
-        "prefix": _prefix,
-    }
-)
-_TIMEOUTS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
-    {
-        f.name: {"timeout_status": _status, "max_fails": _integer(1)}.get(f.name, _seconds)
-        for f in dataclasses.fields(Timeouts)
-    }
-)
-_LIMITS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
-    {f.name: _integer(1) for f in dataclasses.fields(Limits)}
-)
 _TABLES = ("timeouts", "limits", "overrides", "packages")
-_OVERRIDE_FIELDS = (
-    "proxy_config",
-    "server_config",
-    "server_args",
-    "django_settings",
-    "image",
-    "env",
-    "dockerfile",
-    "requirements",
-    "files",
-    "contract_prefix",
-    "tls_chain",
-    "tls_key",
-    "tls_ca",
-)
 _FILE_OVERRIDES = (
     "proxy_config",
     "server_config",
@@ -231,20 +119,20 @@ def _parse_stack(
         return None, [(label, "[[stacks]]", repr(entry), "a table")]
     problems: list[Problem] = []
     base = _base_spec(entry, label, known, problems)
-    allowed = set(_TOP) | set(_TABLES) | {"extends"}
+    allowed = set(TOP_FIELDS) | set(_TABLES) | {"extends"}
     problems += [
         (label, key, "an unknown field", ", ".join(sorted(allowed)))
         for key in entry
         if key not in allowed
     ]
-    values = _fields(entry, _TOP, label, "", problems)
+    values = _fields(entry, TOP_FIELDS, label, "", problems)
     timeouts = dataclasses.replace(
         base.timeouts if base else Timeouts(),
-        **_fields(entry.get("timeouts", {}), _TIMEOUTS, label, "timeouts.", problems),
+        **_fields(entry.get("timeouts", {}), TIMEOUT_FIELDS, label, "timeouts.", problems),
     )
     limits = dataclasses.replace(
         base.limits if base else Limits(),
-        **_fields(entry.get("limits", {}), _LIMITS, label, "limits.", problems),
+        **_fields(entry.get("limits", {}), LIMIT_FIELDS, label, "limits.", problems),
     )
     overrides = _overrides(entry.get("overrides", {}), label, path.parent, problems, base)
     packages = _packages(entry.get("packages", {}), label, problems, base)
@@ -314,7 +202,7 @@ def _fields(
             continue
         try:
             values[key] = parser(raw)
-        except _Invalid as invalid:
+        except Invalid as invalid:
             given, allowed = invalid.args
             problems.append((label, prefix + key, given, allowed))
     return values
@@ -346,8 +234,8 @@ def _overrides(
     changes: dict[str, Any] = {}
     for key, raw in table.items():
         where = f"overrides.{key}"
-        if key not in _OVERRIDE_FIELDS:
-            problems.append((label, where, "an unknown field", ", ".join(_OVERRIDE_FIELDS)))
+        if key not in OVERRIDE_FIELDS:
+            problems.append((label, where, "an unknown field", ", ".join(OVERRIDE_FIELDS)))
         elif key in _FILE_OVERRIDES:
             file = (base_dir / str(raw)).resolve()
             if not isinstance(raw, str) or not file.is_file():

@@ -1,6 +1,6 @@
 """Lanes split a stack's scenarios into groups that xdist runs beside each other."""
 
-from harness.plugin.hooks import FAMILIES
+from harness.plugin.items import FAMILIES
 from harness.plugin.lanes import Lane, lane_of, xdist_group
 from harness.plugin.workers import default_workers
 
