@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -52,29 +52,7 @@ def cmd_stacks(args: argparse.Namespace) -> int:
         for spec in stacks.values():
             if spec.packages:
                 resolve_pin_set(spec, Progress())
-    table = Table(
-        "stack",
-        "proxy",
-        "server",
-        "app mode",
-        "tls",
-        "replicas",
-        "balancing",
-        "versions",
-        "source",
-    )
-    for spec in stacks.values():
-        table.add_row(
-            spec.id,
-            f"{spec.proxy} + cache" if spec.cache else str(spec.proxy),
-            spec.server_label,
-            spec.app_mode,
-            "yes" if spec.tls else "no",
-            str(spec.replicas),
-            str(spec.balancing),
-            versions_line(spec),
-            spec.source,
-        )
+    table = _stacks_table(stacks.values())
     console.print(table)
     for name, members in PROFILES.items():
         console.print(f"profile [bold]{name}[/]: {len(members)} stack(s)")
@@ -86,6 +64,25 @@ def cmd_stacks(args: argparse.Namespace) -> int:
         f"{', '.join(sorted({s.app_mode for s in specs}))}"
     )
     return 0
+
+
+def _stacks_table(specs: Iterable[StackSpec]) -> Table:
+    """One row per stack: its parts, versions and where it was declared."""
+    columns = ("stack", "proxy", "server", "app mode", "tls", "replicas", "balancing")
+    table = Table(*columns, "versions", "source")
+    for spec in specs:
+        table.add_row(
+            spec.id,
+            f"{spec.proxy} + cache" if spec.cache else str(spec.proxy),
+            spec.server_label,
+            spec.app_mode,
+            "yes" if spec.tls else "no",
+            str(spec.replicas),
+            str(spec.balancing),
+            versions_line(spec),
+            spec.source,
+        )
+    return table
 
 
 def _selected(args: argparse.Namespace) -> list[StackSpec]:

@@ -84,27 +84,8 @@ def locust_environment(stack: Stack, mix: Mix, step: Step, plan: LoadPlan) -> di
 def run_step(stack: Stack, mix: Mix, step: Step, plan: LoadPlan, prefix: Path) -> Run:
     """One run of `step`: locust in its own process; containers and generator sampled."""
     prefix.parent.mkdir(parents=True, exist_ok=True)
-    limit = plan.timing.warmup + plan.timing.seconds + OVERRUN_SECONDS
     wall_minus_monotonic = time.time() - time.monotonic()
-    with subprocess.Popen(
-        locust_command(stack, mix, step, plan, prefix),
-        env=locust_environment(stack, mix, step, plan),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    ) as locust:  # fmt: skip
-        sampler = ResourceSampler(stack.containers, generator_pid=locust.pid).start()
-        try:
-            _, stderr = locust.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            locust.kill()
-            locust.communicate()
-            raise HarnessError(
-                f"{stack.id}: locust did not stop within {limit}s at {step}"
-            ) from None
-        finally:
-            sampler.stop()
-    if locust.returncode != 0:
-        tail = "\n".join(stderr.splitlines()[-15:])
-        raise HarnessError(f"{stack.id}: locust exited with {locust.returncode} at {step}:\n{tail}")
+    sampler = _locust_sampled(stack, mix, step, plan, prefix)
     stats = read_stats(stack.id, Path(f"{prefix}.json"), Path(f"{prefix}_failures.csv"))
     # The measured window in the sampler's clock: from locust's reset after the warm-up to
     # its last request (both wall-clock times in its report).
@@ -126,3 +107,31 @@ def run_step(stack: Stack, mix: Mix, step: Step, plan: LoadPlan, prefix: Path) -
         generator=generator,
         failure_samples=stats.failure_samples,
     )
+
+
+def _locust_sampled(
+    stack: Stack, mix: Mix, step: Step, plan: LoadPlan, prefix: Path
+) -> ResourceSampler:
+    """Run locust for `step` to its end, sampling the stack's containers and locust itself
+    meanwhile: the stopped sampler. A locust that overruns or fails is a HarnessError."""
+    limit = plan.timing.warmup + plan.timing.seconds + OVERRUN_SECONDS
+    with subprocess.Popen(
+        locust_command(stack, mix, step, plan, prefix),
+        env=locust_environment(stack, mix, step, plan),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as locust:  # fmt: skip
+        sampler = ResourceSampler(stack.containers, generator_pid=locust.pid).start()
+        try:
+            _, stderr = locust.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            locust.kill()
+            locust.communicate()
+            raise HarnessError(
+                f"{stack.id}: locust did not stop within {limit}s at {step}"
+            ) from None
+        finally:
+            sampler.stop()
+    if locust.returncode != 0:
+        tail = "\n".join(stderr.splitlines()[-15:])
+        raise HarnessError(f"{stack.id}: locust exited with {locust.returncode} at {step}:\n{tail}")
+    return sampler

@@ -126,16 +126,7 @@ def _parse_stack(
         if key not in allowed
     ]
     values = _fields(entry, TOP_FIELDS, label, "", problems)
-    timeouts = dataclasses.replace(
-        base.timeouts if base else Timeouts(),
-        **_fields(entry.get("timeouts", {}), TIMEOUT_FIELDS, label, "timeouts.", problems),
-    )
-    limits = dataclasses.replace(
-        base.limits if base else Limits(),
-        **_fields(entry.get("limits", {}), LIMIT_FIELDS, label, "limits.", problems),
-    )
-    overrides = _overrides(entry.get("overrides", {}), label, path.parent, problems, base)
-    packages = _packages(entry.get("packages", {}), label, problems, base)
+    tables = _tables(entry, label, path, base, problems)
     if "app" in values:
         values["framework"] = values.pop("app")
     if base is None:
@@ -146,15 +137,30 @@ def _parse_stack(
         ]
     if problems:
         return None, problems
-    values.update(
-        timeouts=timeouts,
-        limits=limits,
-        overrides=overrides,
-        packages=packages,
-        source=str(path),
-        declared_fields=_declared_fields(entry),
-    )
+    values.update(tables, source=str(path), declared_fields=_declared_fields(entry))
     return _build(base, values, label, problems)
+
+
+def _tables(
+    entry: Mapping[str, Any],
+    label: str,
+    path: Path,
+    base: StackSpec | None,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    """The stack's tables (timeouts, limits, overrides, packages), each over its base's."""
+    return {
+        "timeouts": dataclasses.replace(
+            base.timeouts if base else Timeouts(),
+            **_fields(entry.get("timeouts", {}), TIMEOUT_FIELDS, label, "timeouts.", problems),
+        ),
+        "limits": dataclasses.replace(
+            base.limits if base else Limits(),
+            **_fields(entry.get("limits", {}), LIMIT_FIELDS, label, "limits.", problems),
+        ),
+        "overrides": _overrides(entry.get("overrides", {}), label, path.parent, problems, base),
+        "packages": _packages(entry.get("packages", {}), label, problems, base),
+    }
 
 
 def _declared_fields(entry: Mapping[str, Any]) -> frozenset[str]:
@@ -233,47 +239,58 @@ def _overrides(
         return inherited
     changes: dict[str, Any] = {}
     for key, raw in table.items():
-        where = f"overrides.{key}"
-        if key not in OVERRIDE_FIELDS:
-            problems.append((label, where, "an unknown field", ", ".join(OVERRIDE_FIELDS)))
-        elif key in _FILE_OVERRIDES:
-            file = (base_dir / str(raw)).resolve()
-            if not isinstance(raw, str) or not file.is_file():
-                problems.append((label, where, f"{raw!r} (looked for {file})", "an existing file"))
-            else:
-                changes[key] = file
-        elif key == "files":
-            files = _image_files(raw, base_dir)
-            if files is None:
-                allowed = "a table of absolute image paths to existing files beside the stack file"
-                problems.append((label, where, repr(raw), allowed))
-            else:
-                changes[key] = MappingProxyType({**inherited.files, **files})
-        elif key == "contract_prefix" and not _PREFIX.fullmatch(str(raw)):
-            problems.append((label, where, repr(raw), "a path like '/_harness', no trailing /"))
-        elif key == "server_args":
-            if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-                problems.append((label, where, repr(raw), "a list of strings"))
-            else:
-                changes[key] = tuple(raw)
-        elif key == "env":
-            if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-                problems.append((label, where, repr(raw), "a table of strings"))
-            else:
-                changes[key] = MappingProxyType({**inherited.env, **raw})
-        elif not isinstance(raw, str) or not raw:
-            problems.append((label, where, repr(raw), "a non-empty string"))
-        else:
-            changes[key] = raw
+        try:
+            changes[key] = _override_value(key, raw, base_dir, inherited)
+        except Invalid as invalid:
+            given, allowed = invalid.args
+            problems.append((label, f"overrides.{key}", given, allowed))
     merged = dataclasses.replace(inherited, **changes)
+    problems += [(label, *conflict) for conflict in _override_conflicts(merged)]
+    return merged
+
+
+def _override_value(key: str, raw: Any, base_dir: Path, inherited: Overrides) -> Any:
+    """One override's value (files resolved beside the stack file, tables merged over the
+    base's), or Invalid with what was given and what is allowed."""
+    if key not in OVERRIDE_FIELDS:
+        raise Invalid("an unknown field", ", ".join(OVERRIDE_FIELDS))
+    if key in _FILE_OVERRIDES:
+        file = (base_dir / str(raw)).resolve()
+        if not isinstance(raw, str) or not file.is_file():
+            raise Invalid(f"{raw!r} (looked for {file})", "an existing file")
+        return file
+    if key == "files":
+        files = _image_files(raw, base_dir)
+        if files is None:
+            allowed = "a table of absolute image paths to existing files beside the stack file"
+            raise Invalid(repr(raw), allowed)
+        return MappingProxyType({**inherited.files, **files})
+    if key == "server_args":
+        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+            raise Invalid(repr(raw), "a list of strings")
+        return tuple(raw)
+    if key == "env":
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise Invalid(repr(raw), "a table of strings")
+        return MappingProxyType({**inherited.env, **raw})
+    if key == "contract_prefix" and not _PREFIX.fullmatch(str(raw)):
+        raise Invalid(repr(raw), "a path like '/_harness', no trailing /")
+    if not isinstance(raw, str) or not raw:
+        raise Invalid(repr(raw), "a non-empty string")
+    return raw
+
+
+def _override_conflicts(merged: Overrides) -> list[tuple[str, str, str]]:
+    """Overrides that cannot go together: (field, given, allowed) for each."""
+    conflicts = []
     if merged.dockerfile is not None and merged.image is not None:
         allowed = "one of overrides.dockerfile (built for you) and overrides.image (built by you)"
-        problems.append((label, "overrides.image", repr(merged.image), allowed))
+        conflicts.append(("overrides.image", repr(merged.image), allowed))
     tls = (merged.tls_chain, merged.tls_key, merged.tls_ca)
     if any(tls) and not all(tls):
         allowed = "tls_chain, tls_key and tls_ca together (the chain, its key, the root to trust)"
-        problems.append((label, "overrides.tls_*", "only some of them", allowed))
-    return merged
+        conflicts.append(("overrides.tls_*", "only some of them", allowed))
+    return conflicts
 
 
 _PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
