@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from harness.paths import SCENARIOS_DIR
-from harness.spec.incompatibilities import Incompatibility, known_incompatibilities
+from harness.spec.incompatibilities import known_incompatibilities
+from harness.spec.incompatibility import Incompatibility
 from harness.spec.model import StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
 

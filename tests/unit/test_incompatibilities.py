@@ -19,9 +19,9 @@ from harness.spec.incompatibilities import (
     KNOWN,
     RECREATED_REPLICA,
     WEBSOCKET_STOP,
-    Incompatibility,
     known_incompatibilities,
 )
+from harness.spec.incompatibility import Incompatibility
 from harness.spec.model import ProxyKind, Suite
 from harness.spec.parts import Part, replaced_parts
 from harness.spec.pins import Pin
