@@ -11,6 +11,9 @@ import uuid
 
 import pytest
 
+from harness.clients.framing import PROBES
+from harness.clients.framing.wire import send_through_proxy
+from harness.clients.probes import host_header
 from harness.clients.traffic import (
     MARGIN,
     get_until,
@@ -186,3 +189,38 @@ def wait_for_run_by(client, key, replica, timeout):
         if replica in runs or time.monotonic() > deadline:
             return runs
         time.sleep(0.1)  # sleep-ok: polling interval of a deadline-bound wait
+
+
+# A request every proxy here must refuse: Transfer-Encoding `gzip, chunked` (nobody relays a
+# coding other than chunked).
+REFUSED_PROBE = "te-list-gzip-chunked"
+
+
+def test_refused_requests_take_no_replica_out_of_rotation(stack):
+    """A request the proxy refuses is the client's fault, not a replica's. Sent once more
+    often than there are replicas, it leaves every replica in rotation: the GETs right after
+    it all succeed and, unless the stack pins clients, reach every replica.
+
+    Apache's mod_proxy_http answered it with 500 and mod_proxy put the member it had picked
+    in error for retry= seconds: with every member so marked the balancer forces them all
+    back, so the last such request leaves one out, and any other reason for a member to be
+    unusable then (a failed health check) leaves none: 503 for everyone."""
+    with slow_client(stack) as client:
+        spread = stack.spec.balancing != "sticky"
+        if spread:
+            need_every_replica_in_view(stack, client)
+        refused = PROBES[REFUSED_PROBE]
+        sent = [
+            send_through_proxy(stack, refused.render(host_header(stack), uuid.uuid4().hex))
+            for _ in range(len(stack.replicas) + 1)
+        ]
+        after = [request_once(client, "GET", "/echo") for _ in range(2 * len(stack.replicas))]
+    failures = [str(o) for o in after if not o.ok]
+    answered = {o.instance for o in after}
+    missing = sorted(set(stack.replicas) - answered) if spread else []
+    assert not failures and not missing, (
+        f"{stack.id}: {len(sent)} requests with Transfer-Encoding `gzip, chunked` (answered "
+        f"{[list(exchange.statuses) for exchange in sent]}), then {len(after)} GETs: "
+        f"failures {failures}, replicas not reached {missing}: the refused requests took "
+        f"replicas out of rotation"
+    )

@@ -48,6 +48,29 @@ def wheel_versions(folder: Path) -> dict[str, str]:
     return versions
 
 
+def _pip_download(requirements: Path, python_version: str, folder: Path) -> list[str]:
+    """pip's command that downloads the requirements' wheels for that Python and our
+    platforms, binaries only (a build in a container has no compiler and no network)."""
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+        str(requirements),
+        "-d",
+        str(folder),
+        "--only-binary=:all:",
+        "--python-version",
+        python_version,
+        "--implementation",
+        "cp",
+        *(f"--platform={platform}" for platform in PLATFORMS),
+    ]
+
+
 def ensure_wheelhouse(requirements: Path, python_version: str, progress: Progress) -> Path:
     """A folder of wheels for these requirements and this Python, downloaded once and reused."""
     folder = wheelhouse_folder(requirements, python_version)
@@ -56,24 +79,7 @@ def ensure_wheelhouse(requirements: Path, python_version: str, progress: Progres
             return folder
         folder.mkdir(parents=True, exist_ok=True)
         log_path = logs_dir() / f"wheelhouse-{folder.name}.log"
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-            str(requirements),
-            "-d",
-            str(folder),
-            "--only-binary=:all:",
-            "--python-version",
-            python_version,
-            "--implementation",
-            "cp",
-            *(f"--platform={platform}" for platform in PLATFORMS),
-        ]
+        command = _pip_download(requirements, python_version, folder)
         with (
             progress.task(f"downloading wheels for Python {python_version}"),
             open(log_path, "w", encoding="utf-8") as log,

@@ -10,7 +10,9 @@ import argparse
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -268,22 +270,49 @@ def _parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    add = partial(_add_command, commands)
+    _add_run_commands(add)
+    _add_stack_commands(add)
+    clean = add("clean", cmd_clean, files=False)
+    clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
+    clean.add_argument(
+        "--orphans", action="store_true", help="only resources of runs whose process is gone"
+    )
+    clean.add_argument(
+        "--images", action="store_true", help="also remove every deploy-harness image"
+    )
+    add("doctor", cmd_doctor, files=False)
+    add_matrix_commands(commands)
+    scenarios = add("scenarios", cmd_scenarios, files=False)
+    scenarios.add_argument("--markdown", action="store_true", help="print docs/scenarios.md")
+    return parser
 
-    def add(
-        name: str,
-        handler: Callable[[argparse.Namespace], int],
-        selection: bool = False,
-        files: bool = True,
-    ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=(handler.__doc__ or "").strip(), allow_abbrev=False)
-        sub.set_defaults(handler=handler)
-        if files:
-            sub.add_argument("--stack-file", action="append", type=Path, metavar="FILE")
-        if selection:
-            sub.add_argument("--stack", action="append", metavar="GLOB")
-            sub.add_argument("--profile", choices=list(PROFILES))
-        return sub
 
+AddCommand = Callable[..., argparse.ArgumentParser]
+
+
+def _add_command(
+    commands: Any,  # argparse's _SubParsersAction, private
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    selection: bool = False,
+    files: bool = True,
+) -> argparse.ArgumentParser:
+    """A subcommand whose help is its handler's docstring, with the stack options it takes."""
+    sub: argparse.ArgumentParser = commands.add_parser(
+        name, help=(handler.__doc__ or "").strip(), allow_abbrev=False
+    )
+    sub.set_defaults(handler=handler)
+    if files:
+        sub.add_argument("--stack-file", action="append", type=Path, metavar="FILE")
+    if selection:
+        sub.add_argument("--stack", action="append", metavar="GLOB")
+        sub.add_argument("--profile", choices=list(PROFILES))
+    return sub
+
+
+def _add_run_commands(add: AddCommand) -> None:
+    """`stacks` and `test`: what a selection holds, and its scenarios run."""
     stacks = add("stacks", cmd_stacks, selection=True)
     stacks.add_argument(
         "--resolve",
@@ -303,6 +332,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ARGS",
         help="more pytest arguments, split like a shell: --pytest-args='-m forwarding -x'",
     )
+
+
+def _add_stack_commands(add: AddCommand) -> None:
+    """`build`, `base`, `render`, `up`, `load`: one stack's images, files, containers, load."""
     add("build", cmd_build, selection=True)
     base = add("base", cmd_base, files=False)
     base.add_argument("--suite", default="bookworm", choices=["bookworm", "trixie"])
@@ -316,19 +349,6 @@ def _parser() -> argparse.ArgumentParser:
     from harness.load.cli_support import add_load_arguments
 
     add_load_arguments(load, _whole_number, _ratio, _url_path)
-    clean = add("clean", cmd_clean, files=False)
-    clean.add_argument("--run", metavar="RUN_ID", help="only this run's resources")
-    clean.add_argument(
-        "--orphans", action="store_true", help="only resources of runs whose process is gone"
-    )
-    clean.add_argument(
-        "--images", action="store_true", help="also remove every deploy-harness image"
-    )
-    add("doctor", cmd_doctor, files=False)
-    add_matrix_commands(commands)
-    scenarios = add("scenarios", cmd_scenarios, files=False)
-    scenarios.add_argument("--markdown", action="store_true", help="print docs/scenarios.md")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -108,6 +109,19 @@ def _selector(run_id: str | None, group: str | None) -> list[str]:
     return [LABEL]
 
 
+@contextmanager
+def gone_or_going() -> Iterator[None]:
+    """Removing something that is already gone, or that another process is removing right now
+    (parallel runs each reap orphans at start, and `harness clean` may run beside them), is done."""
+    try:
+        yield
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as error:
+        if error.status_code != 409 or "already in progress" not in str(error.explanation):
+            raise
+
+
 def remove_resources(
     *, run_id: str | None = None, group: str | None = None, only_orphans: bool = False
 ) -> list[str]:
@@ -132,7 +146,7 @@ def remove_resources(
             labels = attrs.get("Labels") or attrs.get("Config", {}).get("Labels") or {}
             if only_orphans and _owner_alive(labels):
                 continue
-            with suppress(docker.errors.NotFound):
+            with gone_or_going():
                 if kind == "container":
                     resource.remove(force=True, v=True)
                 else:

@@ -13,7 +13,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -31,7 +31,14 @@ from harness.errors import (
 from harness.run import services, stack_readiness
 from harness.run.boundary import docker_errors
 from harness.run.containers import log_tail, state
-from harness.run.runtime import LABEL_RUN, LABEL_SERVICE, LABEL_STACK, RunIdentity, engine
+from harness.run.runtime import (
+    LABEL_RUN,
+    LABEL_SERVICE,
+    LABEL_STACK,
+    RunIdentity,
+    engine,
+    gone_or_going,
+)
 from harness.run.tls import TestCertificates
 from harness.spec.model import StackSpec
 
@@ -194,13 +201,13 @@ class Stack:
                 self._remove(container.attrs["Labels"].get(LABEL_SERVICE, "?"), container)
             with (
                 docker_errors(self.id, "network", "remove", _NETWORK_BUSY),
-                suppress(docker.errors.NotFound),
+                gone_or_going(),
             ):
                 self.network.remove()
             self.network = None
 
     def _remove(self, service: str, container: Any) -> None:
-        with docker_errors(self.id, service, "remove"), suppress(docker.errors.NotFound):
+        with docker_errors(self.id, service, "remove"), gone_or_going():
             container.remove(force=True, v=True)
 
     def _labelled_containers(self) -> list[Any]:

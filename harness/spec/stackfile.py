@@ -31,7 +31,6 @@ the field, what was given and what is allowed.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -53,6 +52,8 @@ from harness.spec.stackfile_fields import (
     TIMEOUT_FIELDS,
     TOP_FIELDS,
     Invalid,
+    path_prefix,
+    text,
 )
 
 Problem = tuple[str, str, str, str]  # (stack, field, given, allowed)
@@ -273,11 +274,9 @@ def _override_value(key: str, raw: Any, base_dir: Path, inherited: Overrides) ->
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
             raise Invalid(repr(raw), "a table of strings")
         return MappingProxyType({**inherited.env, **raw})
-    if key == "contract_prefix" and not _PREFIX.fullmatch(str(raw)):
-        raise Invalid(repr(raw), "a path like '/_harness', no trailing /")
-    if not isinstance(raw, str) or not raw:
-        raise Invalid(repr(raw), "a non-empty string")
-    return raw
+    if key == "contract_prefix":
+        return path_prefix(raw)
+    return text(raw)
 
 
 def _override_conflicts(merged: Overrides) -> list[tuple[str, str, str]]:
@@ -291,9 +290,6 @@ def _override_conflicts(merged: Overrides) -> list[tuple[str, str, str]]:
         allowed = "tls_chain, tls_key and tls_ca together (the chain, its key, the root to trust)"
         conflicts.append(("overrides.tls_*", "only some of them", allowed))
     return conflicts
-
-
-_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 
 
 def _image_files(raw: Any, base_dir: Path) -> dict[str, Path] | None:

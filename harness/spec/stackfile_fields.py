@@ -61,7 +61,7 @@ def _boolean(value: Any) -> bool:
     return value
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise Invalid(repr(value), "a non-empty string")
     return value
@@ -79,7 +79,7 @@ def _families(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _prefix(value: Any) -> str:
+def path_prefix(value: Any) -> str:
     if not isinstance(value, str) or not PREFIX_PATTERN.fullmatch(value):
         raise Invalid(repr(value), PREFIX_ALLOWED)
     return value
@@ -87,7 +87,7 @@ def _prefix(value: Any) -> str:
 
 TOP_FIELDS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
     {
-        "id": _text,
+        "id": text,
         "proxy": _enum(ProxyKind),
         "server": _enum(ServerKind),
         "worker_class": _enum(WorkerClass),
@@ -98,7 +98,7 @@ TOP_FIELDS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "workers": _integer(1),
         "threads": _integer(1),
         "tls": _boolean,
-        "tls_min_version": _text,
+        "tls_min_version": text,
         "balancing": _enum(Balancing),
         "suite": _enum(Suite),
         "proxy_hops": _integer(0),
@@ -106,7 +106,7 @@ TOP_FIELDS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "http_parser": _enum(HttpParser),
         "families": _families,
         "cache": _boolean,
-        "prefix": _prefix,
+        "prefix": path_prefix,
     }
 )
 TIMEOUT_FIELDS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(

@@ -7,6 +7,7 @@ import trustme
 from tests.integration.variant_model import Catch, Variant, catching
 
 GUNICORN = "nginx-gunicorn-gthread-flask"
+APACHE = "apache-gunicorn-gthread-flask"
 UWSGI = "nginx-uwsgi-flask"
 HAPROXY = "haproxy-hypercorn-django-asgi"
 ASGI = "nginx-gunicorn-uvicorn-django-asgi"
@@ -161,6 +162,25 @@ BALANCING: tuple[Variant, ...] = (
             Catch(
                 "test_balancing.py::test_sticky_policy_pins_client",
                 r"one client's 20 GETs were answered by \{'app-\d', 'app-\d'\}",
+            ),
+        ),
+    ),
+    Variant(
+        name="apache-passes-any-transfer-coding",
+        base=APACHE,
+        misconfiguration="no refusal of a Transfer-Encoding other than chunked at the front: "
+        "mod_proxy_http answers `gzip, chunked` with 500 and puts the member it picked in error",
+        edit=(
+            '    RewriteCond %{HTTP:Transfer-Encoding} !=""\n'
+            "    RewriteCond %{HTTP:Transfer-Encoding} !^chunked$ [NC]\n"
+            "    RewriteRule ^ - [R=400,L]\n",
+            "",
+        ),
+        catches=(
+            Catch(
+                "test_balancing.py::test_refused_requests_take_no_replica_out_of_rotation",
+                r"\(answered \[\[500\], \[500\], \[500\]\]\), then 4 GETs: failures \[\], "
+                r"replicas not reached \['app-\d'\]",
             ),
         ),
     ),
