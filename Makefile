@@ -11,8 +11,9 @@ bootstrap:
 	@scripts/bootstrap
 
 # The main job: every scenario suite on the default stacks, building the images it needs, in
-# parallel by itself: two pytest workers per core, as memory carries (about 1.5 GiB each), each
-# running whole lanes of a stack on its own instance (harness/plugin/lanes.py; scenarios mostly wait).
+# parallel by itself: four pytest workers per core, as memory carries (about 1.5 GiB each), each
+# running a whole stack, or with fewer stacks than workers a lane of one, on its own instance
+# (harness/plugin/lanes.py, harness/plugin/workers.py; scenarios mostly wait).
 # WORKERS=1 runs serially; WORKERS=6 forces six.
 # (Counted when the recipe runs, after bootstrap has made the virtualenv.)
 scenarios: bootstrap

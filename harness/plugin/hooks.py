@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -37,7 +38,7 @@ from harness.plugin.items import (
     outside_families,
     spec_of,
 )
-from harness.plugin.lanes import Lane, lane_of, xdist_group
+from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
@@ -148,7 +149,9 @@ def start_errors(config: pytest.Config) -> list[HarnessError]:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Only a run that collected tests using our stacks turns SIGTERM into Ctrl-C (so the
-    stacks are torn down); any other pytest run keeps its own signal handling."""
+    stacks are torn down); any other pytest run keeps its own signal handling. An xdist
+    worker whose groups were ignored says so."""
+    _warn_if_ungrouped(session)
     uses_stacks = any(
         STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items
     )
@@ -164,6 +167,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip what a stack cannot serve; give each scenario a time limit; group by stack.
 
@@ -175,6 +179,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if outside:
         config.hook.pytest_deselected(items=outside)
         items[:] = [item for item in items if not outside_families(item)]
+    lanes = _lanes(config, items)
     for item in items:
         spec = spec_of(item)
         if spec is None:
@@ -202,8 +207,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT, func_only=True))
-        if config.pluginmanager.hasplugin("xdist"):
-            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, family_of(item))))
+        if lanes is not None:
+            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, family_of(item), lanes)))
+
+
+def _warn_if_ungrouped(session: pytest.Session) -> None:
+    """On an xdist worker under --dist loadgroup, say so when xdist could not group: our
+    scenarios then spread test by test, and each worker starts every stack it draws one of."""
+    config = session.config
+    if getattr(config, "workerinput", None) is None or not config.getvalue("loadgroup"):
+        return
+    grouped = [item for item in session.items if item.get_closest_marker("xdist_group")]
+    if grouped and all("@" not in item.nodeid.rpartition("]")[2] for item in grouped):
+        versions = f"pytest {pytest.__version__}, pytest-xdist {_xdist_version()}"
+        warnings.warn(
+            pytest.PytestWarning(
+                f"--dist loadgroup did not group the scenarios ({versions}; "
+                "pytest-dev/pytest-xdist#1386): each worker starts every stack it draws a test "
+                "of, which is slower. Hint: pip install 'pytest<9.2'."
+            ),
+            stacklevel=1,
+        )
+
+
+def _xdist_version() -> str:
+    from importlib.metadata import version
+
+    return version("pytest-xdist")
+
+
+def _lanes(config: pytest.Config, items: list[pytest.Item]) -> bool | None:
+    """Whether this xdist run splits stacks into lanes (None: not an xdist worker). Each
+    worker decides alike from what it collected and the worker count."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return None
+    stacks = {spec.id for item in items if (spec := spec_of(item)) is not None}
+    return split_into_lanes(len(stacks), int(workerinput["workercount"]))
 
 
 @pytest.fixture(scope="session")

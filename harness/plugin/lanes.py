@@ -11,13 +11,19 @@ The lanes were chosen from measured family times on one stack (docs/performance.
 balancing scenarios, which stop and pause replicas, take as long as the lifecycle and limits
 scenarios together (restarts, recreated replicas, read timeouts that rest replicas), and as
 long again as every other family.
+
+Lanes pay only while workers would otherwise idle. Each lane starts an instance of its own,
+and on this machine the app imports in those containers are most of a run's CPU: the default
+profile (15 stacks, 4 workers) took 383 s and 557 CPU s in lanes, 356 s and 487 CPU s with
+one group per stack (docs/performance.md). So a selection of at least as many stacks as
+workers is grouped by stack; fewer stacks are split into lanes.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["Lane", "lane_of", "xdist_group"]
+__all__ = ["Lane", "lane_of", "split_into_lanes", "xdist_group"]
 
 
 class Lane(Enum):
@@ -38,7 +44,14 @@ def lane_of(family: str) -> Lane:
     return _LANE_OF_FAMILY.get(family, Lane.STEADY)
 
 
-def xdist_group(stack_id: str, family: str) -> str:
-    """The xdist group of one stack's scenarios of one family: `<stack>@<lane>`."""
-    return f"{stack_id}@{lane_of(family).value}"
+def split_into_lanes(stacks: int, workers: int) -> bool:
+    """Whether a run of `stacks` stacks on `workers` xdist workers splits each into lanes:
+    only when there are fewer stacks than workers to keep busy."""
+    return stacks < workers
 
+
+def xdist_group(stack_id: str, family: str, lanes: bool = True) -> str:
+    """The xdist group of one stack's scenarios of one family: `<stack>/<lane>`, or the
+    stack alone when the run does not split stacks into lanes. Never an `@`: xdist appends
+    `@<group>` to the node id and takes the group back from after the last `@`."""
+    return f"{stack_id}/{lane_of(family).value}" if lanes else stack_id

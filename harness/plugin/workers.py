@@ -1,33 +1,36 @@
-"""How many pytest workers this machine carries: two per core, about 1.5 GiB each, never more
-than there are lanes to run (harness/plugin/lanes.py: a stack's scenarios in three groups).
+"""How many pytest workers this machine carries: four per core, about 1.5 GiB each, never more
+than there are groups to run (harness/plugin/lanes.py: a stack, or one of its three lanes).
 `python -m harness.plugin.workers [STACKS]` prints it for the Makefile.
 
-Two per core because a scenario mostly waits (on a timeout it proves, a replica restarting,
-an idle period): measured on 2 cores, the default profile took 14 min 18 s with 2 workers and
-9 min 12 s with 4. With lanes and shorter timeouts it takes 7 min with 4, and the two cores are
-then busy (load average 7 to 10, half of it the kernel and the Docker daemon starting and
-stopping containers): more workers would queue on the CPU, not overlap more waits."""
+Four per core because a scenario mostly waits (on a timeout it proves, a replica restarting,
+an idle period) and, since each stack starts once per group, the CPU is no longer the limit:
+measured on 2 cores (docs/performance.md), the default profile's 15 stacks took 326 s with 4
+workers (1.05 cores busy), 229 s with 8 (1.65 cores) and 258 s with 12, where the cores were
+full and a buffering proxy's 32 MiB answers took longer than the slow-reader scenario allows.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from harness.plugin.lanes import Lane
+from harness.plugin.lanes import Lane, split_into_lanes
 
 _GIB = 1024**3
 MEMORY_PER_WORKER = 3 * _GIB // 2  # a stack (proxy, Redis, two replicas) and its worker
-WORKERS_PER_CORE = 2
+WORKERS_PER_CORE = 4
 
 
 def default_workers(stacks: int) -> int:
-    """Two workers per core as memory carries, at least one, at most one per lane."""
+    """Four workers per core as memory carries, at least one, at most one per group."""
     cores = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
         memory = MEMORY_PER_WORKER
-    return max(1, min(WORKERS_PER_CORE * cores, memory // MEMORY_PER_WORKER, stacks * len(Lane)))
+    machine = max(1, min(WORKERS_PER_CORE * cores, memory // MEMORY_PER_WORKER))
+    groups = stacks * len(Lane) if split_into_lanes(stacks, machine) else stacks
+    return max(1, min(machine, groups))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Lanes split a stack's scenarios into groups that xdist runs beside each other."""
 
 from harness.plugin.items import FAMILIES
-from harness.plugin.lanes import Lane, lane_of, xdist_group
+from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
 from harness.plugin.workers import default_workers
 
 
@@ -17,10 +17,45 @@ def test_every_family_has_a_lane_and_every_lane_a_family():
 
 
 def test_groups_name_the_stack_and_the_lane():
-    assert xdist_group("nginx-uwsgi-flask", "balancing") == "nginx-uwsgi-flask@failover"
-    assert xdist_group("nginx-uwsgi-flask", "tls") == "nginx-uwsgi-flask@steady"
-    assert xdist_group("nginx-uwsgi-flask", "") == "nginx-uwsgi-flask@steady"
+    assert xdist_group("nginx-uwsgi-flask", "balancing") == "nginx-uwsgi-flask/failover"
+    assert xdist_group("nginx-uwsgi-flask", "tls") == "nginx-uwsgi-flask/steady"
+    assert xdist_group("nginx-uwsgi-flask", "") == "nginx-uwsgi-flask/steady"
+
+
+def test_without_lanes_a_group_is_the_whole_stack():
+    assert xdist_group("nginx-uwsgi-flask", "balancing", lanes=False) == "nginx-uwsgi-flask"
+    assert xdist_group("nginx-uwsgi-flask", "tls", lanes=False) == "nginx-uwsgi-flask"
+
+
+def test_stacks_split_into_lanes_only_while_workers_would_idle():
+    assert split_into_lanes(stacks=1, workers=4)
+    assert split_into_lanes(stacks=3, workers=4)
+    assert not split_into_lanes(stacks=4, workers=4)
+    assert not split_into_lanes(stacks=15, workers=4)
+    assert not split_into_lanes(stacks=1, workers=1)  # one worker: a serial run
 
 
 def test_no_more_workers_than_lanes_to_run():
     assert default_workers(1) <= len(Lane)
+
+
+def test_xdist_reads_back_each_stacks_own_group():
+    """xdist appends `@<group>` to a node id and takes the group from after the last `@`: an
+    `@` in ours would put every stack's lane in one group (it did, as `<stack>@<lane>`)."""
+    from xdist.scheduler.loadgroup import LoadGroupScheduling
+
+    for lanes in (True, False):
+        groups = [xdist_group(stack, "tls", lanes) for stack in ("nginx-a", "apache-b-0.14.0")]
+        nodeids = [f"scenarios/test_tls.py::test_x[s]@{group}" for group in groups]
+        split = LoadGroupScheduling._split_scope
+        assert [split(None, nodeid) for nodeid in nodeids] == groups  # type: ignore[arg-type]
+
+
+def test_workers_match_the_groups_a_selection_makes(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 * 1024**3 // 4096}  # 24 GiB
+    monkeypatch.setattr("os.sysconf", pages.__getitem__)
+    assert default_workers(1) == len(Lane)  # one stack: its lanes side by side
+    assert default_workers(2) == 2 * len(Lane)
+    assert default_workers(3) == 8  # nine lanes, four workers per core
+    assert default_workers(15) == 8  # a group per stack
