@@ -2,10 +2,11 @@
 instance of the stack.
 
 Most of a stack's time is waiting: on a replica stopped, paused or restarted, on a timeout
-the scenario proves. Under pytest-xdist each lane is its own group (`--dist loadgroup`), so
-two workers can run two lanes of one stack at once, each starting its own instance (a worker
-has its own run id, so names never collide). A worker that draws two lanes of one stack
-runs them on one instance, one after the other, as a serial run does.
+the scenario proves. Under pytest-xdist, when a stack is split into lanes (below), each lane
+is its own group (`--dist loadgroup`), so two workers can run two lanes of one stack at
+once, each starting its own instance (a worker has its own run id, so names never collide).
+A worker that draws two lanes of one stack runs them on one instance, one after the other,
+as a serial run does.
 
 The lanes were chosen from measured family times on one stack (docs/performance.md): the
 balancing scenarios, which stop and pause replicas, take as long as the lifecycle and limits
@@ -14,9 +15,9 @@ long again as every other family.
 
 Lanes pay only while workers would otherwise idle. Each lane starts an instance of its own,
 and on this machine the app imports in those containers are most of a run's CPU: the default
-profile (15 stacks, 4 workers) took 383 s and 557 CPU s in lanes, 356 s and 487 CPU s with
-one group per stack (docs/performance.md). So a selection of at least as many stacks as
-workers is grouped by stack; fewer stacks are split into lanes.
+profile (15 stacks, 8 workers) took 274 s and 501 CPU s in lanes (45 groups), 229-249 s and
+375-423 CPU s with one group per stack (docs/performance.md). So a selection of at least as
+many stacks as workers is grouped by stack; fewer stacks are split into lanes.
 """
 
 from __future__ import annotations
