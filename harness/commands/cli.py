@@ -173,7 +173,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     selection = [f"--stack={glob}" for glob in args.stack or []]
     selection += [f"--stack-file={path}" for path in _files(args)]
     selection += [f"--profile={args.profile}"] if args.profile else []
-    return run_scenarios(args.paths, selection, args.pytest_args)
+    return run_scenarios(args.paths, selection, args.pytest_args, args.workers)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -331,6 +331,13 @@ def _add_run_commands(add: AddCommand) -> None:
         type=shlex.split,
         metavar="ARGS",
         help="more pytest arguments, split like a shell: --pytest-args='-m forwarding -x'",
+    )
+    test.add_argument(
+        "--workers",
+        type=_whole_number(1, 256),
+        metavar="N",
+        help="pytest workers (default: as many as cores and memory carry for the stacks "
+        "selected; 1 runs in this process alone, as do --pdb and --keep-stacks)",
     )
 
 

@@ -12,6 +12,7 @@ Fixtures, from expensive to cheap (override any level in your own conftest.py):
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import warnings
@@ -25,9 +26,11 @@ import pytest
 from harness.clients.own_app import OwnAppStack, own_app_skip_reason
 from harness.clients.traffic import wait_fleet_back_in_rotation
 from harness.clients.wsclient import WebSocket, open_websocket
+from harness.commands.exitcodes import ExitCode, exit_code_for
 from harness.commands.progress import Progress
 from harness.errors import HarnessError
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
+from harness.paths import SCENARIOS_DIR
 from harness.plugin.items import (
     FAMILIES,
     STACK_FIXTURE,
@@ -39,6 +42,7 @@ from harness.plugin.items import (
     spec_of,
 )
 from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
+from harness.plugin.workers import default_workers
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
@@ -136,15 +140,43 @@ def _interrupt(signum: int, frame: Any) -> None:
 _SPECS = pytest.StashKey[list[StackSpec]]()
 _SESSION = pytest.StashKey[HarnessSession]()
 _KEPT = pytest.StashKey[list[Stack]]()
-_START_ERRORS = pytest.StashKey[list[HarnessError]]()
+_START_ERRORS = pytest.StashKey[dict[str, HarnessError]]()  # stack id -> why it did not start
 # Stack id -> the lane that now uses its instance, and the stack's fleet_changes when it began.
 _LANE_OF_INSTANCE = pytest.StashKey[dict[str, tuple[Lane, int]]]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
 
-def start_errors(config: pytest.Config) -> list[HarnessError]:
-    """Why stacks did not start in this run, in order (what `harness test` classifies)."""
-    return config.stash.get(_START_ERRORS, [])
+# A report of a case whose stack did not start carries the exit code of that error's class
+# (harness/commands/exitcodes.py) under this user property: what `harness test` classifies,
+# read from the reports, which reach the xdist controller from every worker.
+START_EXIT_CODE = "harness.start_exit_code"
+
+
+def start_exit_code(report: pytest.TestReport) -> ExitCode | None:
+    """The exit code of why this case's stack did not start, if that is why it failed."""
+    codes = [value for name, value in report.user_properties if name == START_EXIT_CODE]
+    return ExitCode(cast(int, codes[0])) if codes else None
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` on a run of our scenarios: as many workers as this machine carries for the
+    stacks selected (harness/plugin/workers.py). Any other run, or one with xdist's own
+    PYTEST_XDIST_AUTO_NUM_WORKERS set, keeps xdist's count."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    if not (_asked_for_stacks(config) or _runs_our_scenarios(config)):
+        return None
+    return default_workers(len(_selected_specs(config)))
+
+
+def _runs_our_scenarios(config: pytest.Config) -> bool:
+    """Whether a path on the command line is, or is inside, our scenarios folder."""
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.partition("::")[0]).resolve()
+        if path == SCENARIOS_DIR.resolve() or SCENARIOS_DIR.resolve() in path.parents:
+            return True
+    return False
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -266,7 +298,7 @@ def live_stack(request: pytest.FixtureRequest, harness_session: HarnessSession) 
     try:
         stack = harness_session.start(spec)
     except HarnessError as error:
-        request.config.stash.setdefault(_START_ERRORS, []).append(error)
+        request.config.stash.setdefault(_START_ERRORS, {})[spec.id] = error
         notes = "\n".join(getattr(error, "__notes__", []))
         pytest.fail(f"stack {spec.id} did not start: {error}\n{notes}", pytrace=False)
     if matrix_out is not None:
@@ -357,8 +389,14 @@ def ws(stack: Stack) -> Iterator[Callable[..., WebSocket]]:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A failed scenario carries the last lines of its stack's proxy and replica logs."""
+    """A failed scenario carries the last lines of its stack's proxy and replica logs; one
+    whose stack did not start, the exit code of why (START_EXIT_CODE)."""
     report = yield
+    spec = spec_of(item)
+    if report.failed and call.when == "setup" and spec is not None:
+        error = item.config.stash.get(_START_ERRORS, {}).get(spec.id)
+        if error is not None:
+            report.user_properties.append((START_EXIT_CODE, int(exit_code_for(error))))
     if report.failed and call.when in ("call", "setup"):
         live = item.funcargs.get(STACK_FIXTURE) if hasattr(item, "funcargs") else None
         if isinstance(live, Stack) and live.containers:
