@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,12 @@ def free_port() -> int:
         return port
 
 
+@cache
+def _trusting_nothing() -> ssl.SSLContext:
+    """A client context with no CA: any certificate fails verification."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class Stack:
     """One running stack of containers, addressed through the proxy's published ports."""
 
@@ -88,6 +94,7 @@ class Stack:
         # Times a replica was stopped, killed, paused or recreated: after a scenario that
         # changed it, the scenario fixture waits for the proxy to route to every replica again.
         self.fleet_changes = 0
+        self._client_context: ssl.SSLContext | None = None
 
     # -- addressing ------------------------------------------------------------------------
 
@@ -129,14 +136,19 @@ class Stack:
         return self.certificates.ca_pem if self.certificates else None
 
     def ssl_context(self) -> ssl.SSLContext | None:
-        """A TLS client context trusting only this run's test CA; None on plain stacks."""
+        """A TLS client context trusting only this run's test CA; None on plain stacks. One
+        per stack, shared by every client: a context loads its CAs when it is made."""
         if self.certificates is None:
             return None
-        return ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+        if self._client_context is None:
+            self._client_context = ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+        return self._client_context
 
-    def verify(self) -> ssl.SSLContext | bool:
-        """What an HTTP client should verify against: only this run's test CA."""
-        return self.ssl_context() or True
+    def verify(self) -> ssl.SSLContext:
+        """What an HTTP client should verify against: only this run's test CA, and nothing on
+        a plain stack (it serves no TLS). httpx's own default (verify=True) loaded certifi's
+        bundle for every client: 18 ms of CPU each, 1.8 s for a plain stack's scenarios."""
+        return self.ssl_context() or _trusting_nothing()
 
     @property
     def client_address(self) -> str:
