@@ -16,6 +16,7 @@ ahead of scenario failures, since no scenario of that stack could say anything.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
 from itertools import pairwise
@@ -64,7 +65,7 @@ def parallel_arguments(workers: int | None, pytest_args: Sequence[str]) -> list[
     chosen = any(
         arg in _SERIAL_OPTIONS or arg.startswith(_WORKER_OPTIONS) for arg in pytest_args
     ) or any(a == "-p" and b == "no:xdist" for a, b in pairwise(pytest_args))
-    if chosen or workers == 1:
+    if chosen or workers == 1 or importlib.util.find_spec("xdist") is None:
         return []
     return ["-n", str(workers) if workers else "auto", "--dist", "loadgroup"]
 
