@@ -17,10 +17,12 @@ import signal
 import threading
 import warnings
 from collections.abc import Callable, Generator, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, cast
 
 import httpx
+import psutil
 import pytest
 
 from harness.clients.own_app import OwnAppStack, own_app_skip_reason
@@ -104,6 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs a Docker engine")
     if _asked_for_stacks(config):  # a bad selection is a usage error before collection
         _selected_specs(config)
+    _interrupt_workers_on_sigterm(config)
     matrix_out = config.getoption("matrix_out")
     # Reports reach the xdist controller (or the only process): it alone records them.
     if matrix_out is not None and not hasattr(config, "workerinput"):
@@ -135,6 +138,28 @@ def _selected_specs(config: pytest.Config) -> list[StackSpec]:
 def _interrupt(signum: int, frame: Any) -> None:
     """SIGTERM ends the run like Ctrl-C, so fixtures tear the stacks down."""
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _interrupt_with_workers(signum: int, frame: Any) -> None:
+    """SIGTERM on the xdist controller: each worker gets SIGTERM too, which it turns into
+    Ctrl-C (pytest_collection_finish) and tears its stacks down; then the controller stops
+    like Ctrl-C and waits for them (xdist gives workers 10 s before it kills them). Not
+    SIGINT: a run started in the background of a shell without job control inherits SIGINT
+    ignored, and its workers ran on until xdist killed them, stacks up."""
+    for worker in psutil.Process().children():
+        with suppress(psutil.Error):
+            worker.send_signal(signal.SIGTERM)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _interrupt_workers_on_sigterm(config: pytest.Config) -> None:
+    """On the controller of an xdist run of our scenarios, SIGTERM stops the workers too:
+    it reaches the controller alone, which else died of it while the workers, cut off,
+    ran on or were killed with their stacks up."""
+    controller = not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no"
+    ours = _asked_for_stacks(config) or _runs_our_scenarios(config)
+    if controller and ours and threading.current_thread() is threading.main_thread():
+        config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt_with_workers)
 
 
 _SPECS = pytest.StashKey[list[StackSpec]]()
