@@ -23,7 +23,7 @@ from packaging.version import Version
 from harness.building.configs import render_stack
 from harness.building.configs.model import ConfigFile
 from harness.building.pinned import server_package
-from harness.errors import HarnessError
+from harness.errors import ExecOutputLost, HarnessError
 from harness.matrix.schema import ConfigDigest
 from harness.run.stack import Stack
 from harness.spec.model import ProxyKind, StackSpec
@@ -126,13 +126,22 @@ def _dpkg_query() -> list[str]:
     return ["dpkg-query", "-W", "-f", "${Package}=${Version}\\n", *_DEBIAN_PACKAGES]
 
 
+_ATTEMPTS = 3  # each command only reads, and always prints: run again when the output is lost
+
+
 def _run(stack: Stack, service: str, command: list[str]) -> str:
-    """A command's output in a service's container, or why it could not be run."""
-    try:
-        _, output = stack.exec(service, command)
-    except (HarnessError, docker.errors.DockerException) as error:
-        return f"(unavailable: {error})"
-    return output
+    """A command's output in a service's container, or why it could not be run. The engine
+    sometimes loses a short exec's output under load (ExecOutputLost): a cell's proxy version
+    was once recorded as "(no output)" in make test."""
+    lost: ExecOutputLost | None = None
+    for _ in range(_ATTEMPTS):
+        try:
+            return stack.exec(service, command, prints=True)[1]
+        except ExecOutputLost as error:
+            lost = error
+        except (HarnessError, docker.errors.DockerException) as error:
+            return f"(unavailable: {error})"
+    return f"(unavailable: {lost}; {_ATTEMPTS} times)"
 
 
 def _first_line(text: str) -> str:
