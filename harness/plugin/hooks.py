@@ -157,8 +157,8 @@ def _interrupt_workers_on_sigterm(config: pytest.Config) -> None:
     it reaches the controller alone, which else died of it while the workers, cut off,
     ran on or were killed with their stacks up."""
     controller = not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no"
-    ours = _asked_for_stacks(config) or _runs_our_scenarios(config)
-    if controller and ours and threading.current_thread() is threading.main_thread():
+    main_thread = threading.current_thread() is threading.main_thread()
+    if controller and main_thread and _runs_scenarios(config):
         config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt_with_workers)
 
 
@@ -188,20 +188,19 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto` on a run of our scenarios: as many workers as this machine carries for the
     stacks selected (harness/plugin/workers.py). Any other run, or one with xdist's own
     PYTEST_XDIST_AUTO_NUM_WORKERS set, keeps xdist's count."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    if not (_asked_for_stacks(config) or _runs_our_scenarios(config)):
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or not _runs_scenarios(config):
         return None
     return default_workers(len(_selected_specs(config)))
 
 
-def _runs_our_scenarios(config: pytest.Config) -> bool:
-    """Whether a path on the command line is, or is inside, our scenarios folder."""
-    for arg in config.args:
-        path = (config.invocation_params.dir / arg.partition("::")[0]).resolve()
-        if path == SCENARIOS_DIR.resolve() or SCENARIOS_DIR.resolve() in path.parents:
-            return True
-    return False
+def _runs_scenarios(config: pytest.Config) -> bool:
+    """Whether this run is one of our scenarios: it names stacks, or a path on its command
+    line is, or is inside, our scenarios folder."""
+    if _asked_for_stacks(config):
+        return True
+    ours = SCENARIOS_DIR.resolve()
+    paths = ((config.invocation_params.dir / a.partition("::")[0]).resolve() for a in config.args)
+    return any(path == ours or ours in path.parents for path in paths)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -1,6 +1,7 @@
 """How many pytest workers this machine carries: four per core, about 1.5 GiB each, never more
 than there are groups to run (harness/plugin/lanes.py: a stack, or one of its three lanes).
-`python -m harness.plugin.workers [STACKS]` prints it for the Makefile.
+The plugin answers pytest-xdist's `-n auto` with it (`make scenarios`, `harness test`);
+`python -m harness.plugin.workers [STACKS]` prints it.
 
 Four per core because a scenario mostly waits (on a timeout it proves, a replica restarting,
 an idle period) and, since each stack starts once per group, the CPU is no longer the limit:
