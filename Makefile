@@ -14,10 +14,10 @@ bootstrap:
 # parallel by itself: four pytest workers per core, as memory carries (about 1.5 GiB each), each
 # running a whole stack, or with fewer stacks than workers a lane of one, on its own instance
 # (harness/plugin/lanes.py, harness/plugin/workers.py; scenarios mostly wait).
-# `-n auto` is answered by the plugin from the stacks selected (ARGS="--stack ..." included).
-# WORKERS=1 runs serially; WORKERS=6 forces six.
+# The plugin picks the count from the stacks selected (ARGS="--stack ..." included) and the
+# machine (harness/plugin/parallel.py). WORKERS=0 runs in one process; WORKERS=6 forces six.
 scenarios: bootstrap
-	.venv/bin/pytest scenarios/ -n $(or $(WORKERS),auto) --dist loadgroup $(ARGS)
+	.venv/bin/pytest scenarios/ $(if $(WORKERS),-n $(WORKERS)) $(ARGS)
 
 # The tests: unit (no Docker), the reference apps, lint and types, and the integration
 # tests that prove every scenario can fail and that nothing leaks. Those without Docker, and

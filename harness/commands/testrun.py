@@ -4,10 +4,9 @@ What `pytest scenarios/ ...` is in the checkout, from any folder once the wheel 
 the scenarios ship as package data (harness/paths.py). A user's own scenario files, given as
 paths, run in the same session with the same fixtures (`stack`, `client`, `ws`, ...).
 
-It runs in parallel by itself, as `make scenarios` does: xdist workers, as many as the machine
-carries for the stacks selected, each running a stack or one of its lanes
-(harness/plugin/workers.py, harness/plugin/lanes.py). One stack's scenarios take about as long
-as its longest lane instead of the sum of the three.
+It runs in parallel by itself, as any run of our scenarios does (harness/plugin/parallel.py):
+xdist workers, as many as the machine carries for the stacks selected, each running a stack or
+one of its lanes. `--workers N` sets the count (1: this process alone).
 
 The exit code says which class of failure ended the run (harness/commands/exitcodes.py): a stack
 that did not start ends it with its error's class (engine, image build, stack start, or config),
@@ -16,10 +15,8 @@ ahead of scenario failures, since no scenario of that stack could say anything.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Sequence
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -52,22 +49,13 @@ class _StartErrors:
             self.first = start_exit_code(report)
 
 
-# Options after which a run stays in this one process: a debugger or kept stacks need the
-# terminal and the stash of the process that ran the cases; a worker count is the user's.
-_SERIAL_OPTIONS = ("--pdb", "--trace", "--keep-stacks", "--collect-only", "--co")
-_WORKER_OPTIONS = ("-n", "--numprocesses", "-pno:xdist", "--dist")
-
-
-def parallel_arguments(workers: int | None, pytest_args: Sequence[str]) -> list[str]:
-    """xdist's arguments: as many workers as the machine carries for the selected stacks
-    (`-n auto`, answered by the plugin), `workers` when given (1: this process alone), none
-    when the user's own arguments choose, or need one process."""
-    chosen = any(
-        arg in _SERIAL_OPTIONS or arg.startswith(_WORKER_OPTIONS) for arg in pytest_args
-    ) or any(a == "-p" and b == "no:xdist" for a, b in pairwise(pytest_args))
-    if chosen or workers == 1 or importlib.util.find_spec("xdist") is None:
+def worker_arguments(workers: int | None) -> list[str]:
+    """xdist's worker count for `--workers`: none when not given (the plugin makes a run of
+    our scenarios parallel by itself, harness/plugin/parallel.py), `-n 0` for 1 (this process
+    alone)."""
+    if workers is None:
         return []
-    return ["-n", str(workers) if workers else "auto", "--dist", "loadgroup"]
+    return ["-n", "0" if workers == 1 else str(workers)]
 
 
 def pytest_arguments(
@@ -97,7 +85,7 @@ def pytest_arguments(
         "ignore::pytest.PytestAssertRewriteWarning",
         "-o",
         "xfail_strict=true",
-        *parallel_arguments(workers, extra),
+        *worker_arguments(workers),
         *extra,
     ]
 

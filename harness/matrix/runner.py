@@ -121,7 +121,7 @@ def _pytest(
     command = [
         sys.executable, "-m", "pytest", *targets, "--matrix-out", str(folder),
         "-p", "no:cacheprovider", "-q", "-rfE",
-        *(["-n", str(workers), "--dist", "loadgroup"] if workers > 1 else []),
+        "-n", str(workers) if workers > 1 else "0",  # the plugin adds --dist loadgroup
         *[arg for path in plan.stack_files for arg in ("--stack-file", str(path))],
         *plan.pytest_args,
     ]  # fmt: skip

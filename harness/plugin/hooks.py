@@ -44,6 +44,7 @@ from harness.plugin.items import (
     spec_of,
 )
 from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
+from harness.plugin.parallel import distribute_by_default
 from harness.plugin.workers import default_workers
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
@@ -169,6 +170,7 @@ _START_ERRORS = pytest.StashKey[dict[str, HarnessError]]()  # stack id -> why it
 # Stack id -> the lane that now uses its instance, and the stack's fleet_changes when it began.
 _LANE_OF_INSTANCE = pytest.StashKey[dict[str, tuple[Lane, int]]]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+_NEXT_ITEM = pytest.StashKey[pytest.Item | None]()  # the test run after this one
 
 
 # A report of a case whose stack did not start carries the exit code of that error's class
@@ -191,6 +193,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or not _runs_scenarios(config):
         return None
     return default_workers(len(_selected_specs(config)))
+
+
+@pytest.hookimpl(wrapper=True)  # ahead of xdist's own, which reads -n and --dist
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object]:
+    """A run of our scenarios is parallel by itself (harness/plugin/parallel.py)."""
+    if _runs_scenarios(config):
+        distribute_by_default(config)
+    return (yield)
 
 
 def _runs_scenarios(config: pytest.Config) -> bool:
@@ -344,7 +354,26 @@ def stack(request: pytest.FixtureRequest, live_stack: Stack) -> Iterator[Stack |
     changes = live_stack.fleet_changes
     scenario_stack = OwnAppStack(live_stack, prefix) if prefix else live_stack
     yield scenario_stack
-    restore_fleet(live_stack, scenario_stack, changes)
+    if _instance_used_next(request, live_stack):
+        restore_fleet(live_stack, scenario_stack, changes)
+
+
+def _instance_used_next(request: pytest.FixtureRequest, live_stack: Stack) -> bool:
+    """Whether a test runs on this instance after this one (or the run keeps its stacks).
+    If not, the instance goes down next: restoring its fleet would only wait (seen: 9 s
+    after the last scenario of a one-process run, for a restarted replica the proxy no
+    longer reached)."""
+    if request.config.getoption("keep_stacks"):
+        return True
+    nextitem = request.node.stash.get(_NEXT_ITEM, None)
+    spec = spec_of(nextitem) if nextitem is not None else None
+    return spec is not None and spec.id == live_stack.id
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Remember which test runs after this one (pytest, and each xdist worker, know it)."""
+    item.stash[_NEXT_ITEM] = nextitem
 
 
 def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> None:

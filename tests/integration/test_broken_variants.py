@@ -104,6 +104,9 @@ def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> VariantRu
         "-p",
         "no:cacheprovider",
         "-q",
+        # One process per variant: make test runs the variants side by side.
+        "-n",
+        "0",
     ]
     result = subprocess.run(
         command,

@@ -32,7 +32,7 @@ def start_run(run_id: str, *args: str) -> subprocess.Popen[bytes]:
     started in the background of a shell without job control inherits SIGINT ignored, and so
     would the run when these tests run there (`make test &`): it went on to its end as if no
     SIGINT had come (seen once in make test)."""
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args]
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "0", *args]
     env = {**os.environ, "HARNESS_RUN_ID": run_id}
     return subprocess.Popen(
         command,

@@ -59,7 +59,7 @@ def test_own_re_resolving_nginx_conf_passes_where_the_built_in_stack_xfails(tmp_
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "scenarios/test_lifecycle.py", "-k", "recreated",
          "--stack-file", str(stack_file), "--stack", OWN, "--stack", STACK,
-         "-p", "no:cacheprovider", "-q", "-rA"],
+         "-p", "no:cacheprovider", "-q", "-rA", "-n", "0"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=420, check=False,
     )  # fmt: skip
     case = "scenarios/test_lifecycle.py::test_recreated_replica_is_reached_again"

@@ -45,7 +45,7 @@ def run_with_own_chain(folder: Path, leaf_only: bool) -> subprocess.CompletedPro
     )
     command = [sys.executable, "-m", "pytest", "scenarios/test_tls.py",
                str(folder / "test_mine.py"), "--stack-file", str(folder / "stack.toml"),
-               "-p", "no:cacheprovider", "-q", "-k", SELECTED]  # fmt: skip
+               "-p", "no:cacheprovider", "-q", "-n", "0", "-k", SELECTED]  # fmt: skip
     return subprocess.run(
         command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False
     )

@@ -22,7 +22,7 @@ def render(out: Path) -> Path:
 def forwarding(stack_file: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "scenarios/test_forwarding.py", "--stack-file",
-         str(stack_file), "-p", "no:cacheprovider", "-q"],
+         str(stack_file), "-p", "no:cacheprovider", "-q", "-n", "0"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
 
@@ -72,7 +72,7 @@ def test_rendered_file_stack_starts_and_passes_correctness(tmp_path):
     assert "extends" not in (out / "stack.toml").read_text()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "scenarios/", "-m", "correctness", "--stack-file",
-         str(out / "stack.toml"), "-p", "no:cacheprovider", "-q"],
+         str(out / "stack.toml"), "-p", "no:cacheprovider", "-q", "-n", "0"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:]

@@ -67,7 +67,7 @@ def test_users_own_container_joins_the_stack_network_and_is_reaped(tmp_path: Pat
            "TESTCONTAINERS_RYUK_DISABLED": "true"}  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(tmp_path / "test_with_mock.py"), "-q",
-         "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "-n", "0",
          "--stack", "nginx-gunicorn-gthread-flask"],
         capture_output=True, text=True, timeout=240, check=False, env=env,
     )  # fmt: skip

@@ -1,6 +1,7 @@
-"""Runs of our scenarios are parallel by themselves: `pytest -n auto` on them asks the plugin
-for the worker count (harness/plugin/workers.py, from the stacks selected), and `harness test`
-passes `-n auto --dist loadgroup` unless the user chose, or needs, one process."""
+"""Runs of our scenarios are parallel by themselves (harness/plugin/parallel.py): the plugin
+gives `pytest scenarios/` xdist's `-n auto --dist loadgroup` unless the user chose, or needs,
+one process, and answers `-n auto` with the worker count for the stacks selected
+(harness/plugin/workers.py). `harness test --workers N` sets the count."""
 
 from __future__ import annotations
 
@@ -10,59 +11,77 @@ import sys
 
 import pytest
 
-from harness.commands.testrun import parallel_arguments, pytest_arguments
+from harness.commands.testrun import pytest_arguments, worker_arguments
 from harness.paths import PROJECT_ROOT
+from harness.plugin.parallel import distribute_by_default
 from harness.plugin.workers import default_workers
 
 pytest_plugins = ["pytester"]
 
-AUTO = ["-n", "auto", "--dist", "loadgroup"]
 STACK = "nginx-uvicorn-django-asgi-tls"
 
 
+AUTO = ("auto", "loadgroup")
+
+
 @pytest.mark.parametrize(
-    ("workers", "user_args", "expected"),
+    ("user_args", "expected"),
     [
-        (None, [], AUTO),
-        (None, ["-m", "forwarding", "-x"], AUTO),
-        (None, ["-k", "not slow"], AUTO),
-        (4, [], ["-n", "4", "--dist", "loadgroup"]),
-        (1, [], []),
-        (None, ["-n", "2"], []),
-        (None, ["-n2"], []),
-        (None, ["--numprocesses=3"], []),
-        (None, ["--dist", "load"], []),
-        (None, ["-p", "no:xdist"], []),
-        (None, ["-pno:xdist"], []),
-        (None, ["--pdb"], []),
-        (None, ["--trace"], []),
-        (None, ["--keep-stacks"], []),
-        (None, ["--collect-only", "-q"], []),
-        (4, ["--pdb"], []),
+        ([], AUTO),
+        (["-m", "forwarding", "-x"], AUTO),
+        (["-k", "not slow"], AUTO),
+        (["-n", "auto"], AUTO),
+        (["-n", "2"], (2, "loadgroup")),
+        (["-n2"], (2, "loadgroup")),
+        (["--numprocesses=3"], (3, "loadgroup")),
+        (["-n", "0"], None),
+        (["--dist", "load"], None),
+        (["-n", "2", "--dist", "loadscope"], None),
+        (["-p", "no:xdist"], None),
+        (["--pdb"], None),
+        (["--trace"], None),
+        (["-s"], None),
+        (["--capture=no"], None),
+        (["--keep-stacks"], None),
+        (["--collect-only", "-q"], None),
     ],
 )
-def test_harness_test_is_parallel_unless_the_user_chooses(workers, user_args, expected):
-    assert parallel_arguments(workers, user_args) == expected
-    arguments = pytest_arguments([], [f"--stack={STACK}"], user_args, workers)
-    tail = [*expected, *user_args]
-    assert arguments[len(arguments) - len(tail) :] == tail
+def test_a_run_is_parallel_unless_the_user_chooses(pytester, user_args, expected):
+    """`expected`: xdist's worker count and mode after the plugin's choice; None: as the user
+    left them."""
+    config = pytester.parseconfig(f"--stack={STACK}", *user_args)
+    given = (getattr(config.option, "numprocesses", None), getattr(config.option, "dist", None))
+    assert distribute_by_default(config) is (expected is not None and expected[0] != 0)
+    after = (getattr(config.option, "numprocesses", None), getattr(config.option, "dist", None))
+    assert after == (expected or given)
+
+
+@pytest.mark.parametrize(
+    ("workers", "expected"), [(None, []), (1, ["-n", "0"]), (4, ["-n", "4"])]
+)
+def test_harness_test_workers_option(workers, expected):
+    assert worker_arguments(workers) == expected
+    arguments = pytest_arguments([], [f"--stack={STACK}"], ["-x"], workers)
+    assert arguments[-len(expected) - 1 :] == [*expected, "-x"]
 
 
 def workers_created(*args: str) -> int:
-    """How many workers xdist started for `pytest scenarios/ ARGS` with nothing selected (no
-    stack starts: the marker matches no case)."""
+    """How many workers xdist started for `pytest scenarios/ ARGS` (0: none, one process) with
+    nothing selected (no stack starts: the marker matches no case)."""
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "scenarios/", "-p", "no:cacheprovider", "-m", "nothing",
          *args],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
+    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout + result.stderr
     found = re.search(r"created: (\d+)/\d+ workers", result.stdout)
-    assert found, result.stdout[-2000:] + result.stderr[-2000:]
-    return int(found[1])
+    return int(found[1]) if found else 0
 
 
-def test_auto_on_our_scenarios_counts_the_stacks_selected():
+def test_our_scenarios_are_parallel_by_themselves():
+    assert workers_created(f"--stack={STACK}") == default_workers(1)
     assert workers_created("-n", "auto", f"--stack={STACK}") == default_workers(1)
+    assert workers_created("-n", "0", f"--stack={STACK}") == 0
 
 
 def test_auto_elsewhere_keeps_xdists_count(pytester: pytest.Pytester, monkeypatch):
@@ -76,3 +95,10 @@ def test_auto_elsewhere_keeps_xdists_count(pytester: pytest.Pytester, monkeypatc
     )
     created = [re.findall(r"created: (\d+)/", "\n".join(r.outlines)) for r in (ours, theirs)]
     assert created[0] == created[1] and created[0], created
+
+
+def test_other_runs_stay_in_one_process(pytester: pytest.Pytester):
+    pytester.makepyfile(test_other="def test_one():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert not re.search(r"created: \d+/", "\n".join(result.outlines))

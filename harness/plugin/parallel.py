@@ -1,0 +1,69 @@
+"""A run of our scenarios is parallel by itself: `pytest scenarios/`, `harness test` and
+`make scenarios` alike get pytest-xdist's `-n auto --dist loadgroup`, which the plugin answers
+with as many workers as the machine carries for the stacks selected (harness/plugin/workers.py),
+each running a stack or one of its lanes (harness/plugin/lanes.py). One stack's scenarios then
+take about as long as its longest lane, not the sum of the three.
+
+`-n N` alone gets `--dist loadgroup` too. A run stays in one process with `-n 0` (as in
+xdist), without xdist (`-p no:xdist`), and when what the user asked for needs the process that
+runs the cases: a debugger (`--pdb`, `--trace`), output shown as it comes
+(`-s`: xdist's workers capture it regardless), stacks kept for a look afterwards
+(`--keep-stacks`), or only a listing (`--collect-only`). A mode the user chose (`--dist`,
+`--tx`) is theirs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+__all__ = ["distribute_by_default", "mode_chosen", "one_process_reason"]
+
+# Option dest -> what the user asked for that needs one process, when the option is set.
+_NEEDS_ONE_PROCESS = {
+    "usepdb": "--pdb",
+    "trace": "--trace",
+    "keep_stacks": "--keep-stacks",
+    "collectonly": "--collect-only",
+}
+
+
+def mode_chosen(config: pytest.Config) -> bool:
+    """Whether the user's own arguments (or addopts) chose how xdist distributes the run:
+    `--dist`, `--tx` or `-d`. A worker count alone (`-n 4`) is not a mode."""
+    option = config.option
+    return (
+        getattr(option, "dist", "no") != "no"
+        or bool(getattr(option, "tx", None))
+        or bool(getattr(option, "distload", False))
+    )
+
+
+def one_process_reason(config: pytest.Config) -> str | None:
+    """The option that keeps this run in one process, if any."""
+    for dest, flag in _NEEDS_ONE_PROCESS.items():
+        if getattr(config.option, dest, False):
+            return flag
+    if getattr(config.option, "capture", "fd") == "no":
+        return "-s"
+    return None
+
+
+def distribute_by_default(config: pytest.Config) -> bool:
+    """On the controller, before xdist reads its options: no worker count given, `-n auto`
+    (unless the run needs one process); a count other than 0, or auto, `--dist loadgroup`,
+    so each stack (or lane) runs on one worker, not each case on any (xdist's `load`, with a
+    stack started by every worker that draws one of its cases). A mode the user chose, or no
+    xdist, is left alone. Returns whether the run is distributed."""
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
+        return False
+    if mode_chosen(config):
+        return False
+    option = config.option
+    if option.numprocesses is None:
+        if one_process_reason(config) is not None:
+            return False
+        option.numprocesses = "auto"
+    if option.numprocesses == 0:
+        return False
+    option.dist = "loadgroup"
+    return True
