@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from harness.errors import StackError
-from harness.run.fleet import replica_address
 from harness.run.stack import Stack
 from harness.spec.model import APP_PORT
 
@@ -56,7 +55,7 @@ class UpstreamConnection:
 
 def upstream_connections(stack: Stack) -> list[UpstreamConnection]:
     """The proxy container's connections to the app port of each replica, in any state."""
-    replica_by_address = {replica_address(stack, r): r for r in stack.replicas}
+    replica_by_address = {address: r for r, address in stack.replica_addresses().items()}
     code, table = stack.exec("proxy", ["cat", *PROC_TABLES])
     if code != 0:
         raise StackError(f"{stack.id}: cannot read the proxy's TCP table: {table.strip()}")

@@ -397,7 +397,9 @@ def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> Non
 def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, changes: int) -> None:
     """After a test: replicas it stopped or paused run again, and when it changed the fleet
     (`changes`: the stack's fleet_changes before it), the proxy routes to each replica again
-    before the next test on this instance starts."""
+    before the next test on this instance starts. A replica that came back on another
+    address gets the proxy restarted first: one that resolved names only at its start would
+    never reach it again, and the next scenarios would meet one replica fewer."""
     stopped = [r for r in live_stack.replicas if live_stack.state(r) != "running"]
     for replica in stopped:
         if live_stack.state(replica) == "paused":
@@ -407,6 +409,8 @@ def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, change
     if stopped:
         live_stack.wait_replicas_ready(stopped)
     if live_stack.fleet_changes != changes:
+        if live_stack.replicas_moved():
+            live_stack.restart_proxy()
         # An OwnAppStack is the stack as scenarios see it: its /echo is the adapter's.
         wait_fleet_back_in_rotation(cast(Stack, scenario_stack))
 

@@ -20,19 +20,9 @@ from harness.run.runtime import engine
 from harness.run.stack import Stack
 from harness.spec.model import APP_PORT
 
-__all__ = ["PLACEHOLDER_INSTANCE", "moved_replica", "replica_address"]
+__all__ = ["PLACEHOLDER_INSTANCE", "moved_replica"]
 
 PLACEHOLDER_SECONDS = 120  # the placeholder exits by itself even if nothing removes it
-
-
-def replica_address(stack: Stack, replica: str) -> str:
-    """The replica's current IPv4 address on the stack network ('' when it has none)."""
-    container = stack.container(replica)
-    with docker_errors(stack.id, replica, action="inspect"):
-        container.reload()
-    networks = container.attrs["NetworkSettings"]["Networks"]
-    address: str = networks.get(stack.network.name, {}).get("IPAddress", "")
-    return address
 
 
 # The placeholder answers at the old address, as whatever takes a freed address on a busy
@@ -91,7 +81,7 @@ def moved_replica(stack: Stack, replica: str) -> Iterator[tuple[str, str]]:
     replica's new address (recreating the replica once more, to take its old address back,
     cost an app start-up: about 2 s and 2 CPU s more on a 2-core machine).
     """
-    old = replica_address(stack, replica)
+    old = stack.replica_address(replica)
     stack.stop_replica(replica)
     placeholder_service = f"{replica}-placeholder"
     with docker_errors(stack.id, placeholder_service, action="run"):
@@ -105,7 +95,7 @@ def moved_replica(stack: Stack, replica: str) -> Iterator[tuple[str, str]]:
         )
     try:
         stack.recreate_replica(replica)
-        new = replica_address(stack, replica)
+        new = stack.replica_address(replica)
         if new == old:
             raise StackError(
                 f"{stack.id}: {replica} came back on its old address {old} although a "

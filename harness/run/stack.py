@@ -94,6 +94,9 @@ class Stack:
         # Times a replica was stopped, killed, paused or recreated: after a scenario that
         # changed it, the scenario fixture waits for the proxy to route to every replica again.
         self.fleet_changes = 0
+        # The replicas' addresses when the proxy last started: a proxy that resolves names
+        # only then (nginx's upstream block) still sends to these.
+        self.addresses_at_proxy_start: dict[str, str] = {}
         self._client_context: ssl.SSLContext | None = None
 
     # -- addressing ------------------------------------------------------------------------
@@ -194,6 +197,7 @@ class Stack:
                 for future in [pool.submit(step) for step in work]:
                     future.result()
             services.start_proxy(self, proxy)
+            self.addresses_at_proxy_start = self.replica_addresses()
             self.wait_replicas_ready()
             self.wait_proxy_ready()
         except BaseException:
@@ -326,7 +330,27 @@ class Stack:
         learnt of the fleet, and resolves the replicas' names afresh."""
         with docker_errors(self.id, "proxy", action="restart"):
             self.container("proxy").restart(timeout=1)
+        self.addresses_at_proxy_start = self.replica_addresses()
         self.wait_proxy_ready()
+
+    def replica_address(self, replica: str) -> str:
+        """The replica's current IPv4 address on the stack network ('' when it has none)."""
+        container = self.container(replica)
+        with docker_errors(self.id, replica, action="inspect"):
+            container.reload()
+        networks = container.attrs["NetworkSettings"]["Networks"]
+        address: str = networks.get(self.network.name, {}).get("IPAddress", "")
+        return address
+
+    def replica_addresses(self) -> dict[str, str]:
+        return {replica: self.replica_address(replica) for replica in self.replicas}
+
+    def replicas_moved(self) -> list[str]:
+        """Replicas on another address than when the proxy last started. Docker may give a
+        container another address when it starts again (seen: a replica recreated on a new
+        address moved once more at its next stop and start)."""
+        now = self.replica_addresses()
+        return [r for r in self.replicas if now[r] != self.addresses_at_proxy_start.get(r)]
 
     def restart_replica(self, replica: str) -> None:
         self.stop_replica(replica)

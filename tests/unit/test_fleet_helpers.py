@@ -110,11 +110,20 @@ def test_hand_made_client_hello_is_well_formed():
 class FakeFleet:
     """A live stack's replica control, recording what the scenario fixture asks of it."""
 
-    def __init__(self, states: dict[str, str], fleet_changes: int) -> None:
+    def __init__(
+        self, states: dict[str, str], fleet_changes: int, moved: list[str] | None = None
+    ) -> None:
         self.replicas = list(states)
         self.states = states
         self.fleet_changes = fleet_changes
+        self.moved = moved or []
         self.calls: list[str] = []
+
+    def replicas_moved(self) -> list[str]:
+        return self.moved
+
+    def restart_proxy(self) -> None:
+        self.calls.append("restart proxy")
 
     def state(self, replica: str) -> str:
         return self.states[replica]
@@ -144,6 +153,11 @@ def test_after_a_test_that_changed_the_fleet_the_proxy_must_route_to_it_again(mo
     recreated = FakeFleet({"app-1": "running", "app-2": "running"}, fleet_changes=4)
     hooks.restore_fleet(recreated, recreated, changes=3)  # type: ignore[arg-type]
     assert (recreated.calls, waited[-1]) == ([], recreated)
+
+    # Started again on another address: a proxy resolving at start would never reach it.
+    moved = FakeFleet({"app-1": "exited", "app-2": "running"}, fleet_changes=4, moved=["app-1"])
+    hooks.restore_fleet(moved, moved, changes=3)  # type: ignore[arg-type]
+    assert (moved.calls, waited[-1]) == (["start app-1", "ready app-1", "restart proxy"], moved)
 
 
 def test_waiting_for_the_fleet_asks_nothing_of_a_stack_sticky_by_client_address():

@@ -114,7 +114,7 @@ def test_moved_replica_placeholder_refused_names_the_placeholder(monkeypatch):
 
     stack = stack_with("app-1", NOT_RUNNING)
     stack.network = type("Network", (), {"name": "dh-net"})()
-    monkeypatch.setattr(fleet, "replica_address", lambda stack, replica: "172.18.0.3")
+    monkeypatch.setattr(Stack, "replica_address", lambda self, replica: "172.18.0.3")
     monkeypatch.setattr(Stack, "stop_replica", lambda self, replica: None)
     monkeypatch.setattr(fleet, "engine", lambda: Engine())
     with pytest.raises(StackError) as caught, fleet.moved_replica(stack, "app-1"):
@@ -124,7 +124,7 @@ def test_moved_replica_placeholder_refused_names_the_placeholder(monkeypatch):
 
 def test_replica_address_of_a_removed_replica_is_named():
     with pytest.raises(StackError, match=r"service app-1 \(inspect\): the engine no longer"):
-        fleet.replica_address(stack_with("app-1", REMOVED), "app-1")
+        stack_with("app-1", REMOVED).replica_address("app-1")
 
 
 class Network:
