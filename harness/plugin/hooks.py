@@ -288,9 +288,11 @@ def _warn_if_ungrouped(session: pytest.Session) -> None:
         versions = f"pytest {pytest.__version__}, pytest-xdist {_xdist_version()}"
         warnings.warn(
             pytest.PytestWarning(
-                f"--dist loadgroup did not group the scenarios ({versions}; "
-                "pytest-dev/pytest-xdist#1386): each worker starts every stack it draws a test "
-                "of, which is slower. Hint: pip install 'pytest<9.2'."
+                f"--dist loadgroup did not group the tests ({versions}): each worker starts "
+                "every stack it draws a test of, which is slower. Hint: with pytest 9.2 "
+                "(pytest-dev/pytest-xdist#1386), pip install 'pytest<9.2'; a conftest.py that "
+                "adds xdist_group markers must do so in a pytest_collection_modifyitems marked "
+                "tryfirst, before xdist's worker reads them."
             ),
             stacklevel=1,
         )

@@ -22,10 +22,12 @@ SPREAD_ONE_BY_ONE = "test_broken_variants.py"
 LONGEST_FIRST = ("test_matrix.py", "test_installed_wheel.py", "test_own_files_and_chain.py")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(items):
     """Every integration test needs Docker. Under xdist (`make test`, --dist loadgroup), each
     module runs whole on one worker, its module fixtures built once, while the broken variants
-    spread one by one over the workers; the longest modules come first."""
+    spread one by one over the workers; the longest modules come first. Without tryfirst, the
+    worker read the groups first: none, and each module's tests spread over every worker."""
     for item in items:
         if "integration" in item.nodeid:
             item.add_marker(pytest.mark.docker)

@@ -69,5 +69,5 @@ def test_a_worker_says_when_its_groups_were_ignored(pytester: pytest.Pytester):
     )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
-        ["*--dist loadgroup did not group the scenarios (pytest *pytest-xdist#1386)*"]
+        ["*--dist loadgroup did not group the tests (pytest *, pytest-xdist *): each worker*"]
     )
