@@ -44,7 +44,11 @@ from harness.plugin.items import (
     spec_of,
 )
 from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
-from harness.plugin.parallel import distribute_by_default
+from harness.plugin.parallel import (
+    distribute_by_default,
+    group_on_this_worker,
+    tell_worker_to_group,
+)
 from harness.plugin.workers import default_workers
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
@@ -107,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs a Docker engine")
     if _asked_for_stacks(config):  # a bad selection is a usage error before collection
         _selected_specs(config)
+    group_on_this_worker(config)
     _interrupt_workers_on_sigterm(config)
     matrix_out = config.getoption("matrix_out")
     # Reports reach the xdist controller (or the only process): it alone records them.
@@ -201,6 +206,12 @@ def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object
     if _runs_scenarios(config):
         distribute_by_default(config)
     return (yield)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist starts a worker: it groups as this controller does (harness/plugin/parallel.py)."""
+    tell_worker_to_group(node)
 
 
 def _runs_scenarios(config: pytest.Config) -> bool:

@@ -10,13 +10,28 @@ runs the cases: a debugger (`--pdb`, `--trace`), output shown as it comes
 (`-s`: xdist's workers capture it regardless), stacks kept for a look afterwards
 (`--keep-stacks`), or only a listing (`--collect-only`). A mode the user chose (`--dist`,
 `--tx`) is theirs.
+
+A worker parses the controller's command line again, not its options: a `--dist loadgroup`
+the plugin chose would not reach it, and the worker would not put the groups into the node
+ids (xdist's remote.setup_config), so every test would be a group of its own and each worker
+would start every stack it drew a test of. The controller says so in the worker's input.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-__all__ = ["distribute_by_default", "mode_chosen", "one_process_reason"]
+__all__ = [
+    "distribute_by_default",
+    "group_on_this_worker",
+    "mode_chosen",
+    "one_process_reason",
+    "tell_worker_to_group",
+]
+
+_GROUPS_KEY = "harness_loadgroup"  # in xdist's workerinput: the controller runs --dist loadgroup
 
 # Option dest -> what the user asked for that needs one process, when the option is set.
 _NEEDS_ONE_PROCESS = {
@@ -67,3 +82,15 @@ def distribute_by_default(config: pytest.Config) -> bool:
         return False
     option.dist = "loadgroup"
     return True
+
+
+def tell_worker_to_group(node: Any) -> None:
+    """On the controller, for each worker it starts (xdist's pytest_configure_node)."""
+    node.workerinput[_GROUPS_KEY] = node.config.getvalue("dist") == "loadgroup"
+
+
+def group_on_this_worker(config: pytest.Config) -> None:
+    """On a worker, before collection: group as the controller does."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and workerinput.get(_GROUPS_KEY):
+        config.option.loadgroup = True

@@ -102,3 +102,19 @@ def test_other_runs_stay_in_one_process(pytester: pytest.Pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert not re.search(r"created: \d+/", "\n".join(result.outlines))
+
+
+def test_the_default_run_groups_on_its_workers():
+    """The plugin chooses `--dist loadgroup`, but a worker parses the command line again: it
+    must still put each case's group into its node id, or every case is a group of its own
+    and each worker starts the stack. The prefix cases skip on a stack without a prefix
+    before any stack starts; they are one lane of one stack: one worker runs them all."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "scenarios/test_prefix.py", f"--stack={STACK}",
+         "-p", "no:cacheprovider", "-v"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    workers = re.findall(r"\[(gw\d+)\].* SKIPPED", result.stdout)
+    assert len(workers) >= 4, result.stdout[-3000:]
+    assert len(set(workers)) == 1, f"one lane ran on {sorted(set(workers))}"
