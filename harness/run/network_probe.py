@@ -1,19 +1,34 @@
-"""Probes replicas from inside a stack's network, the way the proxy will reach them.
+"""The network agent: probes replicas from inside a stack's network, the way the proxy will
+reach them.
 
-This file runs in two places. The stack runs its source with `python3 -c` in the Redis
-container (our base image, on the stack network): it probes every target by service name
-every 20 ms until all answer or PATIENCE seconds pass, then prints what each said as JSON.
-One exec per round of the host's readiness loop, not per probe: an exec costs more than the
-probe. The host imports `answered`, the one test of what a probe saw. Standard library only.
+This file runs in two places. The stack's Redis container (our base image, on the stack
+network) runs its source with `python3 -c SOURCE serve PORT` beside redis-server, for the
+stack's whole life; the host reaches it on a port published on 127.0.0.1 (harness/run/agent.py).
+Each connection carries one request and one answer, each a JSON line:
+
+- `{"op": "ready", "patience", "health_path", "wanted", "targets"}`: probes every target by
+  service name every 20 ms until all answer or `patience` seconds pass; answers what each
+  said, by service name.
+- `{"op": "direct", "host", "port", "deadline", "idle", "probe"}`: one connection to a
+  replica, the probe (base64) sent, what came back read until the peer closes, or nothing
+  more arrives for `idle` seconds once an answer has begun, or the deadline passes; answers
+  `{raw (base64), closed, seconds, error}`.
+
+One process for the stack's life, not a `docker exec` per probe: an exec costs about 0.1 CPU
+second (the engine, runc, a Python start-up), and a stack made about 30 of them. The host
+imports `answered`, the one test of what a probe saw. Standard library only.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import socketserver
 import sys
 import time
 from enum import StrEnum
+from typing import Any
 
 ACCEPTING = "accepting connections"
 
@@ -52,7 +67,9 @@ def answered(seen: str, wanted: Wanted = Wanted.OK) -> bool:
     return status == [Wanted.OK.value]
 
 
-def main(patience: float, health_path: str, wanted: Wanted, targets: list[str]) -> dict[str, str]:
+def until_ready(
+    patience: float, health_path: str, wanted: Wanted, targets: list[str]
+) -> dict[str, str]:
     end = time.monotonic() + patience
     while True:
         seen = {target.split(":")[0]: probe(target, health_path) for target in targets}
@@ -61,5 +78,75 @@ def main(patience: float, health_path: str, wanted: Wanted, targets: list[str]) 
         time.sleep(0.02)
 
 
-if __name__ == "__main__":
-    print(json.dumps(main(float(sys.argv[1]), sys.argv[2], Wanted(sys.argv[3]), sys.argv[4:])))
+def direct(host: str, port: int, deadline: float, idle: float, sent: bytes) -> dict[str, Any]:
+    """One connection to host:port, `sent` written, what came back read as the module says."""
+    chunks: list[bytes] = []
+    closed, error, started = False, None, time.monotonic()
+    try:
+        with socket.create_connection((host, port), timeout=2) as connection:
+            connection.sendall(sent)
+            end = started + deadline
+            while (left := end - time.monotonic()) > 0:
+                connection.settimeout(min(left, idle) if chunks else left)
+                try:
+                    chunk = connection.recv(65536)
+                except TimeoutError:
+                    break
+                except ConnectionResetError:
+                    closed = True
+                    break
+                if not chunk:
+                    closed = True
+                    break
+                chunks.append(chunk)
+    except OSError as failure:
+        error = f"{type(failure).__name__}: {failure}"
+    return {
+        "raw": base64.b64encode(b"".join(chunks)).decode(),
+        "closed": closed,
+        "seconds": time.monotonic() - started,
+        "error": error,
+    }
+
+
+def answer(request: dict[str, Any]) -> Any:
+    """The answer to one request (see the module's docstring)."""
+    if request["op"] == "ready":
+        return until_ready(
+            float(request["patience"]),
+            request["health_path"],
+            Wanted(request["wanted"]),
+            list(request["targets"]),
+        )
+    if request["op"] == "direct":
+        return direct(
+            request["host"],
+            int(request["port"]),
+            float(request["deadline"]),
+            float(request["idle"]),
+            base64.b64decode(request["probe"]),
+        )
+    return {"error": f"unknown op {request['op']!r}"}
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        try:
+            reply = answer(json.loads(self.rfile.readline()))
+        except (ValueError, KeyError, TypeError) as error:
+            reply = {"error": f"bad request: {type(error).__name__}: {error}"}
+        self.wfile.write(json.dumps(reply).encode() + b"\n")
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(port: int) -> None:
+    with _Server(("0.0.0.0", port), _Handler) as server:
+        server.serve_forever()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
+    serve(int(sys.argv[2]))

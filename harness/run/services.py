@@ -12,6 +12,7 @@ import docker.errors
 
 from harness.building.configs.model import STATIC_DIR, TLS_DIR
 from harness.errors import StackStartError
+from harness.run.agent import AGENT_PORT, agent_command
 from harness.run.boundary import docker_errors
 from harness.run.containers import copy_into, copy_tree_archive, put_tree_archive
 from harness.run.runtime import engine
@@ -49,8 +50,16 @@ def create(
 
 
 def create_redis(stack: Stack) -> Any:
-    command = ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
-    return create(stack, "redis", stack.images.base, command, user="redis")
+    """Redis, and beside it the stack's network agent (harness/run/network_probe.py) on a
+    port Docker picks on 127.0.0.1."""
+    command, environment = agent_command(
+        ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
+    )
+    ports = {f"{AGENT_PORT}/tcp": ("127.0.0.1",)}
+    return create(
+        stack, "redis", stack.images.base, command, user="redis", environment=environment,
+        ports=ports,
+    )  # fmt: skip
 
 
 def create_replica(stack: Stack, replica: str) -> Any:

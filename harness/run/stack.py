@@ -29,6 +29,7 @@ from harness.errors import (
     StackStartError,
 )
 from harness.run import services, stack_readiness
+from harness.run.agent import AGENT_PORT
 from harness.run.boundary import docker_errors
 from harness.run.containers import log_tail, state
 from harness.run.runtime import (
@@ -97,6 +98,7 @@ class Stack:
         # The replicas' addresses when the proxy last started: a proxy that resolves names
         # only then (nginx's upstream block) still sends to these.
         self.addresses_at_proxy_start: dict[str, str] = {}
+        self._agent_port: int | None = None
         self._client_context: ssl.SSLContext | None = None
 
     # -- addressing ------------------------------------------------------------------------
@@ -341,6 +343,21 @@ class Stack:
         networks = container.attrs["NetworkSettings"]["Networks"]
         address: str = networks.get(self.network.name, {}).get("IPAddress", "")
         return address
+
+    def agent_port(self) -> int:
+        """The host port of the stack's network agent (harness/run/agent.py)."""
+        if self._agent_port is None:
+            container = self.container("redis")
+            with docker_errors(self.id, "redis", action="inspect"):
+                container.reload()
+            bindings = container.attrs["NetworkSettings"]["Ports"].get(f"{AGENT_PORT}/tcp")
+            if not bindings:
+                raise StackError(
+                    f"stack {self.id}, service redis: no port published for the network agent "
+                    f"({AGENT_PORT}/tcp); state {container.status}"
+                )
+            self._agent_port = int(bindings[0]["HostPort"])
+        return self._agent_port
 
     def replica_addresses(self) -> dict[str, str]:
         return {replica: self.replica_address(replica) for replica in self.replicas}

@@ -1,22 +1,22 @@
 """When a stack's services are ready: probed, never slept for.
 
-Replicas are probed from inside the stack network, as the proxy will reach them (the network
-probe runs in the Redis container); the proxy through its published port. A service that
+Replicas are probed from inside the stack network, as the proxy will reach them (by the
+stack's network agent, beside Redis: harness/run/agent.py); the proxy through its published
+port. A service that
 exits ends the wait at once; a timeout carries the probe history and the service's log tail.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 
-from harness.errors import ConfigError, ExecOutputLost, HarnessError
+from harness.errors import ConfigError, HarnessError
 from harness.run import network_probe
+from harness.run.agent import ask_agent
 from harness.run.readiness import GiveUp, ProbeFailed, wait_until
 from harness.spec.model import APP_PORT, Protocol
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from harness.run.stack import Stack
 
 READY_TIMEOUT = 60.0  # seconds; HARNESS_READY_TIMEOUT overrides it
-_NETWORK_PROBE = Path(network_probe.__file__).read_text("utf-8")
 _PROBE_PATIENCE = 1.0  # seconds one exec of the network probe keeps probing
 
 
@@ -87,20 +86,16 @@ def _app_answered_below_prefix(stack: Stack, response: httpx.Response) -> bool:
 
 
 def probe_from_network(stack: Stack, targets: list[str]) -> dict[str, str]:
-    """What each `service:port:protocol` target answered, probed from the Redis container."""
-    command = [
-        "python3", "-c", _NETWORK_PROBE, str(_PROBE_PATIENCE), stack.replica_health_path,
-        _wanted_replica_answer(stack),
-    ]  # fmt: skip
-    try:
-        code, output = stack.exec(
-            "redis", [*command, *targets], prints=True, action="probe the replicas"
-        )
-    except ExecOutputLost as lost:
-        raise ProbeFailed(str(lost)) from None
-    if code != 0:
-        raise ProbeFailed(f"probe failed: {output[-200:]}")
-    seen: dict[str, str] = json.loads(output)
+    """What each `service:port:protocol` target answered, probed by the stack's network agent
+    (harness/run/agent.py), which keeps probing for up to _PROBE_PATIENCE."""
+    request = {
+        "op": "ready",
+        "patience": _PROBE_PATIENCE,
+        "health_path": stack.replica_health_path,
+        "wanted": _wanted_replica_answer(stack).value,
+        "targets": targets,
+    }
+    seen: dict[str, str] = ask_agent(stack, request, timeout=_PROBE_PATIENCE + 10)
     return seen
 
 

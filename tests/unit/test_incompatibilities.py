@@ -168,7 +168,7 @@ def test_plugin_marks_the_built_in_stack_and_leaves_an_own_config_plain(pytester
     )
     result = pytester.runpytest(
         "--stack-file", "stacks.toml", "--stack", NGINX, "--stack", "mine", "-rA",
-        "-p", "no:cacheprovider",
+        "-p", "no:cacheprovider", "-n", "0",
     )  # fmt: skip
     result.assert_outcomes(passed=1, failed=1)
     case = "test_lifecycle.py::test_recreated_replica_is_reached_again"

@@ -100,9 +100,10 @@ def test_state_and_logs_of_a_gone_replica_are_answers_not_errors():
 
 
 def test_the_readiness_probe_from_redis_names_its_service():
+    """The probe asks the network agent beside Redis, found through the Redis container."""
     stack = stack_with("redis", NOT_RUNNING)
     stack.containers["app-1"] = stack_with("app-1", REMOVED).containers["app-1"]
-    with pytest.raises(StackError, match=r"service redis \(probe the replicas\)"):
+    with pytest.raises(StackError, match=r"service redis \(inspect\): the engine refused"):
         probe_from_network(stack, ["app-1:8000:http"])
 
 

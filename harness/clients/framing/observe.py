@@ -19,7 +19,6 @@ from harness.clients.framing.probes import FramingProbe, probe_path
 from harness.clients.framing.verdicts import Hop, HopResult, ProbeResult, classify
 from harness.clients.framing.wire import Exchange, send_direct, send_through_proxy
 from harness.clients.probes import host_header
-from harness.errors import ExecOutputLost
 from harness.run.stack import Stack
 from harness.spec.model import Protocol
 
@@ -43,12 +42,8 @@ def run_probe(stack: Stack, client: httpx.Client, probe: FramingProbe) -> ProbeR
 def run_probe_on_hop(
     stack: Stack, client: httpx.Client, probe: FramingProbe, hop: Hop
 ) -> HopResult:
-    """One hop's result; a direct probe whose output the engine lost runs once more, under a
-    fresh marker, so the lost run's requests are not counted."""
-    try:
-        return _run_once(stack, client, probe, hop)
-    except ExecOutputLost:
-        return _run_once(stack, client, probe, hop)
+    """One hop's result, under a fresh marker."""
+    return _run_once(stack, client, probe, hop)
 
 
 def _run_once(stack: Stack, client: httpx.Client, probe: FramingProbe, hop: Hop) -> HopResult:

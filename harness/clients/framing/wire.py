@@ -1,7 +1,6 @@
 """Probe bytes on a socket, two ways: through the proxy's published port, or from inside the
 stack's network straight to one replica (the harness never reaches a container's address from
-the host: the direct hop runs as a small Python script in the stack's Redis container, which
-is our base image, on the stack network).
+the host: the stack's network agent sends the direct hop, harness/run/agent.py).
 
 Both ways read the same way: until the peer closes, or nothing more arrives for `idle` seconds
 once an answer has begun, or the deadline passes. The idle gap is what tells "answered and
@@ -11,7 +10,6 @@ waiting for the next request" from "still answering"; servers here answer in mil
 from __future__ import annotations
 
 import base64
-import json
 import re
 import socket
 import time
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 
 from harness.clients.probes import open_socket
 from harness.errors import HarnessError
+from harness.run.agent import ask_agent
 from harness.run.stack import Stack
 from harness.spec.model import APP_PORT
 
@@ -33,37 +32,6 @@ __all__ = [
 DEADLINE = 4.0
 IDLE = 0.6
 _STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3})[^\r\n]*\r?\n")
-
-# Runs in the Redis container: one connection to a replica, the probe sent, what came back
-# read as above; prints JSON {raw (base64), closed, seconds, error}.
-_DIRECT_SCRIPT = """
-import base64, json, socket, sys, time
-host, port, deadline, idle, probe = sys.argv[1:]
-deadline, idle = float(deadline), float(idle)
-chunks, closed, error, started = [], False, None, time.monotonic()
-try:
-    with socket.create_connection((host, int(port)), timeout=2) as s:
-        s.sendall(base64.b64decode(probe))
-        end = started + deadline
-        while (left := end - time.monotonic()) > 0:
-            s.settimeout(min(left, idle) if chunks else left)
-            try:
-                chunk = s.recv(65536)
-            except (TimeoutError, socket.timeout):
-                break
-            except ConnectionResetError:
-                closed = True
-                break
-            if not chunk:
-                closed = True
-                break
-            chunks.append(chunk)
-except OSError as failure:
-    error = type(failure).__name__ + ": " + str(failure)
-print(json.dumps({"raw": base64.b64encode(b"".join(chunks)).decode(), "closed": closed,
-                  "seconds": time.monotonic() - started, "error": error}))
-"""
-
 
 class DirectProbeFailed(HarnessError):
     """The direct hop's script could not run in the stack's network."""
@@ -113,17 +81,16 @@ def send_through_proxy(stack: Stack, probe: bytes, deadline: float = DEADLINE) -
 
 
 def send_direct(stack: Stack, replica: str, probe: bytes, deadline: float = DEADLINE) -> Exchange:
-    """Send the probe to one replica's server port from the Redis container on the network."""
-    command = ["python3", "-c", _DIRECT_SCRIPT, replica, str(APP_PORT), str(deadline), str(IDLE),
-               base64.b64encode(probe).decode()]
-    code, output = stack.exec("redis", command, prints=True)
-    try:
-        result = json.loads(output.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        raise DirectProbeFailed(
-            f"{stack.id}: the direct probe to {replica}:{APP_PORT} ran in the redis container "
-            f"and exited {code} with {output[-300:]!r}; expected one JSON line"
-        ) from None
+    """Send the probe to one replica's server port from the stack network (its agent)."""
+    request = {
+        "op": "direct",
+        "host": replica,
+        "port": APP_PORT,
+        "deadline": deadline,
+        "idle": IDLE,
+        "probe": base64.b64encode(probe).decode(),
+    }
+    result = ask_agent(stack, request, timeout=deadline + 10)
     if result["error"]:
         raise DirectProbeFailed(
             f"{stack.id}: could not reach {replica}:{APP_PORT} from the stack network: "

@@ -1,0 +1,101 @@
+"""The stack's network agent (harness/run/network_probe.py) and the host's side of it
+(harness/run/agent.py), run here on 127.0.0.1 against a local server: the requests a stack
+makes of it, its start-up, and the errors it names."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from harness.errors import StackError
+from harness.run import network_probe
+from harness.run.agent import ask_agent
+from harness.run.stack import free_port
+
+
+class _Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path == "/health" else 404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def replica() -> Iterator[int]:
+    """A server answering /health with 200, as a replica does; its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+class AgentStack:
+    """What ask_agent needs of a stack: its id and the agent's port."""
+
+    id = "nginx-gunicorn-gthread-flask"
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def agent_port(self) -> int:
+        return self.port
+
+
+def start_agent(port: int) -> None:
+    threading.Thread(target=network_probe.serve, args=(port,), daemon=True).start()
+
+
+@pytest.fixture
+def agent() -> AgentStack:
+    port = free_port()
+    start_agent(port)
+    return AgentStack(port)
+
+
+def test_ready_request_answers_each_target_by_name(agent, replica):
+    request = {"op": "ready", "patience": 1.0, "health_path": "/health", "wanted": "200",
+               "targets": [f"127.0.0.1:{replica}:http"]}  # fmt: skip
+    seen = ask_agent(agent, request, timeout=5)  # type: ignore[arg-type]
+    assert network_probe.answered(seen["127.0.0.1"]), seen
+
+
+def test_direct_request_sends_the_bytes_and_returns_the_answer(agent, replica):
+    probe = b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n"
+    request = {"op": "direct", "host": "127.0.0.1", "port": replica, "deadline": 3,
+               "idle": 0.3, "probe": base64.b64encode(probe).decode()}  # fmt: skip
+    result = ask_agent(agent, request, timeout=5)  # type: ignore[arg-type]
+    assert result["error"] is None and result["closed"], result
+    assert base64.b64decode(result["raw"]).startswith(b"HTTP/1.0 200"), result
+
+
+def test_an_agent_still_starting_is_waited_for(replica):
+    """Until it listens, Docker's proxy on the published port refuses or closes at once."""
+    port = free_port()
+    threading.Timer(0.3, start_agent, args=(port,)).start()
+    request = {"op": "ready", "patience": 0.5, "health_path": "/health", "wanted": "200",
+               "targets": [f"127.0.0.1:{replica}:http"]}  # fmt: skip
+    seen = ask_agent(AgentStack(port), request, timeout=5)  # type: ignore[arg-type]
+    assert network_probe.answered(seen["127.0.0.1"]), seen
+
+
+def test_a_bad_request_is_named(agent):
+    with pytest.raises(StackError, match=r"stack nginx-gunicorn-gthread-flask: the network "
+                       r"agent: unknown op 'dance'"):  # fmt: skip
+        ask_agent(agent, {"op": "dance"}, timeout=5)  # type: ignore[arg-type]
+
+
+def test_no_agent_at_all_is_named(monkeypatch):
+    monkeypatch.setattr("harness.run.agent._START_PATIENCE", 0.2)
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    with pytest.raises(StackError, match=r"service redis \(network agent on 127\.0\.0\.1:\d+\): "
+                       r"no answer to 'ready': ConnectionRefusedError"):  # fmt: skip
+        ask_agent(AgentStack(port), {"op": "ready"}, timeout=1)  # type: ignore[arg-type]
