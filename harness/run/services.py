@@ -16,7 +16,7 @@ from harness.run.agent import AGENT_PORT, agent_command
 from harness.run.boundary import docker_errors
 from harness.run.containers import copy_into, copy_tree_archive, put_tree_archive
 from harness.run.runtime import engine
-from harness.spec.model import HTTP_PORT, HTTPS_PORT
+from harness.spec.model import HTTP_PORT, HTTPS_PORT, ProxyKind
 
 if TYPE_CHECKING:
     from harness.run.stack import Stack
@@ -82,7 +82,18 @@ def create_proxy(stack: Stack) -> Any:
     }
     if stack.spec.tls:
         ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", int(stack.run_values.public_https_port))
-    return create(stack, "proxy", stack.images.base, config.command, ports=ports)
+    return create(
+        stack, "proxy", stack.images.base, config.command, ports=ports,
+        tmpfs=_PROXY_TEMP.get(stack.spec.proxy, {}),
+    )  # fmt: skip
+
+
+# Where a proxy writes what it buffers, in memory: on this engine a container's own files go
+# through fuse-overlayfs, and nginx took seconds (and as many CPU seconds) to buffer four
+# 32 MiB answers there while the slow-reader scenario's sync workers waited to be freed (seen:
+# a false red on nginx-gunicorn-sync-django, a stack that buffers). A server's disk does not
+# cost that. nginx creates its temp folders (proxy, body, uwsgi, ...) at start.
+_PROXY_TEMP = {ProxyKind.NGINX: {"/var/lib/nginx": "mode=1777"}}
 
 
 def fill_proxy(stack: Stack, container: Any) -> None:
