@@ -25,27 +25,46 @@ import base64
 import json
 import socket
 import socketserver
+import struct
 import sys
 import time
 from enum import StrEnum
 from typing import Any
 
-ACCEPTING = "accepting connections"
-
 
 def probe(target: str, health_path: str) -> str:
-    """`host:port:protocol`: the status line an http target answers, or that a tcp one
-    accepts connections, or the error."""
+    """`host:port:protocol`: the status line the target answers to GET health_path (in HTTP,
+    or in uWSGI's protocol for a `uwsgi` one), or the error. A uWSGI server accepts
+    connections before its app is loaded (seen: 6 s later on a loaded host), so accepting is
+    not ready."""
     host, port, protocol = target.split(":")
+    request = (
+        uwsgi_request(health_path)
+        if protocol == "uwsgi"
+        else f"GET {health_path} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode()
+    )
     try:
         with socket.create_connection((host, int(port)), timeout=1) as connection:
-            if protocol != "http":
-                return ACCEPTING
             connection.settimeout(2)
-            connection.sendall(f"GET {health_path} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
+            connection.sendall(request)
             return connection.recv(64).split(b"\r\n")[0].decode() or "no answer"
     except OSError as error:
         return f"{type(error).__name__}: {error}"
+
+
+def uwsgi_request(path: str) -> bytes:
+    """GET `path` as a uwsgi packet: modifier1 0, the variables' size, modifier2 0, then each
+    variable as a 16-bit length and bytes (uWSGI answers in HTTP)."""
+    variables = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "REQUEST_URI": path,
+        "SERVER_PROTOCOL": "HTTP/1.0", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1",
+    }  # fmt: skip
+    body = b"".join(
+        struct.pack("<H", len(k)) + k.encode() + struct.pack("<H", len(v)) + v.encode()
+        for k, v in variables.items()
+    )
+    return struct.pack("<BHB", 0, len(body), 0) + body
 
 
 class Wanted(StrEnum):
@@ -59,8 +78,6 @@ class Wanted(StrEnum):
 
 def answered(seen: str, wanted: Wanted = Wanted.OK) -> bool:
     """Whether a probe's outcome means the replica is ready."""
-    if seen == ACCEPTING:
-        return True
     status = seen.split(" ")[1:2]
     if wanted == Wanted.ANY_STATUS:
         return seen.startswith("HTTP/") and bool(status) and status[0].isdigit()

@@ -41,7 +41,7 @@ def ready_timeout() -> float:
 def replicas_ready(stack: Stack, replicas: list[str] | None, timeout: float | None) -> float:
     """Wait until each replica answers from inside the stack network; seconds waited."""
     wanted = replicas or stack.replicas
-    protocol = "tcp" if stack.spec.protocol == Protocol.UWSGI else "http"
+    protocol = "uwsgi" if stack.spec.protocol == Protocol.UWSGI else "http"
     targets = [f"{replica}:{APP_PORT}:{protocol}" for replica in wanted]
 
     def probe() -> None:

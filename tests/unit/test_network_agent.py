@@ -99,3 +99,21 @@ def test_no_agent_at_all_is_named(monkeypatch):
     with pytest.raises(StackError, match=r"service redis \(network agent on 127\.0\.0\.1:\d+\): "
                        r"no answer to 'ready': ConnectionRefusedError"):  # fmt: skip
         ask_agent(AgentStack(port), {"op": "ready"}, timeout=1)  # type: ignore[arg-type]
+
+
+def test_a_uwsgi_replica_is_asked_for_its_health_in_its_own_protocol():
+    """A uWSGI server accepts connections before its app is loaded: the probe asks GET
+    /health in uwsgi's packet format (the variables a proxy's uwsgi_pass sends)."""
+    packet = network_probe.uwsgi_request("/health")
+    modifier1, size, modifier2 = packet[0], int.from_bytes(packet[1:3], "little"), packet[3]
+    assert (modifier1, modifier2, size) == (0, 0, len(packet) - 4)
+    variables, at = {}, 4
+    while at < len(packet):
+        key_size = int.from_bytes(packet[at : at + 2], "little")
+        key = packet[at + 2 : at + 2 + key_size].decode()
+        at += 2 + key_size
+        value_size = int.from_bytes(packet[at : at + 2], "little")
+        variables[key] = packet[at + 2 : at + 2 + value_size].decode()
+        at += 2 + value_size
+    assert variables["REQUEST_METHOD"] == "GET" and variables["PATH_INFO"] == "/health"
+    assert variables["HTTP_HOST"] == "localhost"
