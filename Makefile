@@ -22,14 +22,14 @@ scenarios: bootstrap
 # The tests: unit (no Docker), the reference apps, lint and types, and the integration
 # tests that prove every scenario can fail and that nothing leaks. Those without Docker, and
 # those that measure time or resources (marker `timing`), run first and serially; then the
-# Docker tests run on one worker more than there are cores: each module whole on one worker,
-# the broken variants (each a pytest run of its own that mostly waits on its stack) one by
-# one. TEST_WORKERS=1 runs them serially too. Both parts always run; the worse exit code is
+# Docker tests run on one worker more than there are cores, one by one (most of them, the
+# broken variants above all, a pytest run or a stack of their own that mostly waits), the
+# longest modules first. TEST_WORKERS=1 runs them serially too. Both parts always run; the worse exit code is
 # make's (5, nothing selected, counts as 0).
 TEST_WORKERS ?= $$(( $$(nproc) + 1 ))
 test: bootstrap lint
 	@.venv/bin/pytest tests/ -m "not docker or timing" $(ARGS); serial=$$?; \
-	.venv/bin/pytest tests/ -m "docker and not timing" -n $(TEST_WORKERS) --dist loadgroup $(ARGS); parallel=$$?; \
+	.venv/bin/pytest tests/ -m "docker and not timing" -n $(TEST_WORKERS) $(ARGS); parallel=$$?; \
 	for code in $$serial $$parallel; do [ $$code -eq 5 ] || [ $$code -le $${worst:-0} ] || worst=$$code; done; \
 	exit $${worst:-0}
 

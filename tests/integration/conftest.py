@@ -15,24 +15,21 @@ def pytest_configure(config):
     )
 
 
-# Each a pytest run of its own on a stack of its own: these spread over the workers one by one.
-SPREAD_ONE_BY_ONE = "test_broken_variants.py"
 # The modules that take longest (measured: 160 s, 100 s, 45 s) start first, so the other
 # workers fill the time with variants instead of waiting on them at the end.
 LONGEST_FIRST = ("test_matrix.py", "test_installed_wheel.py", "test_own_files_and_chain.py")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(items):
-    """Every integration test needs Docker. Under xdist (`make test`, --dist loadgroup), each
-    module runs whole on one worker, its module fixtures built once, while the broken variants
-    spread one by one over the workers; the longest modules come first. Without tryfirst, the
-    worker read the groups first: none, and each module's tests spread over every worker."""
+    """Every integration test needs Docker. Under xdist (`make test`) the tests spread one by
+    one over the workers, the longest modules' first. Not a module whole per worker: the groups
+    meant for that were read by xdist before they were set, so every measured run spread test
+    by test (the Docker part: 566-744 s on clean clones); the one run with working groups took
+    925 s (with other changes of the same session), its modules' tests, most of them a pytest
+    run or a stack of their own, one after another on one worker."""
     for item in items:
         if "integration" in item.nodeid:
             item.add_marker(pytest.mark.docker)
-            if item.path.name != SPREAD_ONE_BY_ONE:
-                item.add_marker(pytest.mark.xdist_group(item.path.stem))
     items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
 
 
