@@ -376,17 +376,20 @@ def _instance_used_next(request: pytest.FixtureRequest, live_stack: Stack) -> bo
     If not, the instance goes down next: restoring its fleet would only wait (seen: 9 s
     after the last scenario of a one-process run, for a restarted replica the proxy no
     longer reached)."""
-    if request.config.getoption("keep_stacks"):
+    if request.config.getoption("keep_stacks") or _NEXT_ITEM not in request.node.stash:
         return True
-    nextitem = request.node.stash.get(_NEXT_ITEM, None)
+    nextitem = request.node.stash[_NEXT_ITEM]
     spec = spec_of(nextitem) if nextitem is not None else None
     return spec is not None and spec.id == live_stack.id
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+@pytest.hookimpl(wrapper=True)  # a wrapper runs whichever implementation answers the call
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
     """Remember which test runs after this one (pytest, and each xdist worker, know it)."""
     item.stash[_NEXT_ITEM] = nextitem
+    return (yield)
 
 
 def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> None:

@@ -19,6 +19,8 @@ from harness.clients.traffic import (
     wait_fleet_back_in_rotation,
 )
 from harness.plugin import hooks
+from harness.plugin.items import STACK_FIXTURE
+from harness.spec.catalog import STACKS
 from harness.spec.model import ProxyKind
 
 
@@ -197,3 +199,29 @@ def test_a_lane_after_one_that_changed_the_fleet_gets_a_fresh_proxy():
     hooks.fresh_for_its_lane(scenario_request("tls", stash), instance)  # type: ignore[arg-type]
     hooks.fresh_for_its_lane(scenario_request("limits", stash), instance)  # type: ignore[arg-type]
     assert instance.restarts == 1  # the steady lane changed nothing: the restarts lane keeps it
+
+
+class Request:
+    """What the scenario fixture reads of pytest's request: the run's options, the test (and
+    in its stash, the test after it, whose stack parameter names the instance it uses)."""
+
+    def __init__(self, next_stack: str | None, keep: bool = False, known: bool = True) -> None:
+        self.config = SimpleNamespace(getoption=lambda name: keep)
+        self.node = SimpleNamespace(stash=pytest.Stash())
+        if known:
+            nextitem = None
+            if next_stack is not None:
+                params = {STACK_FIXTURE: STACKS[next_stack]}
+                nextitem = SimpleNamespace(callspec=SimpleNamespace(params=params))
+            self.node.stash[hooks._NEXT_ITEM] = nextitem
+
+
+def test_the_fleet_is_restored_only_for_a_test_that_uses_the_instance_next():
+    """After an instance's last test it goes down: restoring it would only wait."""
+    live = SimpleNamespace(id="nginx-uwsgi-flask")
+    used = hooks._instance_used_next
+    assert used(Request("nginx-uwsgi-flask"), live)  # type: ignore[arg-type]
+    assert not used(Request("apache-uwsgi-flask"), live)  # type: ignore[arg-type]
+    assert not used(Request(None), live)  # type: ignore[arg-type]  # the run's last test
+    assert used(Request(None, keep=True), live)  # type: ignore[arg-type]  # --keep-stacks
+    assert used(Request(None, known=False), live)  # type: ignore[arg-type]  # not recorded
