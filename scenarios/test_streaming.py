@@ -54,7 +54,12 @@ def test_sse_events_arrive_incrementally(stack, client, encoding):
     assert times[-1] - times[0] >= SPREAD_AT_LEAST, f"events arrived together; {evidence}"
 
 
-LARGE_ANSWER = 32 * 1024 * 1024  # bytes: more than every socket buffer on the way holds
+# bytes: more than every socket buffer on the way holds, the contract's largest /bytes. With
+# buffering off, an answer the buffers hold whole frees its worker: measured per request,
+# about 15 MiB sat in them (the app's send buffer, the proxy's both ways, Docker's port
+# proxy's), and a receive buffer may grow to net.ipv4.tcp_rmem's maximum, 32 MiB here; a
+# 32 MiB answer let nginx-unbuffered-before-sync-workers pass under make test's load.
+LARGE_ANSWER = 64 * 1024 * 1024
 # A sync worker stalled on a client that reads nothing is freed by the server itself, no
 # sooner than this after its answer began: uWSGI's socket-timeout (4 s, its default; its
 # harakiri and gunicorn's worker timeout are the stack's `worker`, 5 s). GET /echo beside the

@@ -11,12 +11,15 @@ Each connection carries one request and one answer, each a JSON line:
   said, by service name.
 - `{"op": "direct", "host", "port", "deadline", "idle", "probe"}`: one connection to a
   replica, the probe (base64) sent, what came back read until the peer closes, or nothing
-  more arrives for `idle` seconds once an answer has begun, or the deadline passes; answers
-  `{raw (base64), closed, seconds, error}`.
+  more arrives for `idle` seconds once an answer has begun, or the deadline passes; a
+  connection still open is then half-closed and read until the peer closes it (some servers
+  act on bytes they hold only at the end of input); answers `{raw (base64), closed (by the
+  peer, before the half-close), seconds, error}`.
 
 One process for the stack's life, not a `docker exec` per probe: an exec costs about 0.1 CPU
 second (the engine, runc, a Python start-up), and a stack made about 30 of them. The host
-imports `answered`, the one test of what a probe saw. Standard library only.
+imports `answered`, the one test of what a probe saw, and `read_into`, the one way a probe's
+answer is read. Standard library only.
 """
 
 from __future__ import annotations
@@ -95,6 +98,25 @@ def until_ready(
         time.sleep(0.02)
 
 
+def read_into(
+    chunks: list[bytes], connection: socket.socket, end: float, idle: float | None
+) -> bool:
+    """Read into `chunks` until the peer closes (True), or, once something came, nothing more
+    does for `idle` seconds, or the deadline passes (False)."""
+    while (left := end - time.monotonic()) > 0:
+        connection.settimeout(min(left, idle) if chunks and idle is not None else left)
+        try:
+            chunk = connection.recv(65536)
+        except TimeoutError:
+            return False
+        except ConnectionResetError:
+            return True
+        if not chunk:
+            return True
+        chunks.append(chunk)
+    return False
+
+
 def direct(host: str, port: int, deadline: float, idle: float, sent: bytes) -> dict[str, Any]:
     """One connection to host:port, `sent` written, what came back read as the module says."""
     chunks: list[bytes] = []
@@ -103,19 +125,10 @@ def direct(host: str, port: int, deadline: float, idle: float, sent: bytes) -> d
         with socket.create_connection((host, port), timeout=2) as connection:
             connection.sendall(sent)
             end = started + deadline
-            while (left := end - time.monotonic()) > 0:
-                connection.settimeout(min(left, idle) if chunks else left)
-                try:
-                    chunk = connection.recv(65536)
-                except TimeoutError:
-                    break
-                except ConnectionResetError:
-                    closed = True
-                    break
-                if not chunk:
-                    closed = True
-                    break
-                chunks.append(chunk)
+            closed = read_into(chunks, connection, end, idle)
+            if not closed:
+                connection.shutdown(socket.SHUT_WR)
+                read_into(chunks, connection, end, None)
     except OSError as failure:
         error = f"{type(failure).__name__}: {failure}"
     return {

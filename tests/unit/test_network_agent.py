@@ -75,6 +75,41 @@ def test_direct_request_sends_the_bytes_and_returns_the_answer(agent, replica):
     assert base64.b64decode(result["raw"]).startswith(b"HTTP/1.0 200"), result
 
 
+@pytest.fixture
+def answers_held_bytes_at_end_of_input() -> Iterator[int]:
+    """A server that answers the first request at once and keeps the connection open, and
+    answers what else it read with it only once the client's input ends (gunicorn 21's
+    gthread worker with a pipelined request); its port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+            while connection.recv(65536):
+                pass
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhidden")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def test_direct_request_half_closes_a_connection_left_open_and_reads_on(
+    agent, answers_held_bytes_at_end_of_input
+):
+    """The second answer comes only after the end of input; a reader that stopped at the idle
+    gap and closed would miss it (and the app's /seen read right after, what it ran)."""
+    probe = b"POST /echo HTTP/1.1\r\nHost: x\r\n\r\nGET /hidden HTTP/1.1\r\nHost: x\r\n\r\n"
+    request = {"op": "direct", "host": "127.0.0.1", "port": answers_held_bytes_at_end_of_input,
+               "deadline": 3, "idle": 0.2, "probe": base64.b64encode(probe).decode()}  # fmt: skip
+    result = ask_agent(agent, request, timeout=5)  # type: ignore[arg-type]
+    raw = base64.b64decode(result["raw"])
+    assert result["error"] is None and not result["closed"], result
+    assert raw.endswith(b"hidden") and raw.count(b"HTTP/1.1 200") == 2, raw
+
+
 def test_an_agent_still_starting_is_waited_for(replica):
     """Until it listens, Docker's proxy on the published port refuses or closes at once."""
     port = free_port()

@@ -5,6 +5,9 @@ the host: the stack's network agent sends the direct hop, harness/run/agent.py).
 Both ways read the same way: until the peer closes, or nothing more arrives for `idle` seconds
 once an answer has begun, or the deadline passes. The idle gap is what tells "answered and
 waiting for the next request" from "still answering"; servers here answer in milliseconds.
+A connection still open then is half-closed and read until the peer closes it: some servers
+act on bytes they hold (a hidden request read with the probe) only at the end of input, so
+the app's /seen is read only once the server is done with the connection.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from harness.clients.probes import open_socket
 from harness.errors import HarnessError
 from harness.run.agent import ask_agent
+from harness.run.network_probe import read_into
 from harness.run.stack import Stack
 from harness.spec.model import APP_PORT
 
@@ -100,19 +104,18 @@ def send_direct(stack: Stack, replica: str, probe: bytes, deadline: float = DEAD
 
 
 def _read(sock: socket.socket, end: float) -> tuple[bytes, bool]:
+    """What came back, and whether the peer closed the connection by itself. A connection
+    left open is then half-closed and read until the peer closes it (or the deadline): the
+    end of input is what makes some servers act on bytes they hold, and once the peer has
+    closed, whatever the server made of the probe has run (a hidden request too) and /seen
+    shows it."""
     chunks: list[bytes] = []
-    while (left := end - time.monotonic()) > 0:
-        sock.settimeout(min(left, IDLE) if chunks else left)
-        try:
-            chunk = sock.recv(65536)
-        except TimeoutError:
-            return b"".join(chunks), False
-        except ConnectionResetError:
-            return b"".join(chunks), True
-        if not chunk:
-            return b"".join(chunks), True
-        chunks.append(chunk)
-    return b"".join(chunks), False
+    closed = read_into(chunks, sock, end, IDLE)
+    if not closed:
+        # The plain socket's shutdown: SSLSocket.shutdown drops the TLS session it reads by.
+        socket.socket.shutdown(sock, socket.SHUT_WR)
+        read_into(chunks, sock, end, None)
+    return b"".join(chunks), closed
 
 
 def answers_in(raw: bytes) -> tuple[Answer, ...]:
