@@ -12,13 +12,13 @@ Each connection carries one request and one answer, each a JSON line:
 - `{"op": "direct", "host", "port", "deadline", "idle", "probe"}`: one connection to a
   replica, the probe (base64) sent, what came back read until the peer closes, or nothing
   more arrives for `idle` seconds once an answer has begun, or the deadline passes; a
-  connection still open is then half-closed and read until the peer closes it (some servers
-  act on bytes they hold only at the end of input); answers `{raw (base64), closed (by the
-  peer, before the half-close), seconds, error}`.
+  connection still open is then half-closed and read on the same way (some servers act on
+  bytes they hold, a pipelined request, only at the end of input; most close at once);
+  answers `{raw (base64), closed (by the peer, before the half-close), seconds, error}`.
 
 One process for the stack's life, not a `docker exec` per probe: an exec costs about 0.1 CPU
 second (the engine, runc, a Python start-up), and a stack made about 30 of them. The host
-imports `answered`, the one test of what a probe saw, and `read_into`, the one way a probe's
+imports `answered`, the one test of what a probe saw, and `read_answer`, the one way a probe's
 answer is read. Standard library only.
 """
 
@@ -98,13 +98,25 @@ def until_ready(
         time.sleep(0.02)
 
 
-def read_into(
-    chunks: list[bytes], connection: socket.socket, end: float, idle: float | None
+def read_answer(chunks: list[bytes], connection: socket.socket, end: float, idle: float) -> bool:
+    """Read what comes back into `chunks`, as the module says; whether the peer closed the
+    connection before the half-close. Once the peer has closed after it, whatever the server
+    made of the bytes it held (a hidden request read with the probe) has run."""
+    closed = _read_into(chunks, connection, end, idle, waiting=False)
+    if not closed:
+        # The plain socket's shutdown: SSLSocket.shutdown drops the TLS session it reads by.
+        socket.socket.shutdown(connection, socket.SHUT_WR)
+        _read_into(chunks, connection, end, idle, waiting=True)
+    return closed
+
+
+def _read_into(
+    chunks: list[bytes], connection: socket.socket, end: float, idle: float, *, waiting: bool
 ) -> bool:
-    """Read into `chunks` until the peer closes (True), or, once something came, nothing more
-    does for `idle` seconds, or the deadline passes (False)."""
+    """Read into `chunks` until the peer closes (True), or nothing more comes for `idle`
+    seconds once something came (`waiting`: from the start), or the deadline passes."""
     while (left := end - time.monotonic()) > 0:
-        connection.settimeout(min(left, idle) if chunks and idle is not None else left)
+        connection.settimeout(min(left, idle) if waiting or chunks else left)
         try:
             chunk = connection.recv(65536)
         except TimeoutError:
@@ -125,10 +137,7 @@ def direct(host: str, port: int, deadline: float, idle: float, sent: bytes) -> d
         with socket.create_connection((host, port), timeout=2) as connection:
             connection.sendall(sent)
             end = started + deadline
-            closed = read_into(chunks, connection, end, idle)
-            if not closed:
-                connection.shutdown(socket.SHUT_WR)
-                read_into(chunks, connection, end, None)
+            closed = read_answer(chunks, connection, end, idle)
     except OSError as failure:
         error = f"{type(failure).__name__}: {failure}"
     return {

@@ -5,23 +5,23 @@ the host: the stack's network agent sends the direct hop, harness/run/agent.py).
 Both ways read the same way: until the peer closes, or nothing more arrives for `idle` seconds
 once an answer has begun, or the deadline passes. The idle gap is what tells "answered and
 waiting for the next request" from "still answering"; servers here answer in milliseconds.
-A connection still open then is half-closed and read until the peer closes it: some servers
-act on bytes they hold (a hidden request read with the probe) only at the end of input, so
-the app's /seen is read only once the server is done with the connection.
+A connection still open then is half-closed and read on the same way: some servers act on
+bytes they hold (a hidden request read with the probe) only at the end of input, and its
+answer (and its trace in the app's /seen) then comes within the idle gap; proxies close at
+once (harness/run/network_probe.py reads for both).
 """
 
 from __future__ import annotations
 
 import base64
 import re
-import socket
 import time
 from dataclasses import dataclass
 
 from harness.clients.probes import open_socket
 from harness.errors import HarnessError
 from harness.run.agent import ask_agent
-from harness.run.network_probe import read_into
+from harness.run.network_probe import read_answer
 from harness.run.stack import Stack
 from harness.spec.model import APP_PORT
 
@@ -80,8 +80,9 @@ def send_through_proxy(stack: Stack, probe: bytes, deadline: float = DEADLINE) -
     started = time.monotonic()
     with open_socket(stack, deadline) as sock:
         sock.sendall(probe)
-        raw, closed = _read(sock, started + deadline)
-    return Exchange(raw, closed, time.monotonic() - started)
+        chunks: list[bytes] = []
+        closed = read_answer(chunks, sock, started + deadline, IDLE)
+    return Exchange(b"".join(chunks), closed, time.monotonic() - started)
 
 
 def send_direct(stack: Stack, replica: str, probe: bytes, deadline: float = DEADLINE) -> Exchange:
@@ -101,21 +102,6 @@ def send_direct(stack: Stack, replica: str, probe: bytes, deadline: float = DEAD
             f"{result['error']}. Hint: is the replica running? `harness up` and check its logs."
         )
     return Exchange(base64.b64decode(result["raw"]), bool(result["closed"]), result["seconds"])
-
-
-def _read(sock: socket.socket, end: float) -> tuple[bytes, bool]:
-    """What came back, and whether the peer closed the connection by itself. A connection
-    left open is then half-closed and read until the peer closes it (or the deadline): the
-    end of input is what makes some servers act on bytes they hold, and once the peer has
-    closed, whatever the server made of the probe has run (a hidden request too) and /seen
-    shows it."""
-    chunks: list[bytes] = []
-    closed = read_into(chunks, sock, end, IDLE)
-    if not closed:
-        # The plain socket's shutdown: SSLSocket.shutdown drops the TLS session it reads by.
-        socket.socket.shutdown(sock, socket.SHUT_WR)
-        read_into(chunks, sock, end, None)
-    return b"".join(chunks), closed
 
 
 def answers_in(raw: bytes) -> tuple[Answer, ...]:
