@@ -96,8 +96,10 @@ class Stack:
         # changed it, the scenario fixture waits for the proxy to route to every replica again.
         self.fleet_changes = 0
         # The replicas' addresses when the proxy last started: a proxy that resolves names
-        # only then (nginx's upstream block) still sends to these.
-        self.addresses_at_proxy_start: dict[str, str] = {}
+        # only then (nginx's upstream block) still sends to these. Read just before the first
+        # change to the fleet since (no replica moves before it), so a start-up and a proxy
+        # restart inspect nothing; None: no change since.
+        self.addresses_at_proxy_start: dict[str, str] | None = None
         self._agent_port: int | None = None
         self._client_context: ssl.SSLContext | None = None
 
@@ -199,7 +201,6 @@ class Stack:
                 for future in [pool.submit(step) for step in work]:
                     future.result()
             services.start_proxy(self, proxy)
-            self.addresses_at_proxy_start = self.replica_addresses()
             self.wait_replicas_ready()
             self.wait_proxy_ready()
         except BaseException:
@@ -294,12 +295,12 @@ class Stack:
     def stop_replica(self, replica: str, timeout: float | None = None) -> None:
         """Stop gracefully: SIGTERM, then SIGKILL after the timeout (the stack's graceful)."""
         grace = self.spec.timeouts.graceful + 2 if timeout is None else timeout
-        self.fleet_changes += 1
+        self._fleet_changing()
         with docker_errors(self.id, replica, action="stop"):
             self.container(replica).stop(timeout=int(grace))
 
     def kill_replica(self, replica: str) -> None:
-        self.fleet_changes += 1
+        self._fleet_changing()
         with docker_errors(self.id, replica, action="kill"):
             self.container(replica).kill()
 
@@ -308,7 +309,7 @@ class Stack:
         time ("unable to freeze"); it thaws them again, and we ask again until
         FREEZE_PATIENCE has passed."""
         deadline = time.monotonic() + FREEZE_PATIENCE
-        self.fleet_changes += 1
+        self._fleet_changing()
         with docker_errors(self.id, replica, action="pause"):
             while True:
                 try:
@@ -332,7 +333,7 @@ class Stack:
         learnt of the fleet, and resolves the replicas' names afresh."""
         with docker_errors(self.id, "proxy", action="restart"):
             self.container("proxy").restart(timeout=1)
-        self.addresses_at_proxy_start = self.replica_addresses()
+        self.addresses_at_proxy_start = None
         self.wait_proxy_ready()
 
     def replica_address(self, replica: str) -> str:
@@ -366,8 +367,17 @@ class Stack:
         """Replicas on another address than when the proxy last started. Docker may give a
         container another address when it starts again (seen: a replica recreated on a new
         address moved once more at its next stop and start)."""
+        if self.addresses_at_proxy_start is None:
+            return []
         now = self.replica_addresses()
         return [r for r in self.replicas if now[r] != self.addresses_at_proxy_start.get(r)]
+
+    def _fleet_changing(self) -> None:
+        """Count a change to the fleet, noting the replicas' addresses before the first one
+        since the proxy started."""
+        if self.addresses_at_proxy_start is None:
+            self.addresses_at_proxy_start = self.replica_addresses()
+        self.fleet_changes += 1
 
     def restart_replica(self, replica: str) -> None:
         self.stop_replica(replica)
@@ -375,7 +385,7 @@ class Stack:
 
     def recreate_replica(self, replica: str) -> None:
         """Replace a replica by a new container (it gets a new address on the network)."""
-        self.fleet_changes += 1
+        self._fleet_changing()
         with docker_errors(self.id, replica, action="recreate"):
             self.container(replica).remove(force=True)
             del self.containers[replica]
