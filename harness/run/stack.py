@@ -13,7 +13,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -374,9 +374,11 @@ class Stack:
 
     def _fleet_changing(self) -> None:
         """Count a change to the fleet, noting the replicas' addresses before the first one
-        since the proxy started."""
+        since the proxy started. A replica the engine cannot inspect is left to the change
+        itself to report, as the action that was asked."""
         if self.addresses_at_proxy_start is None:
-            self.addresses_at_proxy_start = self.replica_addresses()
+            with suppress(StackError):
+                self.addresses_at_proxy_start = self.replica_addresses()
         self.fleet_changes += 1
 
     def restart_replica(self, replica: str) -> None:

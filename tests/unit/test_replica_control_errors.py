@@ -5,6 +5,8 @@ containers are fakes that raise what the engine would."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import docker.errors
 import pytest
 import requests.exceptions
@@ -242,8 +244,12 @@ class FreezesLate:
     """A container runc fails to freeze `failures` times (a busy machine), then pauses."""
 
     def __init__(self, failures: int) -> None:
+        self.attrs = {"NetworkSettings": {"Networks": {}}}
         self.failures = failures
         self.paused = False
+
+    def reload(self):
+        pass
 
     def pause(self):
         if self.failures:
@@ -254,6 +260,7 @@ class FreezesLate:
 
 def test_a_pause_runc_could_not_freeze_is_asked_again():
     stack = stack_with("app-1", NOT_RUNNING)
+    stack.network = SimpleNamespace(name="dh-abc123-net")
     late = stack.containers["app-1"] = FreezesLate(failures=2)
     stack.pause_replica("app-1")
     assert late.paused and late.failures == 0
