@@ -55,20 +55,21 @@ def test_sse_events_arrive_incrementally(stack, client, encoding):
     assert times[-1] - times[0] >= SPREAD_AT_LEAST, f"events arrived together; {evidence}"
 
 
-# bytes: more than every socket buffer on the way holds, the contract's largest /bytes. With
-# buffering off, an answer the buffers hold whole frees its worker: measured per request,
-# about 15 MiB sat in them (the app's send buffer, the proxy's both ways, Docker's port
-# proxy's), and a receive buffer may grow to net.ipv4.tcp_rmem's maximum, 32 MiB here; a
-# 32 MiB answer let nginx-unbuffered-before-sync-workers pass under make test's load.
-LARGE_ANSWER = 64 * 1024 * 1024
+# bytes: more than every socket buffer on the way holds. With buffering off, an answer the
+# buffers hold whole frees its worker: measured per request, about 15 MiB sat in them (the
+# app's send buffer, the proxy's both ways, Docker's port proxy's), and a receive buffer may
+# grow to net.ipv4.tcp_rmem's maximum, 32 MiB here; a 32 MiB answer let
+# nginx-unbuffered-before-sync-workers pass under make test's load. With buffering on, the
+# answers must be handed over inside the window below: four 64 MiB answers took about 3 s in
+# a default-profile run, and twice in four runs more than the window.
+LARGE_ANSWER = 48 * 1024 * 1024
 # A sync worker stalled on a client that reads nothing is freed by the server itself, no
 # sooner than this after its answer began: uWSGI gives up the write after its socket-timeout
 # (4 s, its default; its harakiri is the stack's `worker`, when sooner); gunicorn kills the
 # worker after its timeout (the stack's `worker`, 5 s) and starts another. GET /echo beside
 # the slow readers gets until then from the first slow request, less SLACK: with every worker
 # held it cannot be answered before, and with a buffering proxy it waits only for the answers
-# to be handed over: milliseconds on an idle host, about 3 s for four 64 MiB answers in a
-# default-profile run on 2 cores.
+# to be handed over: milliseconds on an idle host, seconds in a default-profile run on 2 cores.
 UWSGI_SOCKET_TIMEOUT = 4.0
 SLACK = 0.5
 
