@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,13 @@ LABEL_SERVICE = f"{LABEL}.service"
 LABEL_OWNER_HOST = f"{LABEL}.owner-host"
 LABEL_OWNER_PID = f"{LABEL}.owner-pid"
 LABEL_IMAGE = f"{LABEL}.image"
+
+# The engine's words for a network a container is still attached to.
+ACTIVE_ENDPOINTS = "active endpoints"
+# How long removal goes back to the containers of a network that keeps an endpoint, and how
+# often it looks again.
+SETTLE_SECONDS = 10.0
+SETTLE_POLL = 0.2
 
 
 @cache
@@ -129,30 +137,47 @@ def remove_resources(
 
     Orphans are resources whose owning process on this host is gone (a run killed with
     SIGKILL). Returns the names removed.
+
+    A network that still has an endpoint sends us back to the containers until it goes:
+    another reaper may still be removing a container we took as going (every run reaps
+    orphans at its start, `harness clean` beside it), or the engine finishing a start a
+    killed run had asked for. Seen: `harness clean --orphans` beside a starting run met "has
+    active endpoints" (three of twelve cleans side by side, none since).
     """
     client = engine()
     filters = {"label": _selector(run_id, group)}
-    # Containers first: a network cannot go while a container is attached to it.
-    kinds = (
-        # sparse: no per-container inspect, which races with a container another run removes
-        ("container", client.containers.list(all=True, filters=filters, sparse=True)),
-        ("network", client.networks.list(filters=filters)),
-        ("volume", client.volumes.list(filters=filters)),
-    )
     removed: list[str] = []
-    for kind, resources in kinds:
-        for resource in resources:
-            attrs = resource.attrs
-            labels = attrs.get("Labels") or attrs.get("Config", {}).get("Labels") or {}
-            if only_orphans and _owner_alive(labels):
-                continue
-            with gone_or_going():
-                if kind == "container":
-                    resource.remove(force=True, v=True)
-                else:
-                    resource.remove(**({"force": True} if kind == "volume" else {}))
-                removed.append(f"{kind} {_name(resource)}")
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        # Containers first: a network cannot go while a container is attached to it.
+        # sparse: no per-container inspect, which races with a container another run removes
+        containers = client.containers.list(all=True, filters=filters, sparse=True)
+        _remove_each(containers, "container", only_orphans, removed)
+        try:
+            _remove_each(client.networks.list(filters=filters), "network", only_orphans, removed)
+            break
+        except docker.errors.APIError as error:
+            if ACTIVE_ENDPOINTS not in str(error.explanation) or time.monotonic() > deadline:
+                raise
+        time.sleep(SETTLE_POLL)  # poll interval of a deadline-bound wait
+    _remove_each(client.volumes.list(filters=filters), "volume", only_orphans, removed)
     return removed
+
+
+def _remove_each(resources: list[Any], kind: str, only_orphans: bool, removed: list[str]) -> None:
+    """Remove each resource (not those whose owner lives, with `only_orphans`), adding
+    the name of each to `removed` as it goes."""
+    for resource in resources:
+        attrs = resource.attrs
+        labels = attrs.get("Labels") or attrs.get("Config", {}).get("Labels") or {}
+        if only_orphans and _owner_alive(labels):
+            continue
+        with gone_or_going():
+            if kind == "container":
+                resource.remove(force=True, v=True)
+            else:
+                resource.remove(**({"force": True} if kind == "volume" else {}))
+            removed.append(f"{kind} {_name(resource)}")
 
 
 def _name(resource: Any) -> str:
