@@ -40,9 +40,10 @@ REPORT = ROOT / "docs" / "performance.md"
 
 def stack_families(
     stack_id: str, workers: int = 1
-) -> tuple[float, dict[str, float], dict[str, int]]:
+) -> tuple[float, dict[str, float], dict[str, int], dict[Lane, float]]:
     """Every family on one stack (one worker: serially; one per lane: the lanes side by
-    side, as the README's command runs them): wall seconds, seconds and cases per family."""
+    side, as the README's command runs them): wall seconds, seconds and cases per family,
+    seconds per lane."""
     plan = MatrixPlan(specs=(STACKS[stack_id],), stack_files=(), shard=ShardSpec(1, 1),
                       selection=f"--stack {stack_id}", workers=workers, retry=False)
     with tempfile.TemporaryDirectory(prefix="bench-") as folder, open(os.devnull, "w") as quiet:
@@ -51,10 +52,12 @@ def stack_families(
         wall = time.monotonic() - started
     seconds: dict[str, float] = defaultdict(float)
     cases: dict[str, int] = defaultdict(int)
+    lanes = dict.fromkeys(Lane, 0.0)
     for case in results.cases:
         seconds[case.family] += case.duration
         cases[case.family] += 1
-    return wall, dict(seconds), dict(cases)
+        lanes[lane_of(case.family, case.scenario.rpartition("::")[2])] += case.duration
+    return wall, dict(seconds), dict(cases), lanes
 
 
 def startup_median(stack_id: str, runs: int) -> tuple[float, list[float]]:
@@ -117,10 +120,9 @@ def main() -> int:
     args = parser.parse_args()
     lines: list[str] = []
     for stack_id in args.stack or [DEFAULT_STACK]:
-        wall, seconds, cases = stack_families(stack_id)
-        side_by_side, _, _ = stack_families(stack_id, workers=len(Lane))
+        wall, seconds, cases, lanes = stack_families(stack_id)
+        side_by_side, _, _, _ = stack_families(stack_id, workers=len(Lane))
         median, runs = startup_median(stack_id, args.startup_runs)
-        lanes = {lane: sum(t for f, t in seconds.items() if lane_of(f) is lane) for lane in Lane}
         lines += [f"### {stack_id}", "",
                   f"Every family, one worker: **{wall:.0f} s** wall; its {len(Lane)} lanes side "
                   f"by side (one worker each, as the README's command runs one stack): "

@@ -41,9 +41,10 @@ from harness.plugin.items import (
     family_of,
     is_ours,
     outside_families,
+    scenario_function,
     spec_of,
 )
-from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
+from harness.plugin.lanes import Lane, lane_of, proxy_kin, split_into_lanes, xdist_group
 from harness.plugin.parallel import (
     distribute_by_default,
     group_on_this_worker,
@@ -285,7 +286,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT, func_only=True))
         if lanes is not None:
-            item.add_marker(pytest.mark.xdist_group(xdist_group(spec.id, family_of(item), lanes)))
+            group = xdist_group(spec.id, family_of(item), lanes, scenario_function(item))
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _warn_if_ungrouped(session: pytest.Session) -> None:
@@ -399,8 +401,9 @@ def fresh_for_its_lane(request: pytest.FixtureRequest, live_stack: Stack) -> Non
     them: running and answering), since a proxy keeps state such changes leave behind: seen,
     Apache re-resolving a member whose cached address had failed (a stopped replica then gave
     500, DNS lookup failure, in the failover lane after the restarts lane), and HAProxy
-    retrying a recreated replica a second late (an SSE stream in the steady lane)."""
-    lane = lane_of(family_of(request.node))
+    retrying a recreated replica a second late (an SSE stream in the steady lane). A lane
+    split off another shares that lane's proxy (lanes.proxy_kin): no restart between them."""
+    lane = proxy_kin(lane_of(family_of(request.node), scenario_function(request.node)))
     lanes = request.config.stash.setdefault(_LANE_OF_INSTANCE, {})
     previous = lanes.get(live_stack.id)
     if previous is not None and previous[0] == lane:

@@ -73,6 +73,12 @@ def family_of(item: pytest.Item) -> str:
     return next((mark.name for mark in item.iter_markers() if mark.name in FAMILIES), "")
 
 
+def scenario_function(item: pytest.Item) -> str:
+    """The name of the test function an item runs, without its parameters ('' for an item
+    that is not a function)."""
+    return str(getattr(item, "originalname", ""))
+
+
 def spec_of(item: pytest.Item) -> StackSpec | None:
     callspec = getattr(item, "callspec", None)
     if callspec is None:

@@ -2,7 +2,7 @@
 `make scenarios` alike get pytest-xdist's `-n auto --dist loadgroup`, which the plugin answers
 with as many workers as the machine carries for the stacks selected (harness/plugin/workers.py),
 each running a stack or one of its lanes (harness/plugin/lanes.py). One stack's scenarios then
-take about as long as its longest lane, not the sum of the three.
+take about as long as its longest lane, not the sum of them.
 
 `-n N` alone gets `--dist loadgroup` too. A run stays in one process with `-n 0` (as in
 xdist), without xdist (`-p no:xdist`), and when what the user asked for needs the process that

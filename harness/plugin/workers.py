@@ -1,5 +1,5 @@
 """How many pytest workers this machine carries: four per core, about 1.5 GiB each, never more
-than there are groups to run (harness/plugin/lanes.py: a stack, or one of its three lanes).
+than there are groups to run (harness/plugin/lanes.py: a stack, or one of its lanes).
 The plugin answers pytest-xdist's `-n auto` with it (`make scenarios`, `harness test`);
 `python -m harness.plugin.workers [STACKS]` prints it.
 

@@ -1,19 +1,60 @@
 """Lanes split a stack's scenarios into groups that xdist runs beside each other."""
 
+import ast
+
+from harness.paths import SCENARIOS_DIR
 from harness.plugin.items import FAMILIES
-from harness.plugin.lanes import Lane, lane_of, split_into_lanes, xdist_group
+from harness.plugin.lanes import (
+    Lane,
+    lane_of,
+    proxy_kin,
+    scenarios_with_a_lane_of_their_own,
+    split_into_lanes,
+    xdist_group,
+)
 from harness.plugin.workers import default_workers
+
+SCENARIOS = SCENARIOS_DIR
 
 
 def test_the_families_that_stop_or_restart_replicas_have_lanes_of_their_own():
     assert lane_of("balancing") is Lane.FAILOVER
-    assert {lane_of("lifecycle"), lane_of("limits")} == {Lane.RESTARTS}
+    assert lane_of("lifecycle") is Lane.LIFECYCLE
+    assert lane_of("limits") is Lane.LIMITS
     steady = set(FAMILIES) - {"balancing", "lifecycle", "limits"}
     assert {lane_of(family) for family in steady} == {Lane.STEADY}
 
 
-def test_every_family_has_a_lane_and_every_lane_a_family():
-    assert {lane_of(family) for family in FAMILIES} == set(Lane)
+def test_the_longest_failover_scenario_has_a_lane_of_its_own():
+    outages = "test_gets_keep_succeeding_with_replica_down"
+    assert lane_of("balancing", outages) is Lane.OUTAGES
+    assert lane_of("balancing", "test_replica_rejoins_after_restart") is Lane.FAILOVER
+    assert xdist_group("nginx-uwsgi-flask", "balancing", scenario=outages).endswith("/outages")
+
+
+def test_lanes_split_off_another_share_its_proxy_on_one_instance():
+    """A whole stack on one worker restarts its proxy at the lane changes it had with three
+    lanes, no more: not between the two failover lanes, nor between lifecycle and limits."""
+    assert proxy_kin(Lane.OUTAGES) is proxy_kin(Lane.FAILOVER) is Lane.FAILOVER
+    assert proxy_kin(Lane.LIMITS) is proxy_kin(Lane.LIFECYCLE) is Lane.LIFECYCLE
+    assert len({proxy_kin(lane) for lane in Lane}) == 3
+
+
+def test_every_lane_holds_scenarios():
+    by_family = {lane_of(family) for family in FAMILIES}
+    by_scenario = {lane_of("", name) for name in scenarios_with_a_lane_of_their_own()}
+    assert by_family | by_scenario == set(Lane)
+
+
+def test_a_scenario_named_for_a_lane_of_its_own_exists():
+    """A renamed scenario would fall back to its family's lane without a word."""
+    ours = {
+        node.name
+        for path in SCENARIOS.glob("test_*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef)
+    }
+    assert scenarios_with_a_lane_of_their_own() <= ours
 
 
 def test_groups_name_the_stack_and_the_lane():
@@ -56,6 +97,5 @@ def test_workers_match_the_groups_a_selection_makes(monkeypatch):
     pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 * 1024**3 // 4096}  # 24 GiB
     monkeypatch.setattr("os.sysconf", pages.__getitem__)
     assert default_workers(1) == len(Lane)  # one stack: its lanes side by side
-    assert default_workers(2) == 2 * len(Lane)
-    assert default_workers(3) == 8  # nine lanes, four workers per core
+    assert default_workers(2) == 8  # ten lanes, four workers per core
     assert default_workers(15) == 8  # a group per stack
