@@ -76,8 +76,18 @@ def timed_lines(
 
 
 def seen_with(client: httpx.Client, marker: str, limit: int = 200) -> list[dict[str, Any]]:
-    """The app's /seen entries (any replica) whose path or query contains `marker`."""
-    response = client.get("/seen", params={"limit": limit})
+    """The app's /seen entries (any replica) whose path or query contains `marker`.
+
+    Reading the evidence is asked once more, on a new connection, when the connection closes
+    before any answer: the client may reuse a kept-alive connection just as the proxy closes
+    it, and RFC 9112 (9.3.1) lets a client repeat an idempotent request then; browsers do,
+    httpx does not. Seen once in a default-profile run on a loaded machine (haproxy-daphne:
+    "Server disconnected without sending a response" on a connection's second request). A
+    second close is the stack's and raises."""
+    try:
+        response = client.get("/seen", params={"limit": limit})
+    except httpx.RemoteProtocolError:
+        response = client.get("/seen", params={"limit": limit})
     response.raise_for_status()
     entries: list[dict[str, Any]] = response.json()["requests"]
     return [e for e in entries if marker in e.get("path", "") or marker in e.get("query", "")]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from harness.clients.evidence import seen_with
 from harness.clients.tlsprobe import _client_hello
 from harness.clients.traffic import (
     CONNECTION_ERROR,
@@ -225,3 +226,27 @@ def test_the_fleet_is_restored_only_for_a_test_that_uses_the_instance_next():
     assert not used(Request(None), live)  # type: ignore[arg-type]  # the run's last test
     assert used(Request(None, keep=True), live)  # type: ignore[arg-type]  # --keep-stacks
     assert used(Request(None, known=False), live)  # type: ignore[arg-type]  # not recorded
+
+
+def closing_then_answering_client(closes: int) -> httpx.Client:
+    """A client whose first `closes` requests end with the connection closed unanswered."""
+    calls = {"n": 0}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] <= closes:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        entries = [{"path": "/echo/framing-abc", "query": ""}, {"path": "/other", "query": ""}]
+        return httpx.Response(200, json={"requests": entries})
+
+    return httpx.Client(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(answer))
+
+
+def test_evidence_read_is_asked_again_once_when_a_connection_closes_unanswered():
+    with closing_then_answering_client(closes=1) as client:
+        assert [e["path"] for e in seen_with(client, "framing-abc")] == ["/echo/framing-abc"]
+    with (
+        closing_then_answering_client(closes=2) as client,
+        pytest.raises(httpx.RemoteProtocolError),
+    ):
+        seen_with(client, "framing-abc")
