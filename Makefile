@@ -11,11 +11,11 @@ bootstrap:
 	@scripts/bootstrap
 
 # The main job: every scenario suite on the default stacks, building the images it needs, in
-# parallel by itself: four pytest workers per core, as memory carries (about 1.5 GiB each), each
+# parallel by itself: three pytest workers per core, as memory carries (about 1.5 GiB each), each
 # running a whole stack, or with fewer stacks than workers a lane of one, on its own instance
 # (harness/plugin/lanes.py, harness/plugin/workers.py; scenarios mostly wait).
 # The plugin picks the count from the stacks selected (ARGS="--stack ..." included) and the
-# machine (harness/plugin/parallel.py). WORKERS=0 runs in one process; WORKERS=6 forces six.
+# machine (harness/plugin/parallel.py). WORKERS=0 runs in one process; WORKERS=4 forces four.
 scenarios: bootstrap
 	.venv/bin/pytest scenarios/ $(if $(WORKERS),-n $(WORKERS)) $(ARGS)
 

@@ -97,5 +97,5 @@ def test_workers_match_the_groups_a_selection_makes(monkeypatch):
     pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 * 1024**3 // 4096}  # 24 GiB
     monkeypatch.setattr("os.sysconf", pages.__getitem__)
     assert default_workers(1) == len(Lane)  # one stack: its lanes side by side
-    assert default_workers(2) == 8  # ten lanes, four workers per core
-    assert default_workers(15) == 8  # a group per stack
+    assert default_workers(2) == 6  # ten lanes, three workers per core
+    assert default_workers(15) == 6  # a group per stack
