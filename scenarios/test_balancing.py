@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 
+from harness.clients.evidence import seen_entries
 from harness.clients.framing import PROBES
 from harness.clients.framing.wire import send_through_proxy
 from harness.clients.probes import host_header
@@ -183,8 +184,7 @@ def wait_for_run_by(client, key, replica, timeout):
     copy or by the deadline (a server may drop a request whose client has gone)."""
     deadline = time.monotonic() + timeout
     while True:
-        response = client.get("/seen", params={"limit": 200})
-        seen = response.json()["requests"] if response.status_code == 200 else []
+        seen = seen_entries(client, limit=200)
         runs = [e["instance"] for e in seen if e["method"] == "POST" and key in e["query"]]
         if replica in runs or time.monotonic() > deadline:
             return runs

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from harness.clients.evidence import seen_with
 from harness.clients.probes import exchange, host_header, upload_expecting_continue
 
 pytestmark = pytest.mark.correctness
@@ -36,8 +37,7 @@ def test_head_reaches_app_as_head(stack, client):
     assert response.status_code == 200 and response.content == b"", (
         f"{stack.id}: HEAD gave {response.status_code} with {len(response.content)} body bytes"
     )
-    seen = client.get("/seen", params={"limit": 50}).json()["requests"]
-    methods = [entry["method"] for entry in seen if marker in entry["path"]]
+    methods = [entry["method"] for entry in seen_with(client, marker, limit=50)]
     assert methods == ["HEAD"], f"{stack.id}: the app saw {methods} for HEAD /echo/{marker}"
 
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from harness.clients.evidence import seen_entries
 from harness.clients.traffic import (
     MARGIN,
     SteadyTraffic,
@@ -52,8 +53,7 @@ def wait_for_runs(client, marker, deadline):
     """The replicas that ran the request carrying `marker`, oldest first, per /seen."""
     end = time.monotonic() + deadline
     while True:
-        response = client.get("/seen", params={"limit": 100})
-        seen = response.json()["requests"] if response.status_code == 200 else []
+        seen = seen_entries(client, limit=100)
         runs = [entry["instance"] for entry in reversed(seen) if marker in entry["query"]]
         if runs or time.monotonic() > end:
             return runs

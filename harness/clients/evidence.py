@@ -75,19 +75,46 @@ def timed_lines(
         )
 
 
-def seen_with(client: httpx.Client, marker: str, limit: int = 200) -> list[dict[str, Any]]:
-    """The app's /seen entries (any replica) whose path or query contains `marker`.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+SENT_TWICE = "sent twice: its first connection closed before any answer"
 
-    Reading the evidence is asked once more, on a new connection, when the connection closes
-    before any answer: the client may reuse a kept-alive connection just as the proxy closes
-    it, and RFC 9112 (9.3.1) lets a client repeat an idempotent request then; browsers do,
-    httpx does not. Seen once in a default-profile run on a loaded machine (haproxy-daphne:
-    "Server disconnected without sending a response" on a connection's second request). A
-    second close is the stack's and raises."""
+
+def send_answered(
+    client: httpx.Client, method: str, path: str, **options: Any
+) -> tuple[httpx.Response, bool]:
+    """The response, and whether the request went out twice: an idempotent request whose
+    connection closed before any answer is sent once more on a new connection. The client
+    may reuse a kept-alive connection just as the proxy closes it; RFC 9112 (9.3.1) lets it
+    repeat an idempotent request then, and browsers do; httpx does not. A close on any other
+    method raises httpx.RemoteProtocolError; an error of the second sending raises with the
+    note SENT_TWICE."""
     try:
-        response = client.get("/seen", params={"limit": limit})
+        return client.request(method, path, **options), False
     except httpx.RemoteProtocolError:
-        response = client.get("/seen", params={"limit": limit})
+        if method not in IDEMPOTENT:
+            raise
+    try:
+        return client.request(method, path, **options), True
+    except httpx.HTTPError as error:
+        error.add_note(SENT_TWICE)
+        raise
+
+
+def seen_entries(client: httpx.Client, limit: int = 200) -> list[dict[str, Any]]:
+    """The app's latest /seen entries (any replica), oldest first; none when the read got no
+    200 (a poll asks again). A connection closed unanswered is read again (send_answered):
+    a default-profile run on a loaded machine went red on one (haproxy-daphne)."""
+    response, _ = send_answered(client, "GET", "/seen", params={"limit": limit})
+    if response.status_code != 200:
+        return []
+    entries: list[dict[str, Any]] = response.json()["requests"]
+    return entries
+
+
+def seen_with(client: httpx.Client, marker: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The app's /seen entries (any replica) whose path or query contains `marker`; an
+    answer other than 200 raises (httpx.HTTPStatusError)."""
+    response, _ = send_answered(client, "GET", "/seen", params={"limit": limit})
     response.raise_for_status()
     entries: list[dict[str, Any]] = response.json()["requests"]
     return [e for e in entries if marker in e.get("path", "") or marker in e.get("query", "")]

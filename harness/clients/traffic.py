@@ -17,6 +17,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpx
 import pytest
 
+from harness.clients.evidence import SENT_TWICE, send_answered
 from harness.run.stack import Stack
 from harness.spec.model import ProxyKind
 
@@ -34,7 +35,6 @@ __all__ = [
 CONNECTION_ERROR = 0  # the status recorded when no HTTP answer came back
 PACING = 0.01  # seconds between two requests of a loop: at most 100 a second
 MARGIN = 2.0  # seconds of slack on every window, for a loaded 2-core machine
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +81,11 @@ def request_once(
     """
     begin = time.monotonic()
     origin = begin if started is None else started
-    retried = False
     try:
-        try:
-            response = client.request(method, path)
-        except httpx.RemoteProtocolError:
-            if method not in IDEMPOTENT:
-                raise
-            retried = True
-            response = client.request(method, path)
+        response, retried = send_answered(client, method, path)
     except httpx.HTTPError as error:
         end = time.monotonic()
+        retried = SENT_TWICE in getattr(error, "__notes__", ())
         error_name = type(error).__name__
         return Outcome(end - origin, CONNECTION_ERROR, "", end - begin, error_name, retried)
     end = time.monotonic()

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from harness.clients.evidence import seen_with
+from harness.clients.evidence import SENT_TWICE, seen_entries, seen_with, send_answered
 from harness.clients.tlsprobe import _client_hello
 from harness.clients.traffic import (
     CONNECTION_ERROR,
@@ -245,8 +245,27 @@ def closing_then_answering_client(closes: int) -> httpx.Client:
 def test_evidence_read_is_asked_again_once_when_a_connection_closes_unanswered():
     with closing_then_answering_client(closes=1) as client:
         assert [e["path"] for e in seen_with(client, "framing-abc")] == ["/echo/framing-abc"]
+    with closing_then_answering_client(closes=1) as client:
+        assert len(seen_entries(client)) == 2
     with (
         closing_then_answering_client(closes=2) as client,
-        pytest.raises(httpx.RemoteProtocolError),
+        pytest.raises(httpx.RemoteProtocolError) as closed_twice,
     ):
         seen_with(client, "framing-abc")
+    assert SENT_TWICE in closed_twice.value.__notes__
+
+
+def test_only_idempotent_requests_are_sent_twice():
+    with closing_then_answering_client(closes=1) as client:
+        assert send_answered(client, "GET", "/seen")[1] is True
+    with (
+        closing_then_answering_client(closes=1) as client,
+        pytest.raises(httpx.RemoteProtocolError),
+    ):
+        send_answered(client, "POST", "/counter")
+    with closing_then_answering_client(closes=2) as client:
+        outcome = request_once(client, "GET", "/echo")
+    assert (outcome.status, outcome.retried) == (CONNECTION_ERROR, True)
+    with closing_then_answering_client(closes=1) as client:
+        outcome = request_once(client, "POST", "/echo")
+    assert (outcome.status, outcome.retried) == (CONNECTION_ERROR, False)
