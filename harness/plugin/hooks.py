@@ -16,6 +16,7 @@ import os
 import signal
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -44,7 +45,15 @@ from harness.plugin.items import (
     scenario_function,
     spec_of,
 )
-from harness.plugin.lanes import Lane, lane_of, proxy_kin, split_into_lanes, xdist_group
+from harness.plugin.lanes import (
+    Lane,
+    Split,
+    lane_of,
+    longest_first,
+    proxy_kin,
+    split_of_stacks,
+    xdist_group,
+)
 from harness.plugin.parallel import (
     distribute_by_default,
     group_on_this_worker,
@@ -245,9 +254,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip what a stack cannot serve; give each scenario a time limit; group by stack.
+# A wrapper, first: grouped before xdist's worker reads the groups into the node ids; queued
+# after pytest has ordered the items by stack (its fixtures' reorder_items).
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, None, None]:
+    """Skip what a stack cannot serve; give each scenario a time limit; group by stack (or
+    lane), and on an xdist worker queue the groups the longest first (lanes.longest_first).
 
     A stack that names its families (`StackSpec.families`) runs only those: its other cases
     are deselected, not skipped, so a version axis adds no rows of skips to the matrix. A
@@ -286,8 +300,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SCENARIO_TIME_LIMIT, func_only=True))
         if lanes is not None:
-            group = xdist_group(spec.id, family_of(item), lanes, scenario_function(item))
+            split = lanes[spec.id]
+            group = xdist_group(spec.id, family_of(item), split, scenario_function(item))
             item.add_marker(pytest.mark.xdist_group(group))
+    yield
+    if lanes is not None:
+        queue = longest_first(Counter(map(_group_of, items)))
+        position = {group: index for index, group in enumerate(queue)}
+        items.sort(key=lambda item: position[_group_of(item)])
+
+
+def _group_of(item: pytest.Item) -> str:
+    """The item's xdist group ("" for none: then xdist runs it on its own, early)."""
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker is not None and marker.args else ""
 
 
 def _warn_if_ungrouped(session: pytest.Session) -> None:
@@ -317,14 +343,14 @@ def _xdist_version() -> str:
     return version("pytest-xdist")
 
 
-def _lanes(config: pytest.Config, items: list[pytest.Item]) -> bool | None:
-    """Whether this xdist run splits stacks into lanes (None: not an xdist worker). Each
-    worker decides alike from what it collected and the worker count."""
+def _lanes(config: pytest.Config, items: list[pytest.Item]) -> dict[str, Split] | None:
+    """How this xdist run groups each stack (None: not an xdist worker). Each worker decides
+    alike from what it collected (the cases of each stack) and the worker count."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return None
-    stacks = {spec.id for item in items if (spec := spec_of(item)) is not None}
-    return split_into_lanes(len(stacks), int(workerinput["workercount"]))
+    cases = Counter(spec.id for item in items if (spec := spec_of(item)) is not None)
+    return split_of_stacks(cases, int(workerinput["workercount"]))
 
 
 @pytest.fixture(scope="session")

@@ -22,18 +22,37 @@ and on this machine the app imports in those containers are most of a run's CPU:
 profile (15 stacks, 8 workers) took 274 s and 501 CPU s in lanes (45 groups), 229-249 s and
 375-423 CPU s with one group per stack (docs/performance.md). So a selection of at least as
 many stacks as workers is grouped by stack; fewer stacks are split into lanes.
+
+A selection of more stacks than workers runs in rounds, and the last round is the tail: 14
+full stacks on 6 workers are two rounds of six and two stacks alone, while four workers idle
+for a whole stack's time (measured: the default profile's last two stacks ran from 210-222 s
+to 311 s, with two to three of six workers busy). So the stacks of a last round that leaves
+half the workers or more idle are split, in paired lanes (Split.PAIRED_LANES: three groups),
+queued last, and run on every worker that comes free. Their extra instances (two per split
+stack) start while workers would idle; a last round that keeps more than half of them busy is
+left whole, where the extra start-ups would cost more CPU than the idle workers give back. A
+stack with few cases (a prefix-only stack: the prefix family alone) is already a small piece
+of work: it is neither counted in a round nor split.
+
+The order of the queue is ours (`longest_first`), not xdist's: xdist queued groups by their
+number of cases, which put a split stack's outages lane (two cases, 23-30 s) last, so the
+run ended on it with five workers idle.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 __all__ = [
     "Lane",
+    "Split",
     "lane_of",
+    "longest_first",
     "proxy_kin",
     "scenarios_with_a_lane_of_their_own",
     "split_into_lanes",
+    "split_of_stacks",
     "xdist_group",
 ]
 
@@ -83,9 +102,69 @@ def split_into_lanes(stacks: int, workers: int) -> bool:
     return stacks < workers
 
 
-def xdist_group(stack_id: str, family: str, lanes: bool = True, scenario: str = "") -> str:
+class Split(Enum):
+    """How a run groups one stack's scenarios for xdist."""
+
+    WHOLE = "whole"  # one group: the stack, on one worker
+    LANES = "lanes"  # a group per lane, each on an instance of its own
+    # A group per lane a split-off lane shares its proxy with (proxy_kin): three, none of
+    # them a two-case lane that xdist hands out together with the next group (a worker with
+    # two cases or fewer left is given another group: two outages lanes ran one after the
+    # other on one worker at the end of a run while the others idled).
+    PAIRED_LANES = "paired lanes"
+
+
+# A stack with fewer cases than this share of the largest one's is small work, not a round's.
+SMALL_STACK_SHARE = 0.25
+
+
+def split_of_stacks(cases_per_stack: Mapping[str, int], workers: int) -> dict[str, Split]:
+    """How a run on `workers` xdist workers groups each stack (id -> cases it runs), as the
+    module says: every stack in lanes when there are fewer stacks than workers; otherwise
+    whole, but for the stacks of a last round that would leave half the workers or more idle
+    (the ones with the fewest cases, the later of a tie): in paired lanes."""
+    if split_into_lanes(len(cases_per_stack), workers):
+        return dict.fromkeys(cases_per_stack, Split.LANES)
+    largest = max(cases_per_stack.values(), default=0)
+    full = [
+        stack for stack, cases in cases_per_stack.items() if cases >= largest * SMALL_STACK_SHARE
+    ]
+    split = dict.fromkeys(cases_per_stack, Split.WHOLE)
+    if split_into_lanes(len(full), workers):
+        return split | dict.fromkeys(full, Split.LANES)
+    last_round = len(full) % workers
+    if last_round == 0 or last_round > workers // 2:
+        return split
+    order = {stack: position for position, stack in enumerate(full)}
+    fewest_cases_first = sorted(full, key=lambda stack: (cases_per_stack[stack], -order[stack]))
+    return split | dict.fromkeys(fewest_cases_first[:last_round], Split.PAIRED_LANES)
+
+
+# A split stack's lanes, the longest first (measured on the default profile's tail, six
+# workers: steady 25-52 s, lifecycle 25-30 s, outages 23-30 s, failover 16-28 s, limits 16-17 s).
+_LANES_LONGEST_FIRST = (Lane.STEADY, Lane.LIFECYCLE, Lane.OUTAGES, Lane.FAILOVER, Lane.LIMITS)
+
+
+def longest_first(cases_per_group: Mapping[str, int]) -> list[str]:
+    """The xdist groups (name -> cases) in the order a run hands them out, the longest first
+    (so it ends on short pieces): whole stacks, the most cases first, then lanes by their
+    measured length, the longest lane of every split stack before the next lane of any."""
+    lanes = {lane.value: rank for rank, lane in enumerate(_LANES_LONGEST_FIRST)}
+
+    def position(group: str) -> tuple[int, int, int]:
+        lane = group.rpartition("/")[2]
+        if "/" in group and lane in lanes:
+            return (1, lanes[lane], -cases_per_group[group])
+        return (0, 0, -cases_per_group[group])
+
+    return sorted(cases_per_group, key=position)
+
+
+def xdist_group(stack_id: str, family: str, split: Split = Split.LANES, scenario: str = "") -> str:
     """The xdist group of a scenario (its function's name) of a family on one stack:
-    `<stack>/<lane>`, or the stack alone when the run does not split stacks into lanes.
-    Never an `@`: xdist appends `@<group>` to the node id and takes the group back from
-    after the last `@`."""
-    return f"{stack_id}/{lane_of(family, scenario).value}" if lanes else stack_id
+    `<stack>/<lane>`, or the stack alone when the run keeps it whole. Never an `@`: xdist
+    appends `@<group>` to the node id and takes the group back from after the last `@`."""
+    if split is Split.WHOLE:
+        return stack_id
+    lane = lane_of(family, scenario)
+    return f"{stack_id}/{(proxy_kin(lane) if split is Split.PAIRED_LANES else lane).value}"

@@ -81,6 +81,7 @@ def distribute_by_default(config: pytest.Config) -> bool:
     if option.numprocesses == 0:
         return False
     option.dist = "loadgroup"
+    option.loadscopereorder = False  # the workers queue the groups (lanes.longest_first)
     return True
 
 

@@ -6,10 +6,13 @@ from harness.paths import SCENARIOS_DIR
 from harness.plugin.items import FAMILIES
 from harness.plugin.lanes import (
     Lane,
+    Split,
     lane_of,
+    longest_first,
     proxy_kin,
     scenarios_with_a_lane_of_their_own,
     split_into_lanes,
+    split_of_stacks,
     xdist_group,
 )
 from harness.plugin.workers import default_workers
@@ -64,8 +67,8 @@ def test_groups_name_the_stack_and_the_lane():
 
 
 def test_without_lanes_a_group_is_the_whole_stack():
-    assert xdist_group("nginx-uwsgi-flask", "balancing", lanes=False) == "nginx-uwsgi-flask"
-    assert xdist_group("nginx-uwsgi-flask", "tls", lanes=False) == "nginx-uwsgi-flask"
+    assert xdist_group("nginx-uwsgi-flask", "balancing", Split.WHOLE) == "nginx-uwsgi-flask"
+    assert xdist_group("nginx-uwsgi-flask", "tls", Split.WHOLE) == "nginx-uwsgi-flask"
 
 
 def test_stacks_split_into_lanes_only_while_workers_would_idle():
@@ -74,6 +77,81 @@ def test_stacks_split_into_lanes_only_while_workers_would_idle():
     assert not split_into_lanes(stacks=4, workers=4)
     assert not split_into_lanes(stacks=15, workers=4)
     assert not split_into_lanes(stacks=1, workers=1)  # one worker: a serial run
+
+
+def _profile(full: int, small: int = 0) -> dict[str, int]:
+    """Stack id -> cases, in selection order: `full` stacks of every family, `small` of one."""
+    stacks = {f"full-{i}": 150 - i % 3 for i in range(full)}
+    return stacks | {f"prefix-{i}": 10 for i in range(small)}
+
+
+def _split(cases: dict[str, int], workers: int) -> dict[Split, set[str]]:
+    split = split_of_stacks(cases, workers)
+    assert list(split) == list(cases)
+    return {way: {stack for stack, chosen in split.items() if chosen is way} for way in Split}
+
+
+def test_a_last_round_that_leaves_half_the_workers_idle_runs_in_paired_lanes():
+    # 14 full stacks on 6 workers: two rounds of six, then two stacks alone.
+    split = _split(_profile(14, small=1), workers=6)
+    assert len(split[Split.PAIRED_LANES]) == 2 and not split[Split.LANES]
+    assert all(stack.startswith("full-") for stack in split[Split.PAIRED_LANES])
+    assert "prefix-0" in split[Split.WHOLE]
+    tail = _split(_profile(15), workers=6)[Split.PAIRED_LANES]
+    assert tail == {"full-14", "full-11", "full-8"}
+
+
+def test_the_tail_is_the_stacks_with_the_fewest_cases():
+    cases = _profile(7) | {"full-3": 40}
+    assert _split(cases, workers=6)[Split.PAIRED_LANES] == {"full-3"}
+
+
+def test_full_rounds_and_mostly_busy_last_rounds_stay_whole():
+    for cases, workers in ((_profile(12, small=1), 6), (_profile(14), 8), (_profile(4), 1)):
+        assert _split(cases, workers)[Split.WHOLE] == set(cases)
+
+
+def test_fewer_stacks_than_workers_all_run_in_lanes():
+    assert _split(_profile(2, small=1), workers=6)[Split.LANES] == set(_profile(2, small=1))
+    # Five full stacks and a small one fill six workers only by count: the full ones split.
+    split = _split(_profile(5, small=1), workers=6)
+    assert (split[Split.LANES], split[Split.WHOLE]) == (set(_profile(5)), {"prefix-0"})
+
+
+def test_paired_lanes_are_the_lanes_that_share_a_proxy():
+    outages = "test_gets_keep_succeeding_with_replica_down"
+    paired = {
+        xdist_group("s", family, Split.PAIRED_LANES, scenario)
+        for family in FAMILIES
+        for scenario in ("", outages)
+    }
+    assert paired == {f"s/{proxy_kin(lane).value}" for lane in Lane}
+    assert len(paired) == 3
+
+
+def test_the_queue_hands_out_whole_stacks_then_the_longest_lanes_of_every_split_stack():
+    groups = {
+        "a/limits": 11,
+        "a/outages": 2,
+        "small": 10,
+        "a/steady": 100,
+        "big": 160,
+        "b/outages": 2,
+        "b/steady": 90,
+        "bigger": 170,
+        "a/lifecycle": 3,
+    }
+    assert longest_first(groups) == [
+        "bigger",
+        "big",
+        "small",
+        "a/steady",
+        "b/steady",
+        "a/lifecycle",
+        "a/outages",
+        "b/outages",
+        "a/limits",
+    ]
 
 
 def test_no_more_workers_than_lanes_to_run():
@@ -85,8 +163,8 @@ def test_xdist_reads_back_each_stacks_own_group():
     `@` in ours would put every stack's lane in one group (it did, as `<stack>@<lane>`)."""
     from xdist.scheduler.loadgroup import LoadGroupScheduling
 
-    for lanes in (True, False):
-        groups = [xdist_group(stack, "tls", lanes) for stack in ("nginx-a", "apache-b-0.14.0")]
+    for split in Split:
+        groups = [xdist_group(stack, "tls", split) for stack in ("nginx-a", "apache-b-0.14.0")]
         nodeids = [f"scenarios/test_tls.py::test_x[s]@{group}" for group in groups]
         split = LoadGroupScheduling._split_scope
         assert [split(None, nodeid) for nodeid in nodeids] == groups  # type: ignore[arg-type]
