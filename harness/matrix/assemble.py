@@ -37,6 +37,15 @@ class RecordedCase:
     record: CaseRecord
 
 
+def rerunnable(nodeid: str) -> str:
+    """The node id as a command line can name it again: pytest-xdist's loadgroup appends
+    `@<group>` to the ids its workers report (`...[stack]@stack/outages`), which no command
+    line matches ("not found": the matrix's retry ran nothing and exited 4)."""
+    name_starts = max(nodeid.rfind("]"), nodeid.rfind("::"))
+    group = nodeid.find("@", name_starts + 1)
+    return nodeid if group < 0 else nodeid[:group]
+
+
 def read_reports(folder: Path) -> list[dict[str, Any]]:
     """The phase reports of one attempt, in arrival order (none if it wrote nothing)."""
     path = folder / REPORTS_FILE

@@ -25,6 +25,7 @@ from harness.matrix.assemble import (
     after_retry,
     read_reports,
     recorded_cases,
+    rerunnable,
     stack_record,
 )
 from harness.matrix.recorder import CONFIGS_DIR
@@ -94,7 +95,7 @@ def _retry(
     """Run the failed cases once more, on fresh stacks; flaky if they pass then."""
     folder = out / RAW_DIR / "attempt-2"
     stacks = sorted({recorded.record.stack for recorded in failed if recorded.record.stack})
-    nodeids = [recorded.nodeid for recorded in failed]
+    nodeids = list(dict.fromkeys(rerunnable(recorded.nodeid) for recorded in failed))
     stack_args = [arg for stack_id in stacks for arg in ("--stack", stack_id)]
     echo.write(f"matrix: retrying {len(nodeids)} failed case(s) once, on fresh stacks\n")
     _pytest(plan, [*nodeids, *stack_args], folder, out, 2, echo, workers=min(plan.workers,

@@ -3,7 +3,7 @@ the recorder wrote (run in-process with pytester: no Docker)."""
 
 import pytest
 
-from harness.matrix.assemble import after_retry, read_reports, recorded_cases
+from harness.matrix.assemble import after_retry, read_reports, recorded_cases, rerunnable
 from harness.matrix.schema import CaseRecord, Outcome
 
 pytest_plugins = ["pytester"]
@@ -102,3 +102,14 @@ def test_a_failure_that_fails_again_stays_failed_with_both_reasons():
     again = after_retry(_case(Outcome.FAILED, "boom"), _case(Outcome.FAILED, "boom again"))
     assert (again.outcome, again.reason, again.first_failure) == (Outcome.FAILED, "boom again",
                                                                   "boom")
+
+
+def test_a_retry_names_each_case_as_a_command_line_can_find_it_again():
+    """xdist's loadgroup reports `@<group>` after the id; pytest finds no such node."""
+    case = "scenarios/test_balancing.py::test_down[nginx-a-paused]"
+    assert rerunnable(f"{case}@nginx-a/outages") == case
+    assert rerunnable(f"{case}@nginx-a") == case
+    assert rerunnable(case) == case
+    plain = "scenarios/test_x.py::test_plain"
+    assert rerunnable(f"{plain}@nginx-a") == plain
+    assert rerunnable(f"{plain}[a@b]") == f"{plain}[a@b]"
