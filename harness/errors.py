@@ -6,6 +6,7 @@
     ├── ImageBuildError        a base image, wheelhouse or app image could not be built
     └── StackError             a stack could not be brought up or driven
         ├── StackStartError    a container exited or a config was rejected during start-up
+        │   └── PortTaken      a port the proxy publishes was taken before it could bind it
         └── ReadinessTimeout   a service did not become ready before its deadline
 
 Every message says what failed, where (file, stack, service), what was expected and what was
@@ -37,6 +38,10 @@ class StackError(HarnessError):
 
 class StackStartError(StackError):
     """A container exited or its config was rejected while the stack started."""
+
+
+class PortTaken(StackStartError):
+    """A port chosen for the proxy to publish was taken before the engine could bind it."""
 
 
 class ExecOutputLost(StackError):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import docker.errors
 
 from harness.building.configs.model import STATIC_DIR, TLS_DIR
-from harness.errors import StackStartError
+from harness.errors import PortTaken
 from harness.run.agent import AGENT_PORT, agent_command
 from harness.run.boundary import docker_errors
 from harness.run.containers import copy_into, copy_tree_archive, put_tree_archive
@@ -118,12 +118,12 @@ def _static_archive(stack: Stack) -> bytes | None:
 
 
 def start_proxy(stack: Stack, container: Any) -> None:
-    """Start the proxy; a published port another process took is a StackStartError."""
+    """Start the proxy; a published port another process took is PortTaken."""
     try:
         container.start()
     except docker.errors.APIError as error:
         if any(word in str(error) for word in _PORT_CONFLICT_WORDS):
-            raise StackStartError(
+            raise PortTaken(
                 f"{stack.id}: proxy could not publish its port on 127.0.0.1: "
                 f"{error.explanation}. Hint: another process took the port; run again, or "
                 "find it with `ss -ltnp`."

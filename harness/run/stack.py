@@ -8,6 +8,7 @@ Scenarios drive replicas by name (`app-1`, ...): stop, kill, pause, restart, rec
 
 from __future__ import annotations
 
+import random
 import socket
 import ssl
 import time
@@ -25,6 +26,7 @@ from harness.building.configs import RenderedStack, RunValues, render_stack
 from harness.building.configs.render import replica_names
 from harness.errors import (
     ExecOutputLost,
+    PortTaken,
     StackError,
     StackStartError,
 )
@@ -59,12 +61,34 @@ class StackImages:
     app: str
 
 
+# Where the ports a proxy publishes are chosen: below the kernel's ephemeral range. The engine
+# picks the ports it publishes without a number (each network agent's) from that range, as the
+# kernel picks the local ports of outgoing connections; a port chosen there could be taken before
+# the proxy binds it (seen: "Bind for 127.0.0.1:32819 failed: port is already allocated", five
+# lanes starting at once).
+_OWN_PORTS_LOWEST = 20000
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_PORT_CHOICES = 64
+# A stack starts again with new ports this many times when a chosen one was taken anyway.
+PORT_ATTEMPTS = 3
+
+
 def free_port() -> int:
-    """A port free on 127.0.0.1 right now (the engine may still lose a race: we retry)."""
+    """A port free on 127.0.0.1 right now, below the ephemeral range when the machine leaves
+    room there; else one the kernel picks. The engine may still lose a race: up() retries."""
+    try:
+        ephemeral_start = int(_EPHEMERAL_RANGE.read_text("ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_start = _OWN_PORTS_LOWEST
+    for _ in range(_PORT_CHOICES if ephemeral_start > _OWN_PORTS_LOWEST + 1000 else 0):
+        port = random.randrange(_OWN_PORTS_LOWEST, ephemeral_start)
+        with socket.socket() as probe, suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            return port
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        chosen: int = probe.getsockname()[1]
+        return chosen
 
 
 @cache
@@ -89,8 +113,9 @@ class Stack:
         self.certificates = certificates
         self.containers: dict[str, Any] = {}
         self.network: Any = None
-        self.run_values = RunValues(str(free_port()), str(free_port()))
-        self.rendered: RenderedStack = render_stack(spec, self.run_values)
+        self.run_values: RunValues
+        self.rendered: RenderedStack
+        self._choose_ports()
         self.up_seconds = 0.0
         # Times a replica was stopped, killed, paused or recreated: after a scenario that
         # changed it, the scenario fixture waits for the proxy to route to every replica again.
@@ -174,9 +199,29 @@ class Stack:
 
     # -- lifecycle --------------------------------------------------------------------------
 
+    def _choose_ports(self) -> None:
+        """Ports for the proxy to publish, and the configs rendered with them."""
+        self.run_values = RunValues(str(free_port()), str(free_port()))
+        self.rendered = render_stack(self.spec, self.run_values)
+
     def up(self) -> Stack:
-        """Create the network and every service, and wait until the proxy answers /health."""
+        """Create the network and every service, and wait until the proxy answers /health;
+        from the start again, with new ports, when one was taken before the proxy bound it."""
         started = time.monotonic()
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            try:
+                self._up_once()
+            except PortTaken as error:
+                if attempt == PORT_ATTEMPTS:
+                    error.add_note(f"tried {PORT_ATTEMPTS} times, each with new ports")
+                    raise
+                self._choose_ports()
+            else:
+                break
+        self.up_seconds = time.monotonic() - started
+        return self
+
+    def _up_once(self) -> None:
         try:
             self.network = engine().networks.create(
                 self.name_of("net"), driver="bridge", labels=self.identity.labels(self.id)
@@ -206,8 +251,6 @@ class Stack:
         except BaseException:
             self.down()
             raise
-        self.up_seconds = time.monotonic() - started
-        return self
 
     def down(self) -> None:
         """Remove every container and the network, whatever state they are in: the stack's

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from harness.building.configs import render_stack
@@ -16,6 +17,7 @@ from harness.building.images import base_tag
 from harness.errors import StackStartError
 from harness.paths import PROJECT_ROOT
 from harness.run.session import HarnessSession
+from harness.run.stack import free_port
 from harness.spec.catalog import STACKS
 from harness.spec.model import Suite
 from tests.unit.test_cli_errors import assert_clean_error, harness
@@ -94,6 +96,28 @@ def test_port_conflict_is_named(monkeypatch):
                 match=f"could not publish its port.*{port}|could not publish its port",
             ):
                 session.start(STACKS[BASE])
+        finally:
+            session.close()
+
+
+def test_a_taken_port_is_chosen_again(monkeypatch):
+    """A port taken between its choice and the proxy's bind (by the engine's own pick for
+    another container, or a client's local port) costs a start, not the run."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        choices = iter([taken, taken])
+        monkeypatch.setattr(
+            "harness.run.stack.free_port", lambda: next(choices, None) or free_port()
+        )
+        session = HarnessSession()
+        try:
+            stack = session.start(STACKS[BASE])
+            published = {stack.run_values.public_http_port, stack.run_values.public_https_port}
+            assert str(taken) not in published
+            answer = httpx.get(f"{stack.url}/health", verify=stack.verify(), timeout=5)
+            assert answer.status_code == 200
         finally:
             session.close()
 
