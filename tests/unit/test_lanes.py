@@ -154,6 +154,15 @@ def test_the_queue_hands_out_whole_stacks_then_the_longest_lanes_of_every_split_
     ]
 
 
+def test_paired_lanes_are_queued_by_their_kin_too():
+    """Failover runs with outages when paired: the longest of the three, so it goes first."""
+    groups = {"p/steady": 100, "p/lifecycle": 14, "p/failover": 9, "whole": 150}
+    assert longest_first(groups) == ["whole", "p/failover", "p/lifecycle", "p/steady"]
+    five = {"f/steady": 100, "f/lifecycle": 3, "f/failover": 7, "f/outages": 2, "f/limits": 11}
+    assert longest_first(five)[0] == "f/steady"
+    assert longest_first(five).index("f/outages") < longest_first(five).index("f/failover")
+
+
 def test_no_more_workers_than_lanes_to_run():
     assert default_workers(1) <= len(Lane)
 
