@@ -73,13 +73,19 @@ _PORT_CHOICES = 64
 PORT_ATTEMPTS = 3
 
 
+@cache
+def _ephemeral_start() -> int:
+    """The first port of the kernel's ephemeral range, read once per process."""
+    try:
+        return int(_EPHEMERAL_RANGE.read_text("ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return _OWN_PORTS_LOWEST
+
+
 def free_port() -> int:
     """A port free on 127.0.0.1 right now, below the ephemeral range when the machine leaves
     room there; else one the kernel picks. The engine may still lose a race: up() retries."""
-    try:
-        ephemeral_start = int(_EPHEMERAL_RANGE.read_text("ascii").split()[0])
-    except (OSError, ValueError, IndexError):
-        ephemeral_start = _OWN_PORTS_LOWEST
+    ephemeral_start = _ephemeral_start()
     for _ in range(_PORT_CHOICES if ephemeral_start > _OWN_PORTS_LOWEST + 1000 else 0):
         port = random.randrange(_OWN_PORTS_LOWEST, ephemeral_start)
         with socket.socket() as probe, suppress(OSError):
