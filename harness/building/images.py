@@ -26,6 +26,7 @@ from typing import IO, Any
 import docker.errors
 import jinja2
 
+from harness.building.committed import commit_layer
 from harness.building.hashing import content_hash, tree_files
 from harness.building.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
 from harness.building.wheelhouse import ensure_wheelhouse
@@ -127,8 +128,9 @@ def ensure_base(suite: Suite, progress: Progress) -> BuildOutcome:
                     DOCKER_DIR / "base" / "Dockerfile.official.j2",
                     suite=str(suite),
                     packages=base_packages(),
+                    labels=label_instruction("base"),
                 )
-                _build_context(tag, dockerfile, {}, kind="base")
+                _build_context(tag, dockerfile, {})
             else:
                 _bootstrap_and_import(suite, tag)
     return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
@@ -182,7 +184,9 @@ def _add_policy_rc(tarball: Path) -> None:
 def app_tag_inputs(suite: Suite, wheels: Path) -> tuple[str, str]:
     """The app image's tag and Dockerfile, both derived from every input of the build."""
     base = base_tag(suite)
-    dockerfile = _render(DOCKER_DIR / "app" / "Dockerfile.j2", base_image=base)
+    dockerfile = _render(
+        DOCKER_DIR / "app" / "Dockerfile.j2", base_image=base, labels=label_instruction("app")
+    )
     wheel_names = "\n".join(sorted(p.name for p in wheels.glob("*.whl")))
     digest = content_hash([base, dockerfile, REQUIREMENTS_FILE, wheel_names, APPS_DIR])
     return f"deploy-harness/app:{suite}-{digest}", dockerfile
@@ -197,23 +201,32 @@ def ensure_app_image(suite: Suite, progress: Progress) -> BuildOutcome:
         if _exists(tag):
             return BuildOutcome(tag, built=False, seconds=time.monotonic() - started)
         with progress.task(f"building app image {tag}"):
-            files = {"requirements.txt": REQUIREMENTS_FILE, "wheels": wheels, "apps": APPS_DIR}
-            _build_context(tag, dockerfile, files, kind="app")
+            files = {"build/requirements.txt": REQUIREMENTS_FILE, "build/wheels": wheels,
+                     "apps": APPS_DIR}  # fmt: skip
+            _build_context(tag, dockerfile, files)
     return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
 
 
-def pinned_tag_inputs(suite: Suite, app_tag: str, pins: PinSet) -> tuple[str, str]:
-    """A pinned image's tag and Dockerfile: the app image it is built on, the pin set's
-    requirements and every wheel they resolved to."""
-    dockerfile = _render(DOCKER_DIR / "app" / "Dockerfile.pins.j2", app_image=app_tag)
+# The pinned image's one layer: the wheels the pin set adds, installed over the app's venv.
+PIN_SCRIPT = (
+    "/opt/venv/bin/pip install --no-index --find-links /tmp/build/wheels --no-cache-dir "
+    "--disable-pip-version-check -r /tmp/build/requirements.txt "
+    "&& /opt/venv/bin/pip check --disable-pip-version-check && rm -rf /tmp/build"
+)
+
+
+def pinned_tag(suite: Suite, app_tag: str, pins: PinSet) -> str:
+    """A pinned image's tag: the app image it is built on, how, the pin set's requirements
+    and every wheel they resolved to."""
     wheel_names = "\n".join(sorted(p.name for p in pins.wheelhouse.glob("*.whl")))
-    digest = content_hash([app_tag, dockerfile, pins.requirements, wheel_names])
-    return f"deploy-harness/app:{suite}-pins-{digest}", dockerfile
+    digest = content_hash([app_tag, PIN_SCRIPT, pins.requirements, wheel_names])
+    return f"deploy-harness/app:{suite}-pins-{digest}"
 
 
 def ensure_stack_app_image(spec: StackSpec, progress: Progress) -> list[BuildOutcome]:
-    """The app image a stack runs: its suite's, or, with package pins, one built over it
-    with the pinned versions. Returns every image ensured, the one the stack runs last.
+    """The app image a stack runs: its suite's, or, with package pins, one layer over it
+    with the pinned versions (every layer below shared with it). Returns every image
+    ensured, the one the stack runs last.
 
     A bad pin is a ConfigError naming the stack file, stack and pin (harness/building/pinned.py)."""
     pins = resolve_pin_set(spec, progress) if spec.packages else None
@@ -221,7 +234,7 @@ def ensure_stack_app_image(spec: StackSpec, progress: Progress) -> list[BuildOut
     if pins is None:
         return [app]
     started = time.monotonic()
-    tag, dockerfile = pinned_tag_inputs(spec.suite, app.tag, pins)
+    tag = pinned_tag(spec.suite, app.tag, pins)
     with file_lock(f"app-{tag.rsplit(':', 1)[1]}"):
         if _exists(tag):
             return [app, BuildOutcome(tag, built=False, seconds=time.monotonic() - started)]
@@ -231,14 +244,13 @@ def ensure_stack_app_image(spec: StackSpec, progress: Progress) -> list[BuildOut
                 "*.whl"
             )
         }
-        with tempfile.TemporaryDirectory(prefix="harness-pins-") as scratch:
-            wheels = Path(scratch)
-            for wheel in pins.wheelhouse.glob("*.whl"):
-                if wheel.name not in shared:
-                    shutil.copy2(wheel, wheels / wheel.name)
-            with progress.task(f"building pinned app image {tag}"):
-                files = {"requirements.txt": pins.requirements, "wheels": wheels}
-                _build_context(tag, dockerfile, files, kind="app")
+        files = {"/tmp/build/requirements.txt": pins.requirements.read_bytes()}
+        files.update(
+            {f"/tmp/build/wheels/{wheel.name}": wheel.read_bytes()
+             for wheel in pins.wheelhouse.glob("*.whl") if wheel.name not in shared}
+        )  # fmt: skip
+        with progress.task(f"building pinned app image {tag}"):
+            commit_layer(tag, app.tag, files, PIN_SCRIPT, _log_path(tag))
     return [app, BuildOutcome(tag, built=True, seconds=time.monotonic() - started)]
 
 
@@ -251,7 +263,13 @@ def _render(template: Path, **values: object) -> str:
     return text
 
 
-def _context_tar(dockerfile: str, files: dict[str, Path], out: IO[bytes]) -> None:
+def _context_tar(
+    dockerfile: str, files: dict[str, Path], out: IO[bytes], readable: bool = False
+) -> None:
+    def mode(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.mode |= 0o444 if readable else 0
+        return info
+
     with tarfile.open(fileobj=out, mode="w") as tar:
         data = dockerfile.encode()
         info = tarfile.TarInfo("Dockerfile")
@@ -260,22 +278,33 @@ def _context_tar(dockerfile: str, files: dict[str, Path], out: IO[bytes]) -> Non
         for name, path in files.items():
             if path.is_dir():
                 for file in tree_files(path):
-                    tar.add(file, arcname=f"{name}/{file.relative_to(path)}")
+                    tar.add(file, arcname=f"{name}/{file.relative_to(path)}", filter=mode)
             else:
-                tar.add(path, arcname=name)
+                tar.add(path, arcname=name, filter=mode)
     out.seek(0)
+
+
+def label_instruction(kind: str) -> str:
+    """The one LABEL instruction that marks an image of ours (`harness clean` finds it).
+
+    In the Dockerfile, not as the build's `labels` option: the legacy builder turns each of
+    those into a step of its own at the end, and on this engine (fuse-overlayfs, whose diffs
+    walk the whole image) every step, even one that only sets metadata, cost 9-10 s."""
+    return f'LABEL {LABEL}="1" {LABEL_IMAGE}="{kind}"'
 
 
 def _build_context(
     tag: str,
     dockerfile: str,
     files: dict[str, Path],
-    kind: str,
     buildargs: dict[str, str] | None = None,
+    readable: bool = False,
 ) -> None:
-    log_path = logs_dir() / f"build-{tag.replace('/', '_').replace(':', '_')}.log"
+    """Build `dockerfile` (which labels the image itself: label_instruction) with `files`
+    as its context; `readable` makes every file of the context readable by every user."""
+    log_path = _log_path(tag)
     with tempfile.TemporaryFile() as context, open(log_path, "w", encoding="utf-8") as log:
-        _context_tar(dockerfile, files, context)
+        _context_tar(dockerfile, files, context, readable)
         stream = engine().api.build(
             fileobj=context,
             custom_context=True,
@@ -284,7 +313,6 @@ def _build_context(
             rm=True,
             forcerm=True,
             decode=True,
-            labels={LABEL: "1", LABEL_IMAGE: kind},
         )
         step, error = _follow(stream, log)
     if error:
@@ -292,6 +320,10 @@ def _build_context(
             f"Building {tag} failed at {step or 'the first step'}: {error}\n"
             f"Log {log_path}, last lines:\n{_tail(log_path)}"
         )
+
+
+def _log_path(tag: str) -> Path:
+    return logs_dir() / f"build-{tag.replace('/', '_').replace(':', '_')}.log"
 
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")

@@ -135,10 +135,47 @@ def test_image_build_failure_shows_the_failing_step_and_log_tail():
     # The failing step comes first, so the failed build leaves no cached layer behind.
     dockerfile = f"FROM {base_tag(Suite.BOOKWORM)}\nRUN echo broken-step >&2; exit 3\n"
     with pytest.raises(ImageBuildError) as caught:
-        _build_context("deploy-harness/test-broken:never", dockerfile, {}, kind="test")
+        _build_context("deploy-harness/test-broken:never", dockerfile, {})
     message = str(caught.value)
     assert re.search(r"failed at Step 2/\d+ : RUN echo broken-step", message), message
     assert (
         "returned a non-zero code: 3" in message
         and "broken-step" in message.split("last lines:")[1]
     )
+
+
+def test_committed_layer_failure_shows_the_script_and_log_tail_and_leaves_no_container(
+    tmp_path,
+):
+    from harness.building.committed import commit_layer
+    from harness.errors import ImageBuildError
+    from harness.run.runtime import engine
+
+    tag = "deploy-harness/test-broken:committed"
+    script = "cat /tmp/in.txt; echo broken-script >&2; exit 4"
+    with pytest.raises(ImageBuildError) as caught:
+        commit_layer(tag, base_tag(Suite.BOOKWORM), {"/tmp/in.txt": b"seen"}, script,
+                     tmp_path / "build.log")  # fmt: skip
+    message = str(caught.value)
+    assert re.search(r"Building .*committed failed: `cat /tmp/in.txt.*` exited 4", message)
+    assert "seen" in message and "broken-script" in message.split("last lines:")[1], message
+    assert not engine().containers.list(all=True, filters={"name": "dh-build-committed"})
+    assert not engine().images.list(name=tag)
+
+
+def test_committed_layer_keeps_its_parents_user_command_and_labels(tmp_path):
+    from harness.building.committed import commit_layer
+    from harness.run.runtime import engine
+
+    parent, tag = base_tag(Suite.BOOKWORM), "deploy-harness/test-layer:committed"
+    try:
+        commit_layer(tag, parent, {"/srv/note.txt": b"copied"}, "cp /srv/note.txt /srv/ran.txt",
+                     tmp_path / "build.log")  # fmt: skip
+        made, base = (engine().images.get(t).attrs["Config"] for t in (tag, parent))
+        for field in ("User", "Entrypoint", "Cmd", "Labels", "WorkingDir"):
+            assert made[field] == base[field], field
+        # An exit 0 (else ContainerError): this engine may lose a short container's output.
+        check = 'test "$(cat /srv/note.txt /srv/ran.txt)" = copiedcopied'
+        engine().containers.run(tag, ["sh", "-c", check], remove=True)
+    finally:
+        engine().images.remove(tag, force=True)
