@@ -23,31 +23,37 @@ from harness.run.runtime import engine
 SCRIPT_SECONDS = 600  # an offline pip install of a few wheels takes seconds
 
 
+def build_slug(tag: str) -> str:
+    """A tag as a file or container name: `deploy-harness_app_bookworm-pins-…`."""
+    return tag.replace("/", "_").replace(":", "_")
+
+
 def commit_layer(
-    tag: str, image: str, files: dict[str, bytes], script: str | None, log_path: Path
+    tag: str, image: str, files: dict[str, bytes], script: str, log_path: Path
 ) -> None:
-    """Tag `image` with `files` (absolute path: content, readable by every user) copied in
-    and `script` (sh, as root, without a network) run over them, as one new layer."""
+    """Tag `image` with `files` (absolute path: content) copied in and `script` (sh, as root,
+    without a network) run over them, as one new layer."""
     parent = engine().images.get(image).attrs.get("Config") or {}
-    name = f"dh-build-{tag.rsplit(':', 1)[-1]}"
+    name = f"dh-build-{build_slug(tag)}"
     _remove_leftover(name)
     shell = ["/bin/sh", "-c"]
     entrypoint = shell if parent.get("Entrypoint") else None  # else the image has none
     container = engine().containers.create(
-        image, [*([] if entrypoint else shell), script or "true"], entrypoint=entrypoint,
+        image, [*([] if entrypoint else shell), script], entrypoint=entrypoint,
         user="root" if parent.get("User") else None, network_disabled=True, name=name,
     )  # fmt: skip
     try:
-        copy_into(container, files, keys_private=False)
-        if script:
-            container.start()
-            code = container.wait(timeout=SCRIPT_SECONDS)["StatusCode"]
-            log_path.write_text(log_tail(container, lines=10_000) + "\n", encoding="utf-8")
-            if code != 0:
-                raise ImageBuildError(
-                    f"Building {tag} failed: `{script}` exited {code} in a container of "
-                    f"{image}.\nLog {log_path}, last lines:\n{log_tail(container, lines=25)}"
-                )
+        copy_into(container, files)
+        container.start()
+        code = container.wait(timeout=SCRIPT_SECONDS)["StatusCode"]
+        log = log_tail(container, lines=10_000)
+        log_path.write_text(log + "\n", encoding="utf-8")
+        if code != 0:
+            tail = "\n".join(log.splitlines()[-25:])
+            raise ImageBuildError(
+                f"Building {tag} failed: `{script}` exited {code} in a container of "
+                f"{image}.\nLog {log_path}, last lines:\n{tail}"
+            )
         repository, _, version = tag.rpartition(":")
         container.commit(repository=repository, tag=version, changes=_restored(parent))
     finally:

@@ -26,7 +26,7 @@ from typing import IO, Any
 import docker.errors
 import jinja2
 
-from harness.building.committed import commit_layer
+from harness.building.committed import build_slug, commit_layer
 from harness.building.hashing import content_hash, tree_files
 from harness.building.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
 from harness.building.wheelhouse import ensure_wheelhouse
@@ -323,7 +323,7 @@ def _build_context(
 
 
 def _log_path(tag: str) -> Path:
-    return logs_dir() / f"build-{tag.replace('/', '_').replace(':', '_')}.log"
+    return logs_dir() / f"build-{build_slug(tag)}.log"
 
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")

@@ -10,11 +10,8 @@ from typing import Any
 import docker.errors
 
 
-def copy_into(
-    container: Any, files: dict[str, bytes], mode: int = 0o644, keys_private: bool = True
-) -> None:
-    """Copy files (absolute path → content) into a container, created or running; with
-    `keys_private`, a `*key.pem` only its owner reads.
+def copy_into(container: Any, files: dict[str, bytes], mode: int = 0o644) -> None:
+    """Copy files (absolute path → content) into a container, created or running.
 
     Copying, not bind mounts, so that a remote engine (DOCKER_HOST) works the same.
     """
@@ -23,7 +20,7 @@ def copy_into(
         for path, content in files.items():
             info = tarfile.TarInfo(path.lstrip("/"))
             info.size = len(content)
-            info.mode = 0o600 if keys_private and path.endswith("key.pem") else mode
+            info.mode = 0o600 if path.endswith("key.pem") else mode
             tar.addfile(info, io.BytesIO(content))
     container.put_archive("/", buffer.getvalue())
 

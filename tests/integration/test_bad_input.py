@@ -159,7 +159,8 @@ def test_committed_layer_failure_shows_the_script_and_log_tail_and_leaves_no_con
     message = str(caught.value)
     assert re.search(r"Building .*committed failed: `cat /tmp/in.txt.*` exited 4", message)
     assert "seen" in message and "broken-script" in message.split("last lines:")[1], message
-    assert not engine().containers.list(all=True, filters={"name": "dh-build-committed"})
+    leftover = "dh-build-deploy-harness_test-broken_committed"
+    assert not engine().containers.list(all=True, filters={"name": leftover})
     assert not engine().images.list(name=tag)
 
 
