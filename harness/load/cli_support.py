@@ -11,18 +11,18 @@ from rich.console import Console
 
 from harness.commands.progress import Progress
 from harness.errors import ConfigError
-from harness.load.gate import GateResult, gate, parse_threshold
-from harness.load.reading import read_results
-from harness.load.report import ceiling_lines, comparison_table, failure_evidence, verdicts
-from harness.load.schema import LoadResults
 from harness.load.shapes import ShapeKind, Timing, parse_levels
 from harness.load.workloads import parse_mix
 from harness.spec.model import StackSpec
 
 if TYPE_CHECKING:
     # The load extra (psutil, matplotlib, locust) is imported when `harness load` runs, so
-    # a wheel installed without it still parses every other command.
+    # a wheel installed without it still parses every other command; and the results'
+    # modules (docker-py, psutil through the resource sampler) when it reads or reports,
+    # so building the `harness` parser stays cheap.
+    from harness.load.gate import GateResult
     from harness.load.runner import LoadPlan
+    from harness.load.schema import LoadResults
 
 EXIT_FAILURES = 1
 EXIT_REGRESSION = 3
@@ -58,6 +58,8 @@ def add_load_arguments(
 
 def plan_from(args: argparse.Namespace) -> tuple[LoadPlan, LoadResults | None, float]:
     """The plan, the baseline and the gate's threshold, all checked before any stack starts."""
+    from harness.load.gate import parse_threshold
+    from harness.load.reading import read_results
     from harness.load.runner import LoadPlan, require_locust
 
     require_locust()
@@ -83,7 +85,9 @@ def run_load_command(
     threshold: float,
 ) -> int:
     from harness.load.comparison import compare_stacks
+    from harness.load.gate import gate
     from harness.load.output import write_outputs
+    from harness.load.report import failure_evidence
     from harness.run.session import HarnessSession
 
     session = HarnessSession(Progress())
@@ -109,6 +113,8 @@ def _say(line: Any) -> None:
 
 
 def _print(results: LoadResults, max_failure_ratio: float, outcome: GateResult | None) -> None:
+    from harness.load.report import ceiling_lines, comparison_table, failure_evidence, verdicts
+
     console.print(comparison_table(results, max_failure_ratio))
     for note in (note for stack in results.stacks for note in stack.notes):
         _say(f"note: {note}")

@@ -15,8 +15,6 @@ from typing import Any
 
 from harness.errors import ConfigError
 from harness.matrix.diff import diff_results
-from harness.matrix.merge import merge_results
-from harness.matrix.runner import MatrixPlan, run_matrix
 from harness.matrix.schema import MatrixResults, load_results, write_results
 from harness.matrix.shards import ShardSpec, github_matrix, plan_shards, shard_of
 from harness.plugin.workers import default_workers
@@ -101,6 +99,8 @@ def _measured(args: argparse.Namespace) -> dict[str, float]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the scenario suites over the selection (or one --shard of it) into DIR/results.json."""
+    from harness.matrix.runner import MatrixPlan, run_matrix  # pytest, docker-py: when run
+
     specs, selection = _selection(args)
     mine = shard_of(specs, args.shard, _measured(args))
     try:
@@ -139,6 +139,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     """Merge shard results into one results.json; refuse a missing or duplicated shard."""
+    from harness.matrix.merge import merge_results  # the recorder's pytest: when run
+
     merged = merge_results([(folder, load_results(folder)) for folder in args.shard_dirs],
                            args.out)
     _print_counts(merged, f"merged {len(args.shard_dirs)} shard(s) into "

@@ -69,7 +69,9 @@ def test_image_build_failure(monkeypatch, capsys):
     def failing_build(*_args, **_kwargs):
         raise ImageBuildError("mmdebstrap failed for Debian bookworm (exit 1). Hint: the log")
 
-    monkeypatch.setattr(cli, "ensure_base", failing_build)
+    from harness.building import images  # `harness build` imports it when it runs
+
+    monkeypatch.setattr(images, "ensure_base", failing_build)
     code = cli.main(["build", "--stack", "nginx-gunicorn-gthread-flask"])
     assert code == ExitCode.IMAGE_BUILD, capsys.readouterr().err
     assert "mmdebstrap failed" in capsys.readouterr().err
