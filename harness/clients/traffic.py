@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
@@ -28,6 +29,7 @@ __all__ = [
     "missing_replicas",
     "need_every_replica_in_view",
     "request_once",
+    "requests_at_once",
     "rotation_window",
     "visitor_client",
 ]
@@ -91,6 +93,17 @@ def request_once(
     end = time.monotonic()
     instance = response.headers.get("x-instance", "")
     return Outcome(end - origin, response.status_code, instance, end - begin, retried=retried)
+
+
+def requests_at_once(client: httpx.Client, method: str, path: str, count: int) -> list[Outcome]:
+    """Send `count` requests together, each on its own connection, and wait for them all:
+    they reach the proxy within one round trip of each other, so what they show is the
+    balancer's view at one moment, not over however long sequential requests take on a
+    loaded host (where a replica a proxy rests for a second may be back before the last)."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(request_once, client, method, path, started) for _ in range(count)]
+        return [future.result() for future in futures]
 
 
 def get_until(
