@@ -64,13 +64,9 @@ class _Cells(HTMLParser):
 
 @pytest.mark.timeout(2 * SHARD_LIMIT + 300)
 def test_ci_profile_in_two_shards_merges_to_the_unsharded_cells(tmp_path):
-    # Three workers, not the six the machine carries for a shard of two stacks: still fewer
-    # stacks than workers, so each stack is split into lanes whose records merge into one,
-    # as on a CI runner; but each worker starts at most one instance per stack (six a shard,
-    # not ten), while make test runs other stacks beside this one on the same two cores.
     for index in (1, 2):
         run = harness("matrix", "run", "--profile", "ci", "--shard", f"{index}/2",
-                      "--workers", "3", "--out", str(tmp_path / f"r{index}"))
+                      "--out", str(tmp_path / f"r{index}"))
         print(run.stdout[-3000:])
         assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     merge = harness("matrix", "merge", str(tmp_path / "r1"), str(tmp_path / "r2"),
