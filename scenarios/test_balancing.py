@@ -195,35 +195,57 @@ def wait_for_run_by(client, key, replica, timeout):
 # A request every proxy here must refuse: Transfer-Encoding `gzip, chunked` (nobody relays a
 # coding other than chunked).
 REFUSED_PROBE = "te-list-gzip-chunked"
+REFUSED_ROUNDS = 3  # a round that misses the member in error is followed by another
+
+
+def refused_at_the_front(exchange) -> bool:
+    """The proxy refused the request itself (a 4xx, or nginx's 501 for a coding it does not
+    implement): no replica was picked for it, so none can have been taken out by it."""
+    return bool(exchange.statuses) and all(
+        400 <= status < 500 or status == 501 for status in exchange.statuses
+    )
 
 
 def test_refused_requests_take_no_replica_out_of_rotation(stack):
     """A request the proxy refuses is the client's fault, not a replica's. Sent once more
     often than there are replicas, it leaves every replica in rotation: the GETs sent together
-    right after it all succeed and, unless the stack pins clients, reach every replica.
+    right after it all succeed and, unless the stack pins clients, reach every replica; in
+    each of REFUSED_ROUNDS rounds.
 
     Apache's mod_proxy_http answered it with 500 and mod_proxy put the member it had picked
     in error for retry= seconds: with every member so marked the balancer forces them all
     back, so the last such request leaves one out, and any other reason for a member to be
-    unusable then (a failed health check) leaves none: 503 for everyone. The GETs go
-    together: sent one after another on a loaded host they outlasted the reference stack's
-    one second of retry= (seen: the broken Apache passed, its member back by the last GET)."""
+    unusable then (a failed health check) leaves none: 503 for everyone. A passing health
+    check (hcinterval=1 on the reference stacks) or the end of retry= (1 s) can bring the
+    member back before the GETs reach the balancer: seen twice on a loaded host, the broken
+    Apache passed one round. So the GETs go together, and the round is repeated.
+
+    A replica missing after requests the proxy refused at its front (every answer a 4xx)
+    was not taken out by them: on a loaded host a health check may rest a booting replica
+    (seen: HAProxy's 422s, then a server marked down and up again). That round proves nothing
+    either way; the next one starts with every replica in view again."""
     with slow_client(stack) as client:
         spread = stack.spec.balancing != "sticky"
-        if spread:
-            need_every_replica_in_view(stack, client)
-        refused = PROBES[REFUSED_PROBE]
-        sent = [
-            send_through_proxy(stack, refused.render(host_header(stack), uuid.uuid4().hex))
-            for _ in range(len(stack.replicas) + 1)
-        ]
-        after = requests_at_once(client, "GET", "/echo", 2 * len(stack.replicas))
-    failures = [str(o) for o in after if not o.ok]
-    answered = {o.instance for o in after}
-    missing = sorted(set(stack.replicas) - answered) if spread else []
+        rounds = 0
+        while rounds < REFUSED_ROUNDS:
+            rounds += 1
+            if spread:
+                need_every_replica_in_view(stack, client)
+            refused = PROBES[REFUSED_PROBE]
+            sent = [
+                send_through_proxy(stack, refused.render(host_header(stack), uuid.uuid4().hex))
+                for _ in range(len(stack.replicas) + 1)
+            ]
+            after = requests_at_once(client, "GET", "/echo", 2 * len(stack.replicas))
+            failures = [str(o) for o in after if not o.ok]
+            answered = {o.instance for o in after}
+            missing = sorted(set(stack.replicas) - answered) if spread else []
+            if (failures or missing) and not all(map(refused_at_the_front, sent)):
+                break
+            failures, missing = [], []
     assert not failures and not missing, (
         f"{stack.id}: {len(sent)} requests with Transfer-Encoding `gzip, chunked` (answered "
         f"{[list(exchange.statuses) for exchange in sent]}), then {len(after)} GETs: "
         f"failures {failures}, replicas not reached {missing}: the refused requests took "
-        f"replicas out of rotation"
+        f"replicas out of rotation (round {rounds} of {REFUSED_ROUNDS})"
     )
