@@ -18,6 +18,7 @@ from harness.clients.probes import host_header
 from harness.clients.traffic import (
     MARGIN,
     get_until,
+    health_check_floor,
     need_every_replica_in_view,
     request_once,
     requests_at_once,
@@ -114,13 +115,17 @@ def test_gets_keep_succeeding_with_replica_down(stack, outage):
 
 def routed_around(stack):
     """Whether the proxy has learnt: the last GETs, two per replica, were all quick
-    successes (none waited on the down replica)."""
+    successes (none waited on the down replica), all after the proxy's health check could
+    have failed the replica (health_check_floor)."""
     quick = stack.spec.timeouts.proxy_read / 2
     needed = 2 * len(stack.replicas)
+    floor = health_check_floor(stack)
 
     def learnt(outcomes):
         last = outcomes[-needed:]
-        return len(last) == needed and all(o.ok and o.seconds < quick for o in last)
+        return len(last) == needed and all(
+            o.ok and o.seconds < quick and o.at - o.seconds >= floor for o in last
+        )
 
     return learnt
 
