@@ -211,8 +211,9 @@ LIFECYCLE += (
         base=HAPROXY,
         misconfiguration="HAProxy resolves replica names once, at start (no `resolvers`)",
         edit=(
-            "    default-server check inter 1s fall 2 rise 1 resolvers docker init-addr libc,none",
-            "    default-server check inter 1s fall 2 rise 1",
+            "    default-server check inter 1s downinter 250ms fall 2 rise 1 resolvers docker "
+            "init-addr libc,none",
+            "    default-server check inter 1s downinter 250ms fall 2 rise 1",
         ),
         catches=(
             Catch(
