@@ -18,11 +18,11 @@ from harness.clients.probes import host_header
 from harness.clients.traffic import (
     MARGIN,
     get_until,
-    health_check_floor,
     need_every_replica_in_view,
     request_once,
     requests_at_once,
     rotation_window,
+    sticky_by_client_address,
     visitor_client,
 )
 
@@ -88,8 +88,11 @@ def test_gets_keep_succeeding_with_replica_down(stack, outage):
     down = stack.replicas[0]
     with slow_client(stack) as client:
         # Else the proxy may still rest a replica an earlier scenario stopped: it would take
-        # it back (rise) mid-window, after the detection looked done (seen on HAProxy).
-        if stack.spec.balancing != "sticky":
+        # it back (rise) mid-window, after the detection looked done (seen on HAProxy). And
+        # a proxy that never reached the replica has not resolved its name (Apache: a 500
+        # once the stopped container's name is gone). A cookie-less client sees every
+        # replica but where the proxy pins clients by their address.
+        if not sticky_by_client_address(stack):
             need_every_replica_in_view(stack, client)
         if outage == "stopped":
             stack.stop_replica(down)
@@ -115,17 +118,13 @@ def test_gets_keep_succeeding_with_replica_down(stack, outage):
 
 def routed_around(stack):
     """Whether the proxy has learnt: the last GETs, two per replica, were all quick
-    successes (none waited on the down replica), all after the proxy's health check could
-    have failed the replica (health_check_floor)."""
+    successes (none waited on the down replica)."""
     quick = stack.spec.timeouts.proxy_read / 2
     needed = 2 * len(stack.replicas)
-    floor = health_check_floor(stack)
 
     def learnt(outcomes):
         last = outcomes[-needed:]
-        return len(last) == needed and all(
-            o.ok and o.seconds < quick and o.at - o.seconds >= floor for o in last
-        )
+        return len(last) == needed and all(o.ok and o.seconds < quick for o in last)
 
     return learnt
 

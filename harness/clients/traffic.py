@@ -37,7 +37,6 @@ __all__ = [
 CONNECTION_ERROR = 0  # the status recorded when no HTTP answer came back
 PACING = 0.01  # seconds between two requests of a loop: at most 100 a second
 MARGIN = 2.0  # seconds of slack on every window, for a loaded 2-core machine
-_APACHE_CHECK_INTERVAL = 1.0  # seconds: hcinterval= in docker/templates/httpd.conf.j2
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,22 +156,6 @@ def rotation_window(stack: Stack) -> float:
     slack."""
     timeouts = stack.spec.timeouts
     return timeouts.proxy_connect + timeouts.max_fails * timeouts.proxy_read + MARGIN
-
-
-def health_check_floor(stack: Stack) -> float:
-    """How long after a replica stops before a proxy can have learnt it for good, however
-    well it routes around it meanwhile. Apache: once mod_proxy_hcheck has failed it, one
-    check interval (hcinterval=1 on the reference config) and a connect timeout (a gone
-    address does not refuse, it times out) after the stop, with the usual slack. Until then
-    another child's failed connect hides the member for retry= seconds only, and a child
-    that never reached it looks its name up on first use: once the stopped container's name
-    is gone that is a 500 without failover (AH00898). Seen: a 500 1 s after four quick
-    successes on apache-gunicorn-uvicorn-django-asgi-tls-sticky, 60 ms before the check
-    failed. nginx and HAProxy: none (a request they send to the gone replica, they send again
-    to another)."""
-    if stack.spec.proxy != ProxyKind.APACHE:
-        return 0.0
-    return _APACHE_CHECK_INTERVAL + stack.spec.timeouts.proxy_connect + MARGIN
 
 
 def need_every_replica_in_view(stack: Stack, client: httpx.Client) -> None:
