@@ -52,6 +52,7 @@ from harness.plugin.lanes import (
     longest_first,
     proxy_kin,
     split_of_stacks,
+    staggered_block,
     xdist_group,
 )
 from harness.plugin.parallel import (
@@ -261,7 +262,8 @@ def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> Generator[None, None, None]:
     """Skip what a stack cannot serve; give each scenario a time limit; group by stack (or
-    lane), and on an xdist worker queue the groups the longest first (lanes.longest_first).
+    lane), and on an xdist worker queue the groups the longest first (lanes.longest_first),
+    each whole stack's scenarios in blocks staggered from the stack before (lanes.staggered_block).
 
     A stack that names its families (`StackSpec.families`) runs only those: its other cases
     are deselected, not skipped, so a version axis adds no rows of skips to the matrix. A
@@ -307,7 +309,17 @@ def pytest_collection_modifyitems(
     if lanes is not None:
         queue = longest_first(Counter(map(_group_of, items)))
         position = {group: index for index, group in enumerate(queue)}
-        items.sort(key=lambda item: position[_group_of(item)])
+        whole = [group for group in queue if lanes.get(group) is Split.WHOLE]
+        turn = {group: index for index, group in enumerate(whole)}
+
+        def place(item: pytest.Item) -> tuple[int, int]:
+            group = _group_of(item)
+            if group not in turn:
+                return (position[group], 0)
+            lane = lane_of(family_of(item), scenario_function(item))
+            return (position[group], staggered_block(lane, turn[group]))
+
+        items.sort(key=place)  # stable: collection order within a block
 
 
 def _group_of(item: pytest.Item) -> str:

@@ -13,6 +13,7 @@ from harness.plugin.lanes import (
     scenarios_with_a_lane_of_their_own,
     split_into_lanes,
     split_of_stacks,
+    staggered_block,
     xdist_group,
 )
 from harness.plugin.workers import default_workers
@@ -161,6 +162,24 @@ def test_paired_lanes_are_queued_by_their_kin_too():
     five = {"f/steady": 100, "f/lifecycle": 3, "f/failover": 7, "f/outages": 2, "f/limits": 11}
     assert longest_first(five)[0] == "f/steady"
     assert longest_first(five).index("f/outages") < longest_first(five).index("f/failover")
+
+
+def test_whole_stacks_that_start_together_start_in_different_blocks():
+    """Three whole stacks in a row start at three different blocks, and each keeps a lane
+    beside the lanes that share its proxy (no extra proxy restart inside a block)."""
+    first_blocks = [
+        {lane for lane in Lane if staggered_block(lane, turn) == 0} for turn in range(3)
+    ]
+    assert first_blocks == [
+        {Lane.OUTAGES, Lane.FAILOVER},
+        {Lane.STEADY},
+        {Lane.LIFECYCLE, Lane.LIMITS},
+    ]
+    for turn in range(6):
+        assert staggered_block(Lane.OUTAGES, turn) == staggered_block(Lane.FAILOVER, turn)
+        assert staggered_block(Lane.LIMITS, turn) == staggered_block(Lane.LIFECYCLE, turn)
+        assert sorted({staggered_block(lane, turn) for lane in Lane}) == [0, 1, 2]
+    assert staggered_block(Lane.STEADY, 3) == staggered_block(Lane.STEADY, 0)
 
 
 def test_no_more_workers_than_lanes_to_run():
