@@ -98,9 +98,9 @@ def request_once(
 def requests_at_once(client: httpx.Client, method: str, path: str, count: int) -> list[Outcome]:
     """Send `count` requests at once, from as many threads (the client's pool opens a
     connection for each that finds none idle), and wait for them all: they reach the proxy
-    within one round trip of each other, so what they show is the
-    balancer's view at one moment, not over however long sequential requests take on a
-    loaded host (where a replica a proxy rests for a second may be back before the last)."""
+    within one round trip of each other, so what they show is the balancer's view at one
+    moment, not over however long sequential requests take on a loaded host (where a
+    replica a proxy rests for a second may be back before the last)."""
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=count) as pool:
         futures = [pool.submit(request_once, client, method, path, started) for _ in range(count)]
