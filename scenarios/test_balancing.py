@@ -158,10 +158,13 @@ def test_post_not_repeated_when_upstream_times_out(stack):
     it runs at most once, and only where it was sent (per /seen and the shared counter)."""
     need_two_replicas(stack)
     with slow_client(stack) as client:
-        if stack.spec.balancing != "sticky":  # a replica the last scenario timed out may rest
+        # A replica the last scenario timed out may rest; this cookie-less client sees every
+        # replica but where the proxy pins clients by their address: then it pauses its own.
+        if sticky_by_client_address(stack):
+            hung = client.get("/echo").headers.get("x-instance", "")
+        else:
             need_every_replica_in_view(stack, client)
-        pinned = client.get("/echo").headers.get("x-instance", "")  # sets a sticky cookie
-        hung = pinned if stack.spec.balancing == "sticky" else stack.replicas[0]
+            hung = stack.replicas[0]
         stack.pause_replica(hung)
         key, outcome = post_until_one_waits_on(client, stack)
         stack.unpause_replica(hung)
@@ -213,8 +216,8 @@ def refused_at_the_front(exchange) -> bool:
 def test_refused_requests_take_no_replica_out_of_rotation(stack):
     """A request the proxy refuses is the client's fault, not a replica's. Sent once more
     often than there are replicas, it leaves every replica in rotation: the GETs sent together
-    right after it all succeed and, unless the stack pins clients, reach every replica; in
-    each of REFUSED_ROUNDS rounds.
+    right after it all succeed and, unless the stack pins clients by their address, reach
+    every replica; in each of REFUSED_ROUNDS rounds.
 
     Apache's mod_proxy_http answered it with 500 and mod_proxy put the member it had picked
     in error for retry= seconds: with every member so marked the balancer forces them all
@@ -228,7 +231,7 @@ def test_refused_requests_take_no_replica_out_of_rotation(stack):
     was not taken out by them: on a loaded host a health check may rest a booting replica
     (seen: HAProxy's 422s, then a server marked down and up again). That round proves nothing
     either way; the next one starts with every replica in view again."""
-    spread = stack.spec.balancing != "sticky"
+    spread = not sticky_by_client_address(stack)  # a cookie-less client sees every replica
     evidence, rounds = None, 0
     with slow_client(stack) as client:
         while evidence is None and rounds < REFUSED_ROUNDS:
