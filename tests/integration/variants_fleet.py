@@ -192,8 +192,9 @@ BALANCING: tuple[Variant, ...] = (
         name="apache-sticky-passes-any-transfer-coding",
         base=APACHE,
         fields={"balancing": "sticky"},
-        misconfiguration="the same on a stack sticky by a cookie: a new visitor (no cookie) is "
-        "balanced, so the member put in error is missed there too",
+        misconfiguration="no refusal of a Transfer-Encoding other than chunked at the front, on "
+        "a stack sticky by a cookie: new visitors are balanced, and none reaches the member "
+        "mod_proxy_http put in error there too",
         edit=APACHE_REFUSES_OTHER_CODINGS,
         catches=(REFUSALS_TOOK_A_MEMBER_OUT,),
     ),
