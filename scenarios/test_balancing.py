@@ -15,6 +15,7 @@ from harness.clients.evidence import seen_entries
 from harness.clients.framing import PROBES
 from harness.clients.framing.wire import send_through_proxy
 from harness.clients.probes import host_header
+from harness.clients.provable import need_provable
 from harness.clients.traffic import (
     MARGIN,
     get_until,
@@ -25,6 +26,7 @@ from harness.clients.traffic import (
     sticky_by_client_address,
     visitor_client,
 )
+from harness.spec.expectations import Expectation
 
 pytestmark = pytest.mark.balancing
 
@@ -84,6 +86,7 @@ def test_sticky_policy_pins_client(stack, client):
 def test_gets_keep_succeeding_with_replica_down(stack, outage):
     """With one replica stopped or paused, after the detection window every GET succeeds
     without waiting on it, for longer than the proxy rests a failed replica."""
+    need_provable(stack.spec, Expectation.PROXY_CONNECT, Expectation.PROXY_READ)
     need_two_replicas(stack)
     down = stack.replicas[0]
     with slow_client(stack) as client:
@@ -100,7 +103,10 @@ def test_gets_keep_succeeding_with_replica_down(stack, outage):
             stack.pause_replica(down)
         detection = rotation_window(stack)
         during = get_until(
-            client, "/echo", routed_around(stack), max_requests=MAX_REQUESTS,
+            client,
+            "/echo",
+            routed_around(stack),
+            max_requests=MAX_REQUESTS,
             max_seconds=detection,
         )  # failures allowed while the proxy learns
         window = retry_window(stack)
@@ -131,6 +137,7 @@ def routed_around(stack):
 
 def test_replica_rejoins_after_restart(stack):
     """A replica that was down and restarted answers again through the proxy, in time."""
+    need_provable(stack.spec, Expectation.PROXY_CONNECT, Expectation.PROXY_READ)
     need_two_replicas(stack)
     down = stack.replicas[0]
     with slow_client(stack) as client:
@@ -156,6 +163,7 @@ def test_replica_rejoins_after_restart(stack):
 def test_post_not_repeated_when_upstream_times_out(stack):
     """A POST whose replica does not answer in time is not sent again to another replica:
     it runs at most once, and only where it was sent (per /seen and the shared counter)."""
+    need_provable(stack.spec, Expectation.PROXY_CONNECT, Expectation.PROXY_READ)
     need_two_replicas(stack)
     with slow_client(stack) as client:
         # A replica the last scenario timed out may rest; this cookie-less client sees every
@@ -231,6 +239,7 @@ def test_refused_requests_take_no_replica_out_of_rotation(stack):
     was not taken out by them: on a loaded host a health check may rest a booting replica
     (seen: HAProxy's 422s, then a server marked down and up again). That round proves nothing
     either way; the next one starts with every replica in view again."""
+    need_provable(stack.spec, Expectation.PROXY_CONNECT, Expectation.PROXY_READ)
     spread = not sticky_by_client_address(stack)  # a cookie-less client sees every replica
     evidence, rounds = None, 0
     with slow_client(stack) as client:

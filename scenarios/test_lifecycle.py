@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from harness.clients.evidence import seen_entries
+from harness.clients.provable import need_provable
 from harness.clients.traffic import (
     MARGIN,
     SteadyTraffic,
@@ -30,6 +31,7 @@ MAX_REQUESTS = 2000  # bound of a polling loop; paced, its time bound comes firs
 
 def test_request_in_flight_finishes_when_its_replica_stops(stack, client):
     """A graceful stop lets the replica finish the request it is running: 200, from it."""
+    need_provable(stack.spec, Expectation.GRACEFUL)
     marker = uuid.uuid4().hex
     path = f"/sleep?ms={IN_FLIGHT_MS}&marker={marker}"
     with ThreadPoolExecutor(1) as pool:
@@ -69,6 +71,9 @@ def need_fleet_in_view_of_a_new_visitor(stack):
 def test_rolling_restart_gives_no_errors(stack):
     """Restarting every replica in turn, each back in rotation before the next, under a
     steady stream of GETs, gives no 5xx and no connection error."""
+    need_provable(
+        stack.spec, Expectation.GRACEFUL, Expectation.PROXY_CONNECT, Expectation.PROXY_READ
+    )
     need_fleet_in_view_of_a_new_visitor(stack)
     with SteadyTraffic(
         stack,
@@ -94,6 +99,7 @@ def test_recreated_replica_is_reached_again(stack):
     container at once. A placeholder answers at the old address: a request it answers after
     that (and slack) shows the proxy still holds the old address, and the scenario fails
     then, not at the end of its window."""
+    need_provable(stack.spec, Expectation.RESOLVE)
     need_fleet_in_view_of_a_new_visitor(stack)
     resolve = stack.spec.timeouts.resolve + MARGIN
     replica, window = stack.replicas[0], resolve + rotation_window(stack)

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from harness.clients.evidence import header_of_line_size, seen_with
+from harness.clients.provable import need_provable
 from harness.clients.traffic import need_every_replica_in_view, request_once
 from harness.clients.upstream import TcpState, upstream_connections
 from harness.spec.expectations import Expectation, declared, upstream_idle_hint
@@ -54,6 +55,7 @@ def _framed(body, framing):
 @pytest.mark.parametrize("framing", FRAMINGS)
 def test_body_at_declared_maximum_is_accepted(stack, client, framing):
     """A body of exactly max_body_bytes reaches the app whole (same size and sha256)."""
+    need_provable(stack.spec, Expectation.MAX_BODY_BYTES)
     body = os.urandom(stack.spec.limits.max_body_bytes)
     response = client.post("/upload", content=_framed(body, framing))
     evidence = f"{stack.id}: {len(body)}-byte {framing} body got {response.status_code}"
@@ -68,6 +70,7 @@ def test_body_at_declared_maximum_is_accepted(stack, client, framing):
 @pytest.mark.parametrize("framing", FRAMINGS)
 def test_body_over_declared_maximum_gets_413_from_proxy(stack, client, framing):
     """One byte over max_body_bytes gets 413 from the proxy; the app never sees the request."""
+    need_provable(stack.spec, Expectation.MAX_BODY_BYTES)
     marker = uuid.uuid4().hex
     body = os.urandom(stack.spec.limits.max_body_bytes + 1)
     response = client.post("/upload", params={"m": marker}, content=_framed(body, framing))
@@ -83,6 +86,7 @@ def test_body_over_declared_maximum_gets_413_from_proxy(stack, client, framing):
 
 def test_header_line_at_declared_maximum_passes(stack, client):
     """A header line of exactly max_header_bytes (CRLF included) reaches the app unchanged."""
+    need_provable(stack.spec, Expectation.MAX_HEADER_BYTES)
     name, value = header_of_line_size("X-Large-Header", stack.spec.limits.max_header_bytes)
     response = client.get("/echo", headers={name: value})
     evidence = f"{stack.id}: {len(name) + len(value) + 4}-byte header line got "
@@ -95,6 +99,7 @@ def test_header_line_at_declared_maximum_passes(stack, client):
 
 def test_header_line_over_declared_maximum_gets_4xx(stack, client):
     """A header line one byte over max_header_bytes is refused with a 4xx, never a 5xx."""
+    need_provable(stack.spec, Expectation.MAX_HEADER_BYTES)
     name, value = header_of_line_size("X-Large-Header", stack.spec.limits.max_header_bytes + 1)
     response = client.get("/echo", headers={name: value})
     assert 400 <= response.status_code < 500, (
@@ -113,6 +118,7 @@ def test_response_head_of_declared_size_reaches_client(stack, client):
     https://github.com/webcompat/webcompat.com/issues/1009); HAProxy in tune.bufsize less
     tune.maxrewrite (https://github.com/haproxy/haproxy/issues/1137).
     """
+    need_provable(stack.spec, Expectation.MAX_RESPONSE_HEADER_BYTES)
     size = (stack.spec.limits.max_response_header_bytes - RESPONSE_HEAD_ROOM) // 2
     response = client.get("/headers", params={"size": size})
     cookie = response.headers.get("set-cookie", "").split(";", 1)[0].removeprefix("big=")
@@ -128,6 +134,7 @@ def test_response_head_of_declared_size_reaches_client(stack, client):
 
 def test_request_inside_every_timeout_succeeds(stack, client):
     """A request a second shorter than the shortest proxy or worker timeout is answered."""
+    need_provable(stack.spec, Expectation.PROXY_READ, Expectation.WORKER)
     timeouts = stack.spec.timeouts
     seconds = min(timeouts.proxy_read, timeouts.worker) - 1
     started = time.monotonic()
@@ -136,8 +143,9 @@ def test_request_inside_every_timeout_succeeds(stack, client):
     assert response.status_code == 200, (
         f"{stack.id}: /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read} s, worker "
         f"{timeouts.worker} s) got {response.status_code} after {elapsed:.2f} s; "
-        + "; ".join(declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ,
-                                                             Expectation.WORKER))
+        + "; ".join(
+            declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ, Expectation.WORKER)
+        )
     )
 
 
@@ -147,6 +155,7 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     A proxy may try each replica once for an idempotent request (nginx's default
     proxy_next_upstream, which failover needs), so the bound is proxy_read per replica.
     """
+    need_provable(stack.spec, Expectation.PROXY_READ)
     timeouts = stack.spec.timeouts
     if _server_ends_slow_requests(stack.spec) and timeouts.worker < timeouts.proxy_read:
         pytest.skip(f"{stack.id}: its worker timeout ({timeouts.worker} s) ends it first")
@@ -159,8 +168,9 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     )
     elapsed = time.monotonic() - started
     evidence = f"{stack.id}: got {response.status_code} after {elapsed:.2f} s (bound {bound} s)"
-    hint = "; ".join(declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ,
-                                                              Expectation.TIMEOUT_STATUS))
+    hint = "; ".join(
+        declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ, Expectation.TIMEOUT_STATUS)
+    )
     evidence = f"{evidence}; {hint}"
     assert response.status_code == timeouts.timeout_status, evidence
     assert elapsed < bound, f"the proxy answered late (retried?); {evidence}"
@@ -174,6 +184,7 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
 
 def test_request_past_worker_timeout_gets_502(stack, client):
     """A request past a worker timeout shorter than proxy_read gets 502: the server ended it."""
+    need_provable(stack.spec, Expectation.WORKER, Expectation.PROXY_READ)
     timeouts, spec = stack.spec.timeouts, stack.spec
     if not _server_ends_slow_requests(spec):
         pytest.skip(f"{stack.id}: {spec.server_label} has no per-request worker timeout")
@@ -224,6 +235,7 @@ def test_proxy_does_not_reuse_upstream_connections_the_server_is_closing(stack, 
     https://github.com/benoitc/gunicorn/issues/1194 (nginx 502s from gunicorn's keep-alive),
     https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout
     """
+    need_provable(stack.spec, Expectation.KEEPALIVE)
     if stack.spec.server in KEEPS_IDLE_CONNECTIONS:
         pytest.skip(f"{stack.id}: {KEEPS_IDLE_CONNECTIONS[stack.spec.server]}: no race")
     idle = stack.spec.timeouts.keepalive - IDLE_MARGIN
@@ -235,7 +247,9 @@ def test_proxy_does_not_reuse_upstream_connections_the_server_is_closing(stack, 
     known = {c.local_port for c in kept}
     opened = {c.replica for c in after if c.local_port not in known}
     reused = sorted(
-        c for c in kept if c.replica in answered - opened
+        c
+        for c in kept
+        if c.replica in answered - opened
         and any(a.local_port == c.local_port and a.state == TcpState.ESTABLISHED for a in after)
     )
     assert not reused, (

@@ -11,6 +11,8 @@ import pytest
 
 from harness.clients.evidence import seen_with
 from harness.clients.probes import converse, exchange, host_header
+from harness.clients.provable import need_provable
+from harness.spec.expectations import Expectation
 
 pytestmark = pytest.mark.security
 
@@ -64,6 +66,7 @@ def smuggling_probe(name, host, marker):
 @pytest.mark.parametrize("name", list(SMUGGLING))
 def test_smuggling_probe_is_refused_and_smuggles_nothing(stack, client, name):
     """Ambiguous framing is refused (or answered once, then closed); nothing hidden runs."""
+    need_provable(stack.spec, Expectation.KEEPALIVE)
     marker = uuid.uuid4().hex
     # Half the keep-alive timeout, so "closed" means closed because of the probe.
     deadline = stack.spec.timeouts.keepalive / 2

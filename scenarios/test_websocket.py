@@ -9,6 +9,7 @@ from contextlib import ExitStack
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from harness.clients.provable import need_provable
 from harness.clients.traffic import need_every_replica_in_view
 from harness.clients.wsclient import (
     close_code_received,
@@ -75,6 +76,7 @@ def test_ping_is_answered_with_pong(stack):
 
 def test_idle_connection_survives_declared_idle_time(stack):
     """A connection idle for just under the stack's declared WebSocket idle time still works."""
+    need_provable(stack.spec, Expectation.WEBSOCKET_IDLE)
     idle = stack.spec.timeouts.websocket_idle - 1
     with connect_or_fail(stack, "/ws/echo") as connection:
         time.sleep(idle)  # sleep-ok: idling is the behaviour under test

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from harness.spec.model import ProxyKind, ServerKind, StackSpec
+from harness.spec.model import ProxyKind, ServerKind, SourceKind, StackSpec
 
 
 class Expectation(StrEnum):
@@ -121,6 +121,51 @@ _SERVER_DIRECTIVES: Mapping[Expectation, Mapping[ServerKind, str]] = MappingProx
 })
 
 
+# A limit a config turned off (nginx's client_max_body_size 0), as a size no request reaches.
+UNLIMITED = 2**62
+# The largest value of each expectation a scenario proves here. Above it a case would
+# send gigabytes or wait minutes (a 4 GiB body limit, nginx's 60 s read timeout): it skips,
+# saying so, rather than fail a config that does what its user set. Sizes stay within what
+# the contract's routes produce (harness_contract's MAX_SIZE per header, 64 KiB).
+PROVABLE_AT_MOST: Mapping[Expectation, float] = MappingProxyType({
+    Expectation.MAX_BODY_BYTES: 64 * 1024 * 1024,
+    Expectation.MAX_HEADER_BYTES: 64 * 1024,
+    Expectation.MAX_RESPONSE_HEADER_BYTES: 2 * 64 * 1024,
+    Expectation.PROXY_READ: 20,
+    Expectation.PROXY_CONNECT: 20,
+    Expectation.WORKER: 20,
+    Expectation.KEEPALIVE: 20,
+    Expectation.GRACEFUL: 20,
+    Expectation.WEBSOCKET_IDLE: 20,
+    Expectation.RESOLVE: 20,
+})
+
+
+def unprovable(spec: StackSpec, *expectations: Expectation) -> str | None:
+    """Why a case holding `spec` to these values cannot prove them here, or None."""
+    for expectation in expectations:
+        found = declared(spec, expectation)
+        most = PROVABLE_AT_MOST.get(expectation)
+        if most is not None and float(found.value) > most:  # type: ignore[arg-type]
+            name = expectation.value.split(".", 1)[1]
+            shown = "no limit" if float(found.value) >= UNLIMITED else f"{found.value}"  # type: ignore[arg-type]
+            return (
+                f"{spec.id}: {name} = {shown} ({found.origin}) is more than this harness proves "
+                f"({most:g}); declare a shorter value in the stack file to test it"
+            )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """An expected value read from a user's own config, and where: `nginx.conf line 19:
+    client_max_body_size 10m`."""
+
+    expectation: Expectation
+    value: float
+    where: str
+
+
 @dataclass(frozen=True, slots=True)
 class Declared:
     """One declared expectation of a stack, where it comes from, and what decides it."""
@@ -145,6 +190,11 @@ def declared(spec: StackSpec, expectation: Expectation) -> Declared:
 
 
 def _origin(spec: StackSpec, expectation: Expectation) -> str:
+    source = spec.expectation_sources.get(expectation.value)
+    if source is not None and source.kind == SourceKind.READ:
+        return f"read from your config: {source.where}"
+    if source is not None:
+        return f"assumed for stack {spec.id}: {source.where}"
     if spec.source == "built-in":
         return f"the harness's default for built-in stack {spec.id}, harness/spec/model.py"
     if expectation.value in spec.declared_fields:

@@ -179,6 +179,23 @@ class Overrides:
     tls_ca: Path | None = None
 
 
+class SourceKind(StrEnum):
+    """Where a stack's expected value (a limit or a timeout) comes from."""
+
+    DECLARED = "declared"  # set in the stack's own table of its stack file
+    READ = "read"  # read from the user's own proxy or server config
+    ASSUMED = "assumed"  # neither: inherited from the stack it extends, or the default
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationSource:
+    """Where one expected value of a stack with its own configs comes from, in words a user
+    reads in a failure message: `mysite/nginx.conf line 32: proxy_buffer_size 16k`."""
+
+    kind: SourceKind
+    where: str
+
+
 @dataclass(frozen=True, slots=True)
 class StackSpec:
     """One proxy in front of N replicas of (server, app), with Redis, on a private network."""
@@ -224,6 +241,11 @@ class StackSpec:
     # The dotted names a stack file set for this stack itself (not inherited): where a
     # declared expectation came from, for failure messages (harness/spec/expectations.py).
     declared_fields: frozenset[str] = field(default=frozenset(), compare=False)
+    # For a stack that brings its own proxy or server config: each expected value those
+    # configs decide, by dotted name, and where it came from (harness/spec/reading/).
+    expectation_sources: Mapping[str, ExpectationSource] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.server == ServerKind.GUNICORN and not self.worker_class:

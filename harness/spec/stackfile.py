@@ -46,6 +46,7 @@ from harness.spec.model import (
     Timeouts,
 )
 from harness.spec.pins import Pin, parse_pins
+from harness.spec.reading import with_own_config_values
 from harness.spec.stackfile_fields import (
     LIMIT_FIELDS,
     OVERRIDE_FIELDS,
@@ -320,4 +321,4 @@ def _build(
     else:
         spec = StackSpec(**values)
     problems += [(spec.id, name, given, allowed) for name, given, allowed in spec.problems()]
-    return (None if problems else spec), problems
+    return (None if problems else with_own_config_values(spec)), problems
