@@ -299,9 +299,12 @@ def _build_context(
     files: dict[str, Path],
     buildargs: dict[str, str] | None = None,
     readable: bool = False,
+    what: str | None = None,
 ) -> None:
     """Build `dockerfile` (which labels the image itself: label_instruction) with `files`
-    as its context; `readable` makes every file of the context readable by every user."""
+    as its context; `readable` makes every file of the context readable by every user.
+    A failed build's error names `what` was built (default: the tag), the failing step and
+    the tail of its log."""
     log_path = _log_path(tag)
     with tempfile.TemporaryFile() as context, open(log_path, "w", encoding="utf-8") as log:
         _context_tar(dockerfile, files, context, readable)
@@ -317,7 +320,7 @@ def _build_context(
         step, error = _follow(stream, log)
     if error:
         raise ImageBuildError(
-            f"Building {tag} failed at {step or 'the first step'}: {error}\n"
+            f"Building {what or tag} failed at {step or 'the first step'}: {error}\n"
             f"Log {log_path}, last lines:\n{_tail(log_path)}"
         )
 

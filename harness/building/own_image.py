@@ -71,10 +71,11 @@ def ensure_own_image(spec: StackSpec, progress: Progress) -> BuildOutcome:
         files[f"{SUPPORT}/harness_contract"] = CONTRACT_DIR
         with tempfile.TemporaryDirectory(prefix="harness-own-") as empty:
             files[f"{SUPPORT}/wheels"] = wheels or Path(empty)
-            with progress.task(f"building {spec.id}'s own image {tag} from {dockerfile}"):
+            what = f"stack {spec.id}'s own image {tag} from {dockerfile}"
+            with progress.task(f"building {what}"):
                 text = dockerfile.read_text(encoding="utf-8")
                 text = f"{text.rstrip()}\n{label_instruction('own')}\n"
-                _build_context(tag, text, files, buildargs={"HARNESS_BASE_IMAGE": base})
+                _build_context(tag, text, files, {"HARNESS_BASE_IMAGE": base}, what=what)
     return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
 
 
@@ -97,4 +98,3 @@ def ensure_files_layer(spec: StackSpec, image: str, progress: Progress) -> Build
         with progress.task(f"adding {len(targets)} file(s) of {spec.id} to {image}"):
             _build_context(tag, dockerfile, files, readable=True)
     return BuildOutcome(tag, built=True, seconds=time.monotonic() - started)
-

@@ -97,21 +97,25 @@ def _selected(args: argparse.Namespace) -> list[StackSpec]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build (or reuse) the images the selected stacks need; say which were reused."""
-    from harness.building.images import ensure_base, ensure_stack_app_image
+    """Build (or reuse) every image the selected stacks run, their own included; say which."""
     from harness.building.pinned import resolve_pin_set
+    from harness.run.session import HarnessSession
 
-    progress = Progress()
-    specs = _selected(args)
+    progress, specs = Progress(), _selected(args)
     for spec in specs:  # every pin checked before the first (minute-long) build
         if spec.packages:
             resolve_pin_set(spec, progress)
-    seen: set[str] = set()
-    for spec in specs:
-        for outcome in (ensure_base(spec.suite, progress), *ensure_stack_app_image(spec, progress)):
-            if outcome.tag not in seen:
-                seen.add(outcome.tag)
-                console.print(outcome.describe())
+    session = HarnessSession(progress)  # builds as `harness test` does, and starts nothing
+    try:
+        shown: set[str] = set()
+        for spec in specs:
+            session.build(spec)
+            for outcome in session.builds:
+                if outcome.tag not in shown:
+                    shown.add(outcome.tag)
+                    console.print(outcome.describe())
+    finally:
+        session.close()
     return 0
 
 

@@ -8,9 +8,11 @@ It runs in parallel by itself, as any run of our scenarios does (harness/plugin/
 xdist workers, as many as the machine carries for the stacks selected, each running a stack or
 one of its lanes. `--workers N` sets the count (1: this process alone).
 
-The exit code says which class of failure ended the run (harness/commands/exitcodes.py): a stack
-that did not start ends it with its error's class (engine, image build, stack start, or config),
-ahead of scenario failures, since no scenario of that stack could say anything.
+The exit code says which class of failure ended the run (harness/commands/exitcodes.py): an
+engine that cannot be reached ends it before collection, in one line (4, ENGINE:
+harness/plugin/engine_check.py); a stack that did not start ends it with its error's class
+(engine, image build, stack start, or config), ahead of scenario failures, since no scenario
+of that stack could say anything.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ _PYTEST_TO_EXIT = {
 
 class _StartErrors:
     """The exit code of the first stack that did not start, read from the case reports
-    (which reach this process from every xdist worker)."""
+    (which reach this process from every xdist worker); or ExitCode.ENGINE when the run
+    ended before collection because the engine could not be reached (pytest's exit code,
+    4, is also that of its usage errors)."""
 
     def __init__(self) -> None:
         self.first: ExitCode | None = None
@@ -47,6 +51,12 @@ class _StartErrors:
 
         if self.first is None:
             self.first = start_exit_code(report)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from harness.plugin.engine_check import ENGINE_UNREACHABLE
+
+        if ENGINE_UNREACHABLE in config.stash:
+            self.first = ExitCode.ENGINE
 
 
 def worker_arguments(workers: int | None) -> list[str]:
@@ -103,9 +113,7 @@ def run_scenarios(
             "(`pip install --force-reinstall deploy-harness-*.whl`)."
         )
     recorder = _StartErrors()
-    code = pytest.main(
-        pytest_arguments(user_paths, selection, extra, workers), plugins=[recorder]
-    )
+    code = pytest.main(pytest_arguments(user_paths, selection, extra, workers), plugins=[recorder])
     if recorder.first is not None:
         return recorder.first
     return _PYTEST_TO_EXIT.get(pytest.ExitCode(code), ExitCode.CHECKS_FAILED)

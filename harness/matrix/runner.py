@@ -33,6 +33,7 @@ from harness.matrix.runinfo import run_info
 from harness.matrix.schema import CaseRecord, MatrixResults, ShardInfo, sorted_cases
 from harness.matrix.shards import ShardSpec
 from harness.paths import PROJECT_ROOT, SCENARIOS_DIR
+from harness.run.runtime import engine
 from harness.spec.model import StackSpec
 
 RAW_DIR = "raw"
@@ -63,6 +64,7 @@ def run_matrix(plan: MatrixPlan, out: Path, echo: TextIO = sys.stdout) -> Matrix
     first_dir = out / RAW_DIR / "attempt-1"
     cases: dict[tuple[str, str], CaseRecord] = {}
     if plan.specs:
+        engine()  # an engine out of reach ends the run here, exit 4, not as pytest's exit 4
         stack_args = [arg for spec in plan.specs for arg in ("--stack", spec.id)]
         _pytest(plan, [str(SCENARIOS_DIR), *stack_args], first_dir, out, 1, echo)
         if (first_dir / CONFIGS_DIR).is_dir():

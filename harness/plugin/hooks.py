@@ -34,6 +34,7 @@ from harness.commands.progress import Progress
 from harness.errors import HarnessError
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
 from harness.paths import SCENARIOS_DIR
+from harness.plugin.engine_check import exit_unless_engine_answers
 from harness.plugin.items import (
     FAMILIES,
     STACK_FIXTURE,
@@ -66,6 +67,7 @@ from harness.run.session import HarnessSession
 from harness.run.stack import Stack
 from harness.spec.model import StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
+from harness.spec.reading import sources_said_at_start
 from harness.spec.selection import select_stacks
 
 # Seconds a scenario's own call may take. Its fixtures are not counted: the stack's start-up
@@ -122,12 +124,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs a Docker engine")
     if _asked_for_stacks(config):  # a bad selection is a usage error before collection
         _selected_specs(config)
+    if _runs_scenarios(config):  # an engine out of reach: one line, before any worker starts
+        exit_unless_engine_answers(config)
     group_on_this_worker(config)
     _interrupt_workers_on_sigterm(config)
     matrix_out = config.getoption("matrix_out")
     # Reports reach the xdist controller (or the only process): it alone records them.
     if matrix_out is not None and not hasattr(config, "workerinput"):
         config.pluginmanager.register(ReportRecorder(matrix_out), "harness-matrix-recorder")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Once, at the start of a run of our scenarios: for each stack with its own configs,
+    the expected values read from them and those assumed (harness/spec/reading/)."""
+    if not _runs_scenarios(config):
+        return []
+    return [line for spec in _selected_specs(config) for line in sources_said_at_start(spec)]
 
 
 def _asked_for_stacks(config: pytest.Config) -> bool:
@@ -240,9 +252,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     stacks are torn down); any other pytest run keeps its own signal handling. An xdist
     worker whose groups were ignored says so."""
     _warn_if_ungrouped(session)
-    uses_stacks = any(
-        STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items
-    )
+    uses_stacks = any(STACK_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items)
     if uses_stacks and threading.current_thread() is threading.main_thread():
         session.config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
 

@@ -54,13 +54,22 @@ class HarnessSession:
             self._images[key] = StackImages(base=base.tag, app=apps[-1].tag)
         return self._images[key]
 
+    def build(self, spec: StackSpec) -> StackSpec:
+        """Every image the stack runs, built or reused (recorded in `builds`): its own image
+        from its stack file's Dockerfile and files, the base and the app image. Returns the
+        spec as it runs: `overrides.image` names its own image, when it has one."""
+        spec = self.prepared(spec)
+        check_own_image(spec)
+        self.images_for(spec)
+        return spec
+
     def prepared(self, spec: StackSpec) -> StackSpec:
         """The spec with what its stack file asks built: its own image from its Dockerfile,
         run as `overrides.image`, with its `overrides.files` layered in."""
         if spec.overrides.dockerfile is not None:
-            ensure_base(spec.suite, self.progress)
+            base = ensure_base(spec.suite, self.progress)
             own = ensure_own_image(spec, self.progress)
-            self.builds.append(own)
+            self.builds += [base, own]
             spec = replace(spec, overrides=replace(spec.overrides, image=own.tag))
         if spec.overrides.files and spec.overrides.image is not None:
             check_own_image(spec)
@@ -91,9 +100,7 @@ class HarnessSession:
     def start(self, spec: StackSpec) -> Stack:
         """Build what the stack needs and start it; a docker-py error becomes a harness error
         naming the stack (harness/run/boundary.py)."""
-        spec = self.prepared(spec)
-        check_own_image(spec)
-        stack = self.stack(spec)
+        stack = self.stack(self.build(spec))
         with docker_errors(spec.id), self.progress.task(f"starting stack {spec.id}"):
             return stack.up()
 

@@ -69,9 +69,10 @@ def test_image_build_failure(monkeypatch, capsys):
     def failing_build(*_args, **_kwargs):
         raise ImageBuildError("mmdebstrap failed for Debian bookworm (exit 1). Hint: the log")
 
-    from harness.building import images  # `harness build` imports it when it runs
+    from harness.run import session  # `harness build` builds through the session, as test does
 
-    monkeypatch.setattr(images, "ensure_base", failing_build)
+    monkeypatch.setattr(session, "ensure_base", failing_build)
+    monkeypatch.setattr(session.HarnessSession, "close", lambda self: [])
     code = cli.main(["build", "--stack", "nginx-gunicorn-gthread-flask"])
     assert code == ExitCode.IMAGE_BUILD, capsys.readouterr().err
     assert "mmdebstrap failed" in capsys.readouterr().err
