@@ -1,80 +1,127 @@
 """The contract's answers, framework-neutral: a request described as a RequestView in, an
-Answer out. The WSGI, ASGI and Django adapters only translate."""
+Answer out. The WSGI, ASGI, Django and Flask adapters only translate.
+
+The request-facing routes are here; the streams, the caching routes and the CSRF form are in
+their own modules (streaming, caching, forms), and every route is listed in ROUTES."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, replace
 from urllib.parse import parse_qs
 
-PREFIX = "/_harness"
-MAX_SLEEP_MS = 30_000
-MAX_SIZE = 64 * 1024
+from harness_contract import caching, forms, streaming
+from harness_contract.model import (
+    GET,
+    INSTANCE_HEADER,
+    PREFIX,
+    Answer,
+    BadParameter,
+    Endpoint,
+    Request,
+    RequestView,
+    cookie,
+    instance,
+)
+from harness_contract.seen import SEEN, SEEN_KEPT
+
+__all__ = [
+    "PREFIX",
+    "ROUTES",
+    "SEEN",
+    "Answer",
+    "RequestView",
+    "answer",
+    "below_prefix",
+    "read_chunks",
+]
+
+MAX_SLEEP_MS = 120_000
+MAX_SIZE = 1024 * 1024
 MAX_BYTES = 64 * 1024 * 1024
-SEEN_KEPT = 500
 CHUNK = 64 * 1024
-_BLOCK = b"deploy-harness says hello. " * 40 + b"\n"
+# The reference apps' payload, which the compression scenarios compare byte for byte.
+PAYLOAD_LINE = b"deploy-harness compressible payload\n"
 
 
-@dataclass(frozen=True, slots=True)
-class RequestView:
-    """One request as the framework (and, in server_view, the server) understood it."""
-
-    method: str
-    path: str  # below the prefix, decoded: "/echo/a b"
-    raw_path: str
-    query_string: str
-    headers: dict[str, str]
-    remote_addr: str | None
-    scheme: str
-    is_secure: bool
-    host: str
-    url: str
-    script_name: str
-    server_view: dict[str, str | None]
-    framework: str
+def health(request: Request) -> Answer:
+    """`ok`: the process is up."""
+    return Answer(200, [("Content-Type", "text/plain")], b"ok")
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-
-    @classmethod
-    def json(cls, status: int, value: Any, headers: Iterable[tuple[str, str]] = ()) -> Answer:
-        body = json.dumps(value).encode()
-        return cls(status, [("Content-Type", "application/json"), *headers], body)
-
-
-class SeenLog:
-    """The last requests this process handled (method, path), newest first."""
-
-    def __init__(self) -> None:
-        self._entries: deque[dict[str, str]] = deque(maxlen=SEEN_KEPT)
-        self._lock = threading.Lock()
-
-    def record(self, method: str, path: str) -> None:
-        with self._lock:
-            self._entries.appendleft({"method": method, "path": path, "instance": instance()})
-
-    def newest(self, limit: int) -> list[dict[str, str]]:
-        with self._lock:
-            return list(self._entries)[:limit]
+def echo(request: Request) -> Answer:
+    """What the framework (and the server) made of the request, body hashed."""
+    view = request.view
+    digest, size = _digest(request.read_body())
+    seen = asdict(view) | {"body_length": size, "body_sha256": digest}
+    seen |= {"args": parse_qs(view.query_string, keep_blank_values=True), "instance": instance()}
+    seen |= {"pid": os.getpid(), "server": os.environ.get("HARNESS_SERVER", "unknown")}
+    seen |= {"trust": os.environ.get("HARNESS_TRUST", "unknown")}
+    return Answer.json(200, seen)
 
 
-SEEN = SeenLog()
+def upload(request: Request) -> Answer:
+    """Size and SHA-256 of the body, read as a stream in CHUNK-sized pieces."""
+    digest, size = _digest(request.read_body())
+    return Answer.json(200, {"size": size, "sha256": digest, "instance": instance()})
 
 
-def instance() -> str:
-    return os.environ.get("HARNESS_INSTANCE", "unknown")
+def sleep(request: Request) -> Answer:
+    """Answers after `ms` milliseconds (at most MAX_SLEEP_MS)."""
+    ms = request.number("ms", 100, MAX_SLEEP_MS)
+    time.sleep(ms / 1000)  # the route's purpose: answer late, for timeout scenarios
+    return Answer.json(200, {"slept_ms": ms, "instance": instance()})
+
+
+def redirect(request: Request) -> Answer:
+    """302 to the absolute URL of /echo?redirected=1, as the framework builds it."""
+    return Answer(302, [("Location", request.absolute("/echo?redirected=1"))])
+
+
+def large_headers(request: Request) -> Answer:
+    """A `size`-byte header X-Large and a `size`-byte cookie `big`."""
+    size = request.number("size", 100, MAX_SIZE)
+    big = cookie("big", "b" * size, request.view.is_secure)
+    return Answer.json(200, {"size": size}, [("X-Large", "a" * size), ("Set-Cookie", big)])
+
+
+def payload_bytes(request: Request) -> Answer:
+    """Exactly `n` bytes of the reference apps' compressible line, as text."""
+    n = request.number("n", 1000, MAX_BYTES)
+    body = (PAYLOAD_LINE * (n // len(PAYLOAD_LINE) + 1))[:n]
+    return Answer(200, [("Content-Type", "text/plain; charset=utf-8")], body)
+
+
+def session_cookie(request: Request) -> Answer:
+    """Sets `session_probe=1`, Secure exactly when the request is, and says which."""
+    secure = request.view.is_secure
+    probe = cookie("session_probe", "1", secure)
+    return Answer.json(200, {"secure": secure}, [("Set-Cookie", probe)])
+
+
+def seen(request: Request) -> Answer:
+    """The newest `limit` requests this process recorded, newest first."""
+    limit = request.number("limit", 200, SEEN_KEPT)
+    return Answer.json(200, {"requests": SEEN.newest(limit)})
+
+
+ROUTES: Mapping[str, Endpoint] = {
+    "/health": Endpoint(health, GET),
+    "/echo": Endpoint(echo, None),  # and /echo/<anything>
+    "/upload": Endpoint(upload, {"POST"}),
+    "/sleep": Endpoint(sleep, GET),
+    "/redirect": Endpoint(redirect, GET),
+    "/headers": Endpoint(large_headers, GET),
+    "/bytes": Endpoint(payload_bytes, GET),
+    "/cookie": Endpoint(session_cookie, GET),
+    "/seen": Endpoint(seen, GET),
+    **streaming.ROUTES,
+    **caching.ROUTES,
+    **forms.ROUTES,
+}
 
 
 def below_prefix(path: str, prefix: str = PREFIX) -> str | None:
@@ -84,50 +131,32 @@ def below_prefix(path: str, prefix: str = PREFIX) -> str | None:
     return None
 
 
-def _number(query: str, name: str, default: int, maximum: int) -> int:
-    values = parse_qs(query).get(name)
-    if not values or not values[0].isdigit():
-        return default
-    return min(int(values[0]), maximum)
-
-
 def answer(
-    view: RequestView, read_body: Callable[[], Iterable[bytes]], absolute: Callable[[str], str]
+    view: RequestView,
+    read_body: Callable[[], Iterable[bytes]],
+    absolute: Callable[[str], str],
+    routes: Mapping[str, Endpoint] = ROUTES,
 ) -> Answer:
-    """The contract's answer to a request below the prefix. `absolute` builds an absolute
-    URL for a path below the prefix the way the framework does (for /redirect)."""
-    path, query = view.path, view.query_string
-    if path == "/health":
-        return Answer(200, [("Content-Type", "text/plain")], b"ok")
-    if path == "/echo" or path.startswith("/echo/"):
-        digest, size = _digest(read_body())
-        seen = asdict(view) | {"body_length": size, "body_sha256": digest}
-        seen |= {"args": parse_qs(query, keep_blank_values=True), "instance": instance()}
-        seen |= {"pid": os.getpid(), "server": os.environ.get("HARNESS_SERVER", "unknown")}
-        seen |= {"trust": os.environ.get("HARNESS_TRUST", "unknown")}
-        return Answer.json(200, seen)
-    if path == "/upload" and view.method == "POST":
-        digest, size = _digest(read_body())
-        return Answer.json(200, {"size": size, "sha256": digest})
-    if path == "/sleep":
-        ms = _number(query, "ms", 100, MAX_SLEEP_MS)
-        time.sleep(ms / 1000)  # the route's purpose: answer late, for timeout scenarios
-        return Answer.json(200, {"slept_ms": ms, "instance": instance()})
-    if path == "/redirect":
-        return Answer(302, [("Location", absolute("/echo?redirected=1"))])
-    if path == "/headers":
-        size = _number(query, "size", 100, MAX_SIZE)
-        cookie = f"big={'b' * size}; Path=/; HttpOnly; SameSite=Lax"
-        cookie += "; Secure" if view.is_secure else ""
-        return Answer.json(200, {"size": size}, [("X-Large", "a" * size), ("Set-Cookie", cookie)])
-    if path == "/bytes":
-        n = _number(query, "n", 1000, MAX_BYTES)
-        body = (_BLOCK * (n // len(_BLOCK) + 1))[:n]
-        return Answer(200, [("Content-Type", "text/plain")], body)
-    if path == "/seen":
-        limit = _number(query, "limit", 200, SEEN_KEPT)
-        return Answer.json(200, {"requests": SEEN.newest(limit)})
-    return Answer.json(404, {"error": f"no contract route {path!r} (deploy-harness adapter)"})
+    """The contract's answer to a request below the prefix, naming the replica that gave it.
+    `absolute` builds an absolute URL for a path below the prefix the way the framework does
+    (for /redirect)."""
+    result = _routed(Request(view, read_body, absolute), routes)
+    return replace(result, headers=[*result.headers, (INSTANCE_HEADER, instance())])
+
+
+def _routed(request: Request, routes: Mapping[str, Endpoint]) -> Answer:
+    path = request.view.path
+    endpoint = routes.get("/echo" if path.startswith("/echo/") else path)
+    if endpoint is None:
+        return Answer.json(404, {"error": f"no contract route {path!r} (deploy-harness adapter)"})
+    if endpoint.methods is not None and request.view.method not in endpoint.methods:
+        allowed = ", ".join(sorted(endpoint.methods))
+        error = f"{request.view.method} {path}: the contract answers {allowed}"
+        return Answer.json(405, {"error": error}, [("Allow", allowed)])
+    try:
+        return endpoint.route(request)
+    except BadParameter as error:
+        return Answer.json(400, {"error": str(error)})
 
 
 def read_chunks(read: Callable[[int], bytes]) -> Iterator[bytes]:

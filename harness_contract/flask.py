@@ -4,7 +4,10 @@ YOUR app (its ProxyFix, TRUSTED_HOSTS, SERVER_NAME, script root).
     from harness_contract.flask import contract_blueprint
     app.register_blueprint(contract_blueprint())          # routes below /_harness
 
-Every request the app handles is recorded for /seen, not only the contract's. The server's
+Every request the app handles is recorded for /seen, not only the contract's (but the
+prefix's /health and /seen), and every answer below the prefix names the replica
+(`X-Instance`), Flask's own errors there included. /stream and /sse are streamed responses,
+each piece sent when it is made; /form is a CSRF check of its own (Flask has none). The server's
 own view (client address, scheme, Host header) is what the server gave: when werkzeug's
 ProxyFix rewrote the request, the values it kept from before.
 """
@@ -17,6 +20,8 @@ from flask import Blueprint, Response, request
 from werkzeug.urls import iri_to_uri
 
 from harness_contract.core import PREFIX, SEEN, RequestView, answer, below_prefix, read_chunks
+from harness_contract.model import INSTANCE_HEADER, instance
+from harness_contract.seen import recorded
 
 __all__ = ["contract_blueprint"]
 
@@ -24,12 +29,27 @@ __all__ = ["contract_blueprint"]
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # Where werkzeug's ProxyFix keeps the environ values it replaced.
 _PROXY_FIX_ORIGINAL = "werkzeug.proxy_fix.orig"
+_RECORDED = "harness_contract.recorded"
 
 
 def contract_blueprint(prefix: str = PREFIX, name: str = "harness_contract") -> Blueprint:
     """A blueprint answering the contract's routes below `prefix`; register it on your app."""
     blueprint = Blueprint(name, __name__)
-    blueprint.before_app_request(_record)
+
+    @blueprint.before_app_request
+    def record() -> None:
+        if _RECORDED in request.environ:  # by the blueprint of another prefix
+            return
+        request.environ[_RECORDED] = True
+        if recorded(request.path, prefix):
+            SEEN.record(request.method, request.path, _query())
+
+    @blueprint.after_app_request
+    def name_the_replica(response: Response) -> Response:
+        # Flask's own answers below the prefix too (a Host refused by TRUSTED_HOSTS, a 413).
+        if below_prefix(request.path, prefix) is not None:
+            response.headers[INSTANCE_HEADER] = instance()
+        return response
 
     def contract(rest: str = "") -> Response:
         below = below_prefix(request.path, prefix) or "/" + rest
@@ -38,7 +58,10 @@ def contract_blueprint(prefix: str = PREFIX, name: str = "harness_contract") -> 
             lambda: read_chunks(request.stream.read),
             lambda target: request.url_root + (prefix + target).lstrip("/"),
         )
-        response = Response(result.body, status=result.status, headers=result.headers)
+        # A stream is iterated by the server piece by piece (Flask sets no Content-Length);
+        # werkzeug leaves it unstarted for HEAD.
+        content = result.body if result.stream is None else iter(result.stream)
+        response = Response(content, status=result.status, headers=result.headers)
         if not any(name == "Content-Type" for name, _ in result.headers):
             del response.headers["Content-Type"]  # Flask's text/html default, on a redirect
         return response
@@ -50,8 +73,8 @@ def contract_blueprint(prefix: str = PREFIX, name: str = "harness_contract") -> 
     return blueprint
 
 
-def _record() -> None:
-    SEEN.record(request.method, request.path)
+def _query() -> str:
+    return request.query_string.decode("utf-8", errors="replace")
 
 
 def _server_view() -> dict[str, str | None]:
@@ -70,7 +93,7 @@ def _view(below: str, prefix: str) -> RequestView:
         method=request.method,
         path=below,
         raw_path=raw.split("?", 1)[0],
-        query_string=request.query_string.decode("utf-8", errors="replace"),
+        query_string=_query(),
         headers=dict(request.headers),
         remote_addr=request.remote_addr,
         scheme=request.scheme,

@@ -11,10 +11,12 @@ outside it), so /echo's framework view and server view are the same here; use th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
 from harness_contract.core import PREFIX, SEEN, RequestView, answer, below_prefix, read_chunks
+from harness_contract.seen import recorded
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -66,14 +68,19 @@ def view_of(environ: Environ, path: str, framework: str = "wsgi") -> RequestView
 
 
 class ContractMiddleware:
-    """Answers the contract below `prefix`; passes every other request to `app`."""
+    """Answers the contract below `prefix`; passes every other request to `app`.
+
+    /stream and /sse return an iterator that yields each piece when it is made, without a
+    Content-Length: the server sends them chunked, one by one."""
 
     def __init__(self, app: WsgiApp, prefix: str = PREFIX) -> None:
         self.app, self.prefix = app, prefix
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
-        SEEN.record(str(environ.get("REQUEST_METHOD")), _text(path))
+        if recorded(path, self.prefix):
+            query = _text(str(environ.get("QUERY_STRING", "")))
+            SEEN.record(str(environ.get("REQUEST_METHOD")), _text(path), query)
         below = below_prefix(path, self.prefix)
         if below is None:
             return self.app(environ, start_response)
@@ -85,7 +92,14 @@ class ContractMiddleware:
             )
 
         result = answer(view, lambda: read_chunks(environ["wsgi.input"].read), absolute)
-        reason = {200: "OK", 302: "Found", 404: "Not Found"}.get(result.status, "")
-        headers = [*result.headers, ("Content-Length", str(len(result.body)))]
-        start_response(f"{result.status} {reason}", headers)
-        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else result.body]
+        start_response(f"{result.status} {_reason(result.status)}", result.head())
+        if environ["REQUEST_METHOD"] == "HEAD":
+            return []
+        return [result.body] if result.stream is None else iter(result.stream)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
