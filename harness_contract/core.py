@@ -57,6 +57,8 @@ def echo(request: Request) -> Answer:
     view = request.view
     digest, size = _digest(request.read_body())
     seen = asdict(view) | {"body_length": size, "body_sha256": digest}
+    # As apps/CONTRACT.md says: lower-cased names, so a client finds a header it sent.
+    seen["headers"] = {name.lower(): value for name, value in view.headers.items()}
     seen |= {"args": parse_qs(view.query_string, keep_blank_values=True), "instance": instance()}
     seen |= {"pid": os.getpid(), "server": os.environ.get("HARNESS_SERVER", "unknown")}
     seen |= {"trust": os.environ.get("HARNESS_TRUST", "unknown")}
@@ -103,7 +105,7 @@ def session_cookie(request: Request) -> Answer:
 
 
 def seen(request: Request) -> Answer:
-    """The newest `limit` requests this process recorded, newest first."""
+    """The newest `limit` requests this replica recorded, newest first."""
     limit = request.number("limit", 200, SEEN_KEPT)
     return Answer.json(200, {"requests": SEEN.newest(limit)})
 

@@ -259,8 +259,9 @@ def _refused_round(stack, client, spread: bool) -> str | None:
     taken out by the refusals, or None when nothing does (or only a refusal at the front
     could have, which proves nothing)."""
     refused = PROBES[REFUSED_PROBE]
+    host, root = host_header(stack), stack.contract_root
     sent = [
-        send_through_proxy(stack, refused.render(host_header(stack), uuid.uuid4().hex))
+        send_through_proxy(stack, refused.render(host, uuid.uuid4().hex, root))
         for _ in range(len(stack.replicas) + 1)
     ]
     after = requests_at_once(client, "GET", "/echo", 2 * len(stack.replicas))

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from harness.clients.evidence import seen_with
+from harness.clients.http import client_for
 from harness.clients.probes import host_header
 
 pytestmark = pytest.mark.caching
@@ -44,7 +45,7 @@ def _identity_client(stack) -> httpx.Client:
     (HAProxy 2.6 keeps no answer its own compression changed; test_compression.py covers
     compression)."""
     identity = {"Accept-Encoding": "identity"}
-    return httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=15.0, headers=identity)
+    return client_for(stack, headers=identity)
 
 
 @pytest.fixture

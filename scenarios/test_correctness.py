@@ -86,7 +86,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(stack):
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     statuses, sockets = [], []
     for _ in range(3):
-        connection.request("GET", "/echo")
+        connection.request("GET", stack.contract_root + "/echo")
         response = connection.getresponse()
         response.read()
         statuses.append(response.status)
@@ -100,7 +100,8 @@ def test_keep_alive_serves_several_requests_on_one_connection(stack):
 
 def test_http_1_0_request_is_answered(stack):
     """A plain HTTP/1.0 request gets a complete 200 answer the app produced."""
-    request = f"GET /echo?v=10 HTTP/1.0\r\nHost: {host_header(stack)}\r\n\r\n".encode()
+    target = f"{stack.contract_root}/echo?v=10"
+    request = f"GET {target} HTTP/1.0\r\nHost: {host_header(stack)}\r\n\r\n".encode()
     response = exchange(stack, request)
     assert response.status == 200, f"{stack.id}: HTTP/1.0 got {response.status_line!r}"
     assert b'"method":"GET"' in response.body.replace(b" ", b""), (

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from harness.clients.probes import host_header
 from harness.spec.model import Trust
 
 pytestmark = pytest.mark.forwarding
@@ -50,7 +51,7 @@ def test_forwarded_proto_reaches_app(stack, client):
 
 def test_forwarded_host_reaches_app(stack, client):
     """The app sees the public host and port the client used."""
-    public = stack.url.split("://", 1)[1]
+    public = host_header(stack)
     seen = echo(stack, client)
     assert seen["host"] == public, f"{stack.id}: app saw host {seen['host']!r}, not {public!r}"
 
@@ -100,10 +101,10 @@ def test_forwarded_headers_are_applied_by_the_declared_layer_only(stack, client)
 def test_host_header_reaches_app_as_the_client_sent_it(stack, client):
     """The Host header itself, not only X-Forwarded-Host, is the public host and port: Django
     ignores X-Forwarded-Host by default, so a proxy that rewrites Host breaks real apps."""
-    public = stack.url.split("://", 1)[1]
-    host_header = echo(stack, client)["server_view"]["host_header"]
-    assert host_header == public, (
-        f"{stack.id}: the app received Host {host_header!r}, the client sent {public!r} "
+    public = host_header(stack)
+    received = echo(stack, client)["server_view"]["host_header"]
+    assert received == public, (
+        f"{stack.id}: the app received Host {received!r}, the client sent {public!r} "
         "(nginx: proxy_set_header Host $http_host; Apache: ProxyPreserveHost On)"
     )
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from harness.clients.probes import host_header
+
 pytestmark = pytest.mark.host
 
 POISONED = "evil.example"
@@ -20,7 +22,7 @@ def test_poisoned_host_never_reaches_absolute_urls(stack, client):
 
 def test_client_forwarded_host_is_overwritten_by_proxy(stack, client):
     """A client's own X-Forwarded-Host does not change the host the app believes."""
-    public = stack.url.split("://", 1)[1]
+    public = host_header(stack)
     response = client.get("/echo", headers={"X-Forwarded-Host": POISONED})
     evidence = f"{stack.id}: with X-Forwarded-Host {POISONED}, got {response.status_code}"
     assert response.status_code == 200, f"{evidence} {response.text[:160]!r}"

@@ -46,20 +46,21 @@ REFUSALS = {*range(400, 500), 501}
 # after the answer. Every other probe is invalid framing that must be refused.
 CHUNKED_WINS = {"cl-te", "te-cl", "te-tab"}
 MALFORMED = {
-    "url-64k": "GET /echo?q=" + "a" * 65536 + " HTTP/1.1\r\nHost: {host}\r\n",
-    "header-without-colon": "GET /echo HTTP/1.1\r\nHost: {host}\r\nX-No-Colon value\r\n",
-    "nul-in-header": "GET /echo HTTP/1.1\r\nHost: {host}\r\nX-Nul: a\x00b\r\n",
-    "invalid-method": "G(T /echo HTTP/1.1\r\nHost: {host}\r\n",
+    "url-64k": "GET {root}/echo?q=" + "a" * 65536 + " HTTP/1.1\r\nHost: {host}\r\n",
+    "header-without-colon": "GET {root}/echo HTTP/1.1\r\nHost: {host}\r\nX-No-Colon value\r\n",
+    "nul-in-header": "GET {root}/echo HTTP/1.1\r\nHost: {host}\r\nX-Nul: a\x00b\r\n",
+    "invalid-method": "G(T {root}/echo HTTP/1.1\r\nHost: {host}\r\n",
 }
 
 
-def smuggling_probe(name, host, marker):
-    """The probe's bytes: a POST whose framing hides `GET /echo/smuggled-<marker>`."""
+def smuggling_probe(name, host, marker, root=""):
+    """The probe's bytes: a POST whose framing hides `GET /echo/smuggled-<marker>` (both
+    below `root`, the contract's place on your own app)."""
     headers, body = SMUGGLING[name]
-    inner = f"GET /echo/smuggled-{marker} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    inner = f"GET {root}/echo/smuggled-{marker} HTTP/1.1\r\nHost: {host}\r\n\r\n"
     body = body.format(inner=inner, size=len(inner))
     framing = headers.format(n=len(body), short=len(f"{len(inner):x}\r\n"))
-    head = f"POST /echo HTTP/1.1\r\nHost: {host}\r\n" + framing
+    head = f"POST {root}/echo HTTP/1.1\r\nHost: {host}\r\n" + framing
     return (head + "\r\n" + body).encode()
 
 
@@ -70,7 +71,8 @@ def test_smuggling_probe_is_refused_and_smuggles_nothing(stack, client, name):
     marker = uuid.uuid4().hex
     # Half the keep-alive timeout, so "closed" means closed because of the probe.
     deadline = stack.spec.timeouts.keepalive / 2
-    talk = converse(stack, smuggling_probe(name, host_header(stack), marker), deadline)
+    probe = smuggling_probe(name, host_header(stack), marker, stack.contract_root)
+    talk = converse(stack, probe, deadline)
     evidence = (
         f"{stack.id}: probe {name} got {talk.response.status_line!r}, {talk.answers} answer(s), "
         f"connection {'closed' if talk.closed else 'kept open'} after {talk.seconds:.2f} s"
@@ -87,7 +89,10 @@ def test_smuggling_probe_is_refused_and_smuggles_nothing(stack, client, name):
 def test_request_in_a_body_stays_in_the_body(stack, client, framing):
     """A body that holds a whole request reaches the app as that body, never as a request."""
     marker = uuid.uuid4().hex
-    inner = f"GET /echo/smuggled-{marker} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n"
+    inner = (
+        f"GET {stack.contract_root}/echo/smuggled-{marker} HTTP/1.1\r\n"
+        f"Host: {host_header(stack)}\r\n\r\n"
+    )
     body = inner.encode()
     response = client.post("/echo", content=body if framing == "content-length" else iter([body]))
     _follow_up(stack, client, marker)
@@ -108,7 +113,8 @@ def _follow_up(stack, client, marker):
 @pytest.mark.parametrize("name", list(MALFORMED))
 def test_malformed_request_gets_4xx(stack, name):
     """Oversized or malformed input is refused with a 4xx, never a 5xx."""
-    request = MALFORMED[name].format(host=host_header(stack)) + "Connection: close\r\n\r\n"
+    malformed = MALFORMED[name].format(host=host_header(stack), root=stack.contract_root)
+    request = malformed + "Connection: close\r\n\r\n"
     response = exchange(stack, request.encode())
     assert 400 <= response.status < 500, (
         f"{stack.id}: {name} got {response.status_line!r}, "
@@ -131,5 +137,5 @@ def test_underscore_headers_cannot_pose_as_forwarded_headers(stack, client):
     )
     seen = response.json()
     believed = (seen["host"], seen["remote_addr"], seen["scheme"])
-    expected = (stack.url.split("://", 1)[1], stack.client_address, scheme)
+    expected = (host_header(stack), stack.client_address, scheme)
     assert believed == expected, f"{stack.id}: app believed {believed}, not {expected}"

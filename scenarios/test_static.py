@@ -7,15 +7,17 @@ import pytest
 
 from harness.clients.evidence import seen_with
 from harness.clients.probes import exchange, host_header
-from harness.paths import APPS_DIR
+from harness.clients.static_files import (
+    declared_files,
+    site_url,
+    static_file,
+    static_folder,
+    static_root,
+)
 
 pytestmark = pytest.mark.static
 
 REDIRECTS = (301, 302, 303, 307, 308)
-# A static folder with an index file (apps/static/guide/index.html).
-FOLDER = "/static/guide"
-
-STATIC_SOURCE = APPS_DIR / "static"
 # File -> what its Content-Type must start with (or contain, for the JavaScript types).
 CONTENT_TYPES = {
     "hello.txt": "text/plain",
@@ -37,33 +39,58 @@ TRAVERSALS = [
 ]
 
 
+def _own_files_or_skip(stack):
+    """On your own app, the static files its stack file names; skip when it names none."""
+    if stack.spec.overrides.contract_prefix is not None and not declared_files(stack):
+        pytest.skip(
+            f"{stack.id}: your stack file names no static files of your app "
+            '(overrides.static_files = { "/static/css/site.css" = "static/css/site.css" })'
+        )
+
+
 @pytest.mark.parametrize("name", list(CONTENT_TYPES))
 def test_static_file_is_served_by_proxy(stack, client, name):
-    """Each static file comes from the proxy (not the app) with its bytes and content type."""
+    """For every kind of static file (text, CSS, JavaScript, JSON, PNG), the file comes from
+    the proxy (not the app) with its bytes and content type."""
+    _own_files_or_skip(stack)
+    served = static_file(stack, name)
+    if served is None:
+        pytest.skip(f"{stack.id}: no {name.rsplit('.', 1)[-1]} file in overrides.static_files")
     marker = uuid.uuid4().hex
-    response = client.get(f"/static/{name}", params={"m": marker})
+    response = client.get(site_url(stack, served.url), params={"m": marker})
     kind = response.headers.get("content-type", "")
     evidence = (
-        f"{stack.id}: /static/{name} got {response.status_code}, Content-Type {kind!r}, "
+        f"{stack.id}: {served.url} got {response.status_code}, Content-Type {kind!r}, "
         f"X-Instance {response.headers.get('x-instance')!r}, {len(response.content)} bytes"
     )
     assert response.status_code == 200, evidence
-    assert response.content == (STATIC_SOURCE / name).read_bytes(), f"bytes differ; {evidence}"
+    assert response.content == served.content, f"bytes differ; {evidence}"
     expected = CONTENT_TYPES[name]
     assert kind.startswith(expected) or expected in kind, f"want {expected!r}; {evidence}"
     assert "x-instance" not in response.headers, f"the app served it; {evidence}"
     assert seen_with(client, marker) == [], f"the request reached the app; {evidence}"
 
 
+def _climbing(stack, path):
+    """The traversal `path` from the stack's static folder (ours: /static/), and a file that
+    must not come back (ours: hello.txt; yours: the first your stack file names)."""
+    known = static_file(stack, "hello.txt") or declared_files(stack)[0]
+    root = static_root(stack)
+    beside = known.url.lstrip("/")
+    return path.replace("static/hello.txt", beside).replace("/static", root, 1), known
+
+
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_static_traversal_serves_no_file(stack, path):
-    """A path climbing out of /static/ gets 404 or 400, never a file's contents."""
+    """A path climbing out of the static folder, raw or encoded, with or without the folder's
+    slash, gets 404 or 400, never a file's contents."""
+    _own_files_or_skip(stack)
+    path, known = _climbing(stack, path)
     request = f"GET {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\nConnection: close\r\n\r\n"
     response = exchange(stack, request.encode())
     evidence = f"{stack.id}: GET {path} got {response.status_line!r}, {response.body[:80]!r}"
     assert response.status in (400, 404), evidence
-    hello = (STATIC_SOURCE / "hello.txt").read_bytes()
-    assert b"root:" not in response.body and hello not in response.body, evidence
+    assert b"root:" not in response.body and known.content not in response.body, evidence
 
 
 def test_folder_without_slash_redirects_to_the_public_url(stack, client):
@@ -75,15 +102,18 @@ def test_folder_without_slash_redirects_to_the_public_url(stack, client):
     https://github.com/sclorg/nginx-container/issues/105); Apache with `UseCanonicalName On`
     takes ServerName and its own port instead of the client's Host.
     """
-    response = client.get(FOLDER, follow_redirects=False)
+    _own_files_or_skip(stack)
+    path = static_folder(stack) or ""
+    folder = site_url(stack, path)
+    response = client.get(folder, follow_redirects=False)
     location = response.headers.get("location")
-    evidence = f"{stack.id}: GET {FOLDER} got {response.status_code}, Location {location!r}"
+    evidence = f"{stack.id}: GET {path} got {response.status_code}, Location {location!r}"
     if response.status_code not in REDIRECTS:
-        assert response.status_code in (200, 404), evidence
+        assert response.status_code in (200, 403, 404), evidence
         return
-    target = urljoin(f"{stack.url}{FOLDER}", location or "")
-    assert target == f"{stack.url}{FOLDER}/", (
-        f"{evidence}: it leads to {target}, not {stack.url}{FOLDER}/; the proxy's own "
+    target = urljoin(folder, location or "")
+    assert target == f"{folder}/", (
+        f"{evidence}: it leads to {target}, not {folder}/; the proxy's own "
         "redirects must keep the public origin (nginx: absolute_redirect off or "
         "port_in_redirect off; Apache: UseCanonicalName Off)"
     )

@@ -153,7 +153,7 @@ def upload_expecting_continue(
     """POST `body` to `path` with `Expect: 100-continue`, waiting at most `wait` seconds for
     an answer before sending the body, then reading until the server closes."""
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
+        f"POST {stack.contract_root}{path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
         f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n"
         "Expect: 100-continue\r\nConnection: close\r\n\r\n"
     )
@@ -180,7 +180,8 @@ def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[lis
     first byte, closed when the block ends. The block starts once every answer has begun to
     arrive, so each request is being answered (its worker busy writing) by then."""
     sockets: list[socket.socket] = []
-    request = f"GET {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n".encode()
+    target = stack.contract_root + path
+    request = f"GET {target} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n".encode()
     try:
         for _ in range(count):
             sock = open_socket(stack, receive_buffer=4096)
@@ -204,7 +205,7 @@ def clients_sending_slowly(
     half of that body, then pause (a phone uploading over a bad network); closed when the
     block ends."""
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
+        f"POST {stack.contract_root}{path} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
         f"Content-Type: application/octet-stream\r\nContent-Length: {body_bytes}\r\n\r\n"
     ).encode()
     sockets: list[socket.socket] = []

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from harness.clients.evidence import SENT_TWICE, send_answered
+from harness.clients.http import client_for
 from harness.run.stack import Stack
 from harness.spec.model import ProxyKind
 
@@ -66,7 +67,7 @@ def visitor_client(stack: Stack, timeout: float) -> httpx.Client:
     """A client that keeps no cookies: every request is a new visitor, so a proxy that pins
     clients by a cookie balances these requests as it would new clients."""
     jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    return httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=timeout, cookies=jar)
+    return client_for(stack, timeout, cookies=jar)
 
 
 def request_once(

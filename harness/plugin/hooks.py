@@ -26,6 +26,7 @@ import httpx
 import psutil
 import pytest
 
+from harness.clients.http import client_for
 from harness.clients.own_app import OwnAppStack, own_app_skip_reason
 from harness.clients.traffic import wait_fleet_back_in_rotation
 from harness.clients.wsclient import WebSocket, open_websocket
@@ -485,7 +486,7 @@ def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, change
 @pytest.fixture
 def client(stack: Stack | OwnAppStack) -> Iterator[httpx.Client]:
     """An HTTP client for the stack's public URL that trusts only the run's test CA."""
-    with httpx.Client(base_url=stack.url, verify=stack.verify(), timeout=15.0) as session:
+    with client_for(stack) as session:
         yield session
 
 

@@ -157,6 +157,13 @@ class Stack:
         return (self.spec.replica_root or self.spec.overrides.contract_prefix or "") + "/health"
 
     @property
+    def contract_root(self) -> str:
+        """What a raw request's target puts before a contract route (`/echo`): the adapter's
+        prefix when your own app answers the contract, else nothing. Clients bound to
+        `url` need none: a scenario's stack already ends its URL in it."""
+        return self.spec.overrides.contract_prefix or ""
+
+    @property
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.run_values.public_http_port}"
 

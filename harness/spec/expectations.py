@@ -33,6 +33,22 @@ class Expectation(StrEnum):
     TIMEOUT_STATUS = "timeouts.timeout_status"
     MAX_FAILS = "timeouts.max_fails"
     RESOLVE = "timeouts.resolve"
+    COMPRESSION = "compression"
+
+    @property
+    def table(self) -> str:
+        """The stack file's table that holds it (`limits`), or "" for a top-level field."""
+        return self.value.rpartition(".")[0]
+
+    @property
+    def field_name(self) -> str:
+        """Its name inside that table (`max_body_bytes`)."""
+        return self.value.rpartition(".")[2]
+
+    def value_in(self, spec: StackSpec) -> object:
+        """The stack's value for it."""
+        holder = getattr(spec, self.table) if self.table else spec
+        return getattr(holder, self.field_name)
 
 
 _PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyType({
@@ -147,8 +163,9 @@ def unprovable(spec: StackSpec, *expectations: Expectation) -> str | None:
         found = declared(spec, expectation)
         most = PROVABLE_AT_MOST.get(expectation)
         if most is not None and float(found.value) > most:  # type: ignore[arg-type]
-            name = expectation.value.split(".", 1)[1]
-            shown = "no limit" if float(found.value) >= UNLIMITED else f"{found.value}"  # type: ignore[arg-type]
+            name = expectation.field_name
+            endless = "never" if expectation.table == "timeouts" else "no limit"
+            shown = endless if float(found.value) >= UNLIMITED else f"{found.value}"  # type: ignore[arg-type]
             return (
                 f"{spec.id}: {name} = {shown} ({found.origin}) is more than this harness proves "
                 f"({most:g}); declare a shorter value in the stack file to test it"
@@ -177,15 +194,14 @@ class Declared:
 
     def hint(self) -> str:
         """The end of a failure message: what was declared, where, and what to look at."""
-        name = self.expectation.value.split(".", 1)[1]
+        name = self.expectation.field_name
         decided = "; ".join(self.directives) or "the proxy's and the server's configs"
         return f"declared {name} = {self.value} ({self.origin}); check {decided}"
 
 
 def declared(spec: StackSpec, expectation: Expectation) -> Declared:
     """The stack's declared value for `expectation`, its origin and its likely directives."""
-    group, name = expectation.value.split(".", 1)
-    value = getattr(getattr(spec, group), name)
+    value = expectation.value_in(spec)
     return Declared(expectation, value, _origin(spec, expectation), _directives(spec, expectation))
 
 
@@ -198,8 +214,8 @@ def _origin(spec: StackSpec, expectation: Expectation) -> str:
     if spec.source == "built-in":
         return f"the harness's default for built-in stack {spec.id}, harness/spec/model.py"
     if expectation.value in spec.declared_fields:
-        group, name = expectation.value.split(".", 1)
-        return f"{spec.source}, stack {spec.id}, [stacks.{group}] {name}"
+        table = f"[stacks.{expectation.table}]" if expectation.table else "[[stacks]]"
+        return f"{spec.source}, stack {spec.id}, {table} {expectation.field_name}"
     return f"not set in {spec.source}: inherited by stack {spec.id} from its base or the default"
 
 

@@ -172,6 +172,13 @@ class Overrides:
     # Your app answers the contract through harness_contract under this prefix: the client
     # and readiness probes use it, and scenarios that need our reference apps skip.
     contract_prefix: str | None = None
+    # Your app routes harness_contract.channels' consumers over a channel layer its replicas
+    # share (Channels with Redis): the WebSocket room scenarios run on it.
+    channel_layer: bool = False
+    # Your app's static files the static scenarios ask the proxy for: public URL path -> the
+    # file (beside the stack file) it must serve. Your image collects them to /srv/static,
+    # which the harness copies into the proxy as a shared volume would give it.
+    static_files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
     # Your own certificate chain (leaf first) and key for the proxy, and the root CA that
     # clients trust, in place of the per-run test PKI.
     tls_chain: Path | None = None
@@ -221,6 +228,10 @@ class StackSpec:
     # mod_cache, HAProxy's cache): by the answer's Cache-Control, never an answer with
     # Set-Cookie, nor one to a request with Authorization or a session cookie.
     cache: bool = False
+    # The proxy gzips text answers above 1 KiB for clients that accept gzip, with
+    # `Vary: Accept-Encoding` (the harness's own proxy configs do). False only with your own
+    # proxy config that compresses nothing: the scenarios then hold it to that.
+    compression: bool = True
     # The app is published under this path (`/app`), not at the root: the proxy serves only
     # below it and tells the app the way its server and framework expect
     # (harness/spec/prefix.py). None: at the root.
@@ -278,8 +289,10 @@ class StackSpec:
 
     @property
     def websockets(self) -> bool:
-        """Whether the stack serves the contract's WebSocket routes (ASGI Django only)."""
-        return self.interface == Interface.ASGI and self.framework == Framework.DJANGO
+        """Whether the stack serves the contract's WebSocket routes: our Django app on ASGI,
+        or any ASGI app of yours behind the contract adapter (its middleware answers them)."""
+        own_app = self.overrides.contract_prefix is not None
+        return self.interface == Interface.ASGI and (self.framework == Framework.DJANGO or own_app)
 
     @property
     def sync_workers(self) -> bool:
@@ -379,6 +392,9 @@ class StackSpec:
             found.append(("tls_min_version", str(self.tls_min_version), "1.2, 1.3"))
         if self.proxy_hops < 0:
             found.append(("proxy_hops", str(self.proxy_hops), "0 or more"))
+        if not self.compression and self.overrides.proxy_config is None:
+            found.append(("compression", "false", "true: the harness's own proxy configs "
+                          "compress; false with your own overrides.proxy_config"))  # fmt: skip
         if self.timeouts.timeout_status not in (502, 504):
             found.append(("timeouts.timeout_status", str(self.timeouts.timeout_status), "502, 504"))
         return found + prefix_problems(self)

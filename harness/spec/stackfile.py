@@ -277,6 +277,17 @@ def _override_value(key: str, raw: Any, base_dir: Path, inherited: Overrides) ->
         return MappingProxyType({**inherited.env, **raw})
     if key == "contract_prefix":
         return path_prefix(raw)
+    if key == "static_files":
+        found = _static_files(raw, base_dir)
+        if found is None:
+            allowed = 'a table of URL paths to files beside the stack file: { "/static/a.css" = ' \
+                '"static/a.css" }'
+            raise Invalid(repr(raw), allowed)
+        return MappingProxyType(found)
+    if key == "channel_layer":
+        if not isinstance(raw, bool):
+            raise Invalid(repr(raw), "true, false")
+        return raw
     return text(raw)
 
 
@@ -291,6 +302,15 @@ def _override_conflicts(merged: Overrides) -> list[tuple[str, str, str]]:
         allowed = "tls_chain, tls_key and tls_ca together (the chain, its key, the root to trust)"
         conflicts.append(("overrides.tls_*", "only some of them", allowed))
     return conflicts
+
+
+def _static_files(raw: Any, base_dir: Path) -> dict[str, Path] | None:
+    """`static_files = { "/static/css/site.css" = "static/css/site.css" }`, checked."""
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        return None
+    files = {str(url): (base_dir / source).resolve() for url, source in raw.items()}
+    good = all(url.startswith("/") and ".." not in url.split("/") for url in files)
+    return files if good and all(path.is_file() for path in files.values()) else None
 
 
 def _image_files(raw: Any, base_dir: Path) -> dict[str, Path] | None:

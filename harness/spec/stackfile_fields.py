@@ -106,6 +106,7 @@ TOP_FIELDS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "http_parser": _enum(HttpParser),
         "families": _families,
         "cache": _boolean,
+        "compression": _boolean,
         "prefix": path_prefix,
     }
 )
@@ -129,6 +130,8 @@ OVERRIDE_FIELDS = (
     "requirements",
     "files",
     "contract_prefix",
+    "channel_layer",
+    "static_files",
     "tls_chain",
     "tls_key",
     "tls_ca",

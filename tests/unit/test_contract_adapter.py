@@ -10,6 +10,9 @@ import hashlib
 import io
 import itertools
 import json
+import os
+import subprocess
+import sys
 import time
 from wsgiref.util import setup_testing_defaults
 
@@ -283,3 +286,20 @@ def test_form_post_is_accepted_from_the_sites_own_origin_with_the_token_repeated
 def test_form_post_is_refused_with_403_saying_why(post, why):
     status, answer = form_post(**post)
     assert status == "403 Forbidden" and why in answer["error"], answer
+
+
+def test_the_seen_log_is_shared_by_the_processes_of_a_replica(tmp_path):
+    """Worker processes of one server append to one log under a lock: a read through any of
+    them sees every process's requests, whole."""
+    code = (
+        "from harness_contract.seen import SEEN\n"
+        "for i in range(200): SEEN.record('POST', '/echo/p', f'k={i}')\n"
+    )
+    env = {**os.environ, "HARNESS_CONTRACT_SEEN": str(tmp_path), "HARNESS_INSTANCE": "app-1"}
+    writers = [subprocess.Popen([sys.executable, "-c", code], env=env) for _ in range(3)]
+    assert [writer.wait(timeout=60) for writer in writers] == [0, 0, 0]
+    from harness_contract.seen import SeenLog
+
+    entries = SeenLog().newest(1000)
+    assert len(entries) == 600 and {e["instance"] for e in entries} == {"app-1"}
+    assert sorted(e["query"] for e in entries) == sorted([f"k={i}" for i in range(200)] * 3)

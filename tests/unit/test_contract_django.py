@@ -45,7 +45,7 @@ def test_echo_is_what_django_made_of_the_request():
     seen = response.json()
     assert (response.status_code, response.headers["X-Instance"]) == (200, INSTANCE)
     assert (seen["framework"], seen["path"], seen["args"]) == ("django", "/echo/a", {"x": ["1"]})
-    assert seen["headers"]["X-Probe"] == "1" and seen["host"] == "testserver"
+    assert seen["headers"]["x-probe"] == "1" and seen["host"] == "testserver"
 
 
 def test_djangos_own_answers_below_the_prefix_name_the_replica():

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from harness.clients.own_app import APPLIES_TO_OWN_APP, own_app_skip_reason
+from harness.clients.own_app import NOT_ON_OWN_APP, own_app_skip_reason
+from harness.plugin.scenario_index import scenario_index
 from harness.errors import ConfigError
 from harness.run.tls import TestCertificates
 from harness.spec.stackfile import load_stack_file
@@ -57,11 +58,17 @@ def test_bad_own_app_fields_name_the_field_and_what_is_allowed(tmp_path, overrid
 
 def test_scenarios_for_the_reference_apps_skip_on_an_own_app_with_a_reason():
     (spec,) = load_stack_file(EXAMPLE)
-    runs = "test_forwarding.py::test_redirect_uses_public_host_and_port"
-    skips = "test_balancing.py::test_counter_post_runs_once[x]"
-    assert runs in APPLIES_TO_OWN_APP and own_app_skip_reason(spec, runs) is None
+    runs = "test_balancing.py::test_post_not_repeated_when_upstream_times_out"
+    skips = "test_prefix.py::test_redirect_keeps_the_prefix"
+    assert own_app_skip_reason(spec, runs) is None
     reason = own_app_skip_reason(spec, skips) or ""
-    assert "adapter at /_harness" in reason and "test_balancing.py::test_counter" in reason
+    assert "adapter at /_harness" in reason and "published under a URL prefix" in reason
+
+
+def test_every_table_entry_names_a_scenario():
+    """A renamed scenario must not leave its own-app decision behind, silently running."""
+    nodes = {entry.node for entry in scenario_index()}
+    assert set(NOT_ON_OWN_APP) <= nodes, sorted(set(NOT_ON_OWN_APP) - nodes)
 
 
 def test_own_chain_is_served_with_its_leaf_cut_from_it(tmp_path):

@@ -139,3 +139,21 @@ def test_the_shipped_example_is_held_to_its_own_proxy_buffer_size():
     spec = load_stack_file(PROJECT_ROOT / "examples" / "own-django" / "stack.toml")[0]
     assert spec.limits.max_response_header_bytes == 4096  # nginx's default: it sets none
     assert spec.timeouts.proxy_read == 5  # declared in its stack file
+
+
+def test_an_upstream_resolved_once_is_never_re_resolved_and_says_so(tmp_path):
+    spec = _stack(tmp_path)
+    source = spec.expectation_sources["timeouts.resolve"]
+    assert source.kind == SourceKind.READ and "no `resolve`" in source.where
+    reason = unprovable(spec, Expectation.RESOLVE)
+    assert reason is not None and "resolve = never" in reason
+
+
+def test_a_variable_proxy_pass_follows_the_resolvers_valid_time(tmp_path):
+    nginx = (
+        "events {}\nhttp { resolver 127.0.0.11 valid=3s; server { listen 80;\n"
+        "location / { set $up app-1:8000; proxy_pass http://$up; } } }\n"
+    )
+    spec = _stack(tmp_path, nginx=nginx)
+    assert spec.timeouts.resolve == 3
+    assert unprovable(spec, Expectation.RESOLVE) is None

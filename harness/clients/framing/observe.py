@@ -47,12 +47,14 @@ def run_probe_on_hop(
 
 
 def _run_once(stack: Stack, client: httpx.Client, probe: FramingProbe, hop: Hop) -> HopResult:
-    marker = uuid.uuid4().hex
+    marker, root = uuid.uuid4().hex, stack.contract_root
     if hop == Hop.PROXIED:
-        exchange = send_through_proxy(stack, probe.render(host_header(stack), marker))
+        exchange = send_through_proxy(stack, probe.render(host_header(stack), marker, root))
         _follow_up(stack, client, marker)
     else:
-        exchange = send_direct(stack, stack.replicas[0], probe.render(DIRECT_HOST, marker))
+        # Your own app allows the hosts it is reached by, not necessarily ours.
+        host = host_header(stack) if root else DIRECT_HOST
+        exchange = send_direct(stack, stack.replicas[0], probe.render(host, marker, root))
     seen = seen_with(client, f"framing-{marker}")
     hidden_ran = any(entry["path"].endswith("-hidden") for entry in seen)
     length = _body_length(exchange, probe_path(marker))

@@ -57,12 +57,14 @@ class FramingProbe:
     requests: int = 1  # requests the app runs when it reads the probe as stated
     line_end: str = "\r\n"  # of the request line and header lines
 
-    def render(self, host: str, marker: str) -> bytes:
-        """The probe's bytes for this Host header and marker."""
-        inner = f"GET {hidden_path(marker)} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    def render(self, host: str, marker: str, root: str = "") -> bytes:
+        """The probe's bytes for this Host header and marker, its paths below `root` (the
+        contract's place on your own app; our apps answer at the root)."""
+        inner = f"GET {root}{hidden_path(marker)} HTTP/1.1\r\nHost: {host}\r\n"
+        inner += "Connection: close\r\n\r\n"
         body = self.body.format(inner=inner, size=len(inner))
         framing = self.framing.format(n=len(body), short=len(f"{len(inner):x}\r\n"))
-        lines = [f"POST {probe_path(marker)} HTTP/1.1", f"Host: {host}"]
+        lines = [f"POST {root}{probe_path(marker)} HTTP/1.1", f"Host: {host}"]
         lines += [line for line in framing.split("\r\n") if line]
         end = self.line_end
         return (end.join(lines) + end + end + body).encode("latin-1")

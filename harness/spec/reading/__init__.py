@@ -35,6 +35,7 @@ PROXY_DECIDES = (
     Expectation.TIMEOUT_STATUS,
     Expectation.WEBSOCKET_IDLE,
     Expectation.RESOLVE,
+    Expectation.COMPRESSION,
 )
 SERVER_DECIDES = (
     Expectation.MAX_HEADER_BYTES,
@@ -52,22 +53,29 @@ def with_own_config_values(spec: StackSpec) -> StackSpec:
         return spec
     readings = _combined(_readings(spec))
     sources: dict[str, ExpectationSource] = {}
-    changes: dict[str, dict[str, object]] = {"limits": {}, "timeouts": {}}
+    changes: dict[str, dict[str, object]] = {"limits": {}, "timeouts": {}, "": {}}
     for expectation in undeclared:
-        group, name = expectation.value.split(".", 1)
         reading = readings.get(expectation)
         if reading is None:
             sources[expectation.value] = _assumed(spec, expectation)
             continue
-        inherited = getattr(getattr(spec, group), name)
-        changes[group][name] = type(inherited)(reading.value)  # int sizes, float seconds
+        value = _like(expectation.value_in(spec), reading.value)
+        changes[expectation.table][expectation.field_name] = value
         sources[expectation.value] = ExpectationSource(SourceKind.READ, reading.where)
     return dataclasses.replace(
         spec,
+        **changes[""],  # type: ignore[arg-type]
         limits=dataclasses.replace(spec.limits, **changes["limits"]),  # type: ignore[arg-type]
         timeouts=dataclasses.replace(spec.timeouts, **changes["timeouts"]),  # type: ignore[arg-type]
         expectation_sources=MappingProxyType(sources),
     )
+
+
+def _like(inherited: object, read: float) -> object:
+    """The read number as the field holds it: a bool, whole bytes or counts, or seconds."""
+    if isinstance(inherited, bool):
+        return read != 0
+    return int(read) if isinstance(inherited, int) else read
 
 
 def _decided_by_own_files(spec: StackSpec) -> list[Expectation]:
@@ -106,12 +114,12 @@ def _contract_root(spec: StackSpec) -> str:
 
 def _assumed(spec: StackSpec, expectation: Expectation) -> ExpectationSource:
     """The inherited value kept, and why: no reader for the part that decides it gave one."""
-    group = expectation.value.split(".", 1)[0]
+    table = f"[stacks.{expectation.table}]" if expectation.table else "[[stacks]]"
     own_proxy = spec.overrides.proxy_config is not None and expectation in PROXY_DECIDES
     part = f"{spec.proxy}'s config" if own_proxy else f"{spec.server_label}'s config"
     return ExpectationSource(
         SourceKind.ASSUMED,
-        f"inherited: not declared in {spec.source} [stacks.{group}], not read from {part}",
+        f"inherited: not declared in {spec.source} {table}, not read from {part}",
     )
 
 
@@ -132,8 +140,9 @@ def sources_said_at_start(spec: StackSpec) -> list[str]:
 
 
 def _value(spec: StackSpec, dotted: str) -> str:
-    group, name = dotted.split(".", 1)
-    value = getattr(getattr(spec, group), name)
-    if value >= UNLIMITED:
-        return "no limit"
+    value = Expectation(dotted).value_in(spec)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value >= UNLIMITED:  # type: ignore[operator]
+        return "never" if Expectation(dotted).table == "timeouts" else "no limit"
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -70,6 +70,7 @@ def read_nginx(path: Path, root: str, tls: bool) -> Iterator[Reading]:
     read_directive = "uwsgi_read_timeout" if uwsgi else "proxy_read_timeout"
     yield _read(name, (ws, server, http), read_directive, "60s", Expectation.WEBSOCKET_IDLE, _time)
     yield Reading(Expectation.TIMEOUT_STATUS, 504, f"{name}: nginx answers 504 on a read timeout")
+    yield _read(name, chain, "gzip", "off", Expectation.COMPRESSION, lambda a: float(a[0] == "on"))
     yield from _upstream_readings(name, http, page, server)
 
 
@@ -94,6 +95,9 @@ def _upstream_readings(name: str, http: Block, page: Block, server: Block) -> It
     connect = _read(name, (page, server, http), "proxy_connect_timeout", "60s",
                     Expectation.PROXY_CONNECT, _time)  # fmt: skip
     servers = _upstream_servers(http, page)
+    resolve = _resolve_reading(name, (page, server, http), page, servers)
+    if resolve is not None:
+        yield resolve
     if not servers:
         yield connect
         return
@@ -102,6 +106,31 @@ def _upstream_readings(name: str, http: Block, page: Block, server: Block) -> It
     rest = _time([params.get("fail_timeout", "10s")])
     yield connect if connect.value >= rest else Reading(Expectation.PROXY_CONNECT, rest, line)
     yield Reading(Expectation.MAX_FAILS, int(params.get("max_fails", "1")), line)
+
+
+def _resolve_reading(
+    name: str, chain: tuple[Block, ...], page: Block, servers: Block
+) -> Reading | None:
+    """How long nginx keeps a replica's address: for ever when it resolves the name once, at
+    start (an upstream server without `resolve`, or a literal proxy_pass host); the
+    resolver's valid= when it resolves again (a variable in proxy_pass, or `resolve`)."""
+    target = next((d for d in page if d["directive"] in ("proxy_pass", "uwsgi_pass")), None)
+    if target is None:
+        return None
+    follows = "$" in target["args"][0] or (servers and all("resolve" in s["args"] for s in servers))
+    if not follows:
+        first = servers[0] if servers else target
+        where = f"{name} line {first['line']}: {first['directive']} {' '.join(first['args'])}"
+        return Reading(Expectation.RESOLVE, float(UNLIMITED), f"{where}: no `resolve`, so "
+                       "nginx looks the name up once, at start")  # fmt: skip
+    for block in chain:
+        for entry in (d for d in block if d["directive"] == "resolver"):
+            valid = next((a.split("=", 1)[1] for a in entry["args"] if a.startswith("valid=")),
+                         None)  # fmt: skip
+            if valid is not None:
+                where = f"{name} line {entry['line']}: resolver {' '.join(entry['args'])}"
+                return Reading(Expectation.RESOLVE, _time([valid]), where)
+    return None
 
 
 def _upstream_servers(http: Block, page: Block) -> Block:
