@@ -1,4 +1,4 @@
-"""The `harness` command: test, build, stacks, render, up, load, clean, doctor, scenarios.
+"""The `harness` command: test, build, stacks, render, up, load, clean, doctor, init, scenarios.
 
 Every failure the harness expects (bad input, engine down, build failed) ends as one clear
 message and the exit code of its class (harness/commands/exitcodes.py), never a traceback.
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +26,9 @@ from harness.spec.catalog import PROFILES
 from harness.spec.model import StackSpec
 from harness.spec.selection import known_stacks, nearest_stacks, select_stacks
 from harness.spec.stackfile import load_stack_file
+
+if TYPE_CHECKING:
+    from harness.plugin.scenario_index import ScenarioEntry
 
 # A command imports the image builders, docker-py and the runners when it runs: the parser,
 # `--help` and a usage error need none of them (0.2 CPU s a call instead of 0.85 on this
@@ -250,6 +253,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     if args.markdown:
         sys.stdout.write(as_markdown(entries))
         return 0
+    if args.own_app:
+        return _own_app_table(entries)
     table = Table("family", "scenario", "asserts", "catches")
     for entry in entries:
         table.add_row(
@@ -259,6 +264,30 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
             "\n".join(v.split(" (")[0] for v in entry.caught_by) or "-",
         )
     console.print(table)
+    return 0
+
+
+def _own_app_table(entries: list[ScenarioEntry]) -> int:
+    """What runs on your own app behind the contract adapter, and why the rest does not."""
+    table = Table("family", "scenario", "on your own app")
+    for entry in entries:
+        verdict = "runs" if entry.not_on_own_app is None else f"skips: {entry.not_on_own_app}"
+        table.add_row(entry.family, entry.node, verdict)
+    runs = sum(entry.not_on_own_app is None for entry in entries)
+    console.print(table)
+    console.print(
+        f"{runs} of {len(entries)} scenarios run on your own app; as on any stack, WebSocket "
+        "scenarios need an ASGI app, TLS ones a TLS proxy, cache ones `cache = true`."
+    )
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a stack.toml (and deploy_tests/) for the project in FOLDER, from what is there."""
+    from harness.commands.init import init_project
+
+    for line in init_project(args.folder, force=args.force):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -298,9 +327,20 @@ def _parser() -> argparse.ArgumentParser:
         "--images", action="store_true", help="also remove every deploy-harness image"
     )
     add("doctor", cmd_doctor, files=False)
+    init = add("init", cmd_init, files=False)
+    init.add_argument(
+        "folder", nargs="?", default=Path(), type=Path, metavar="FOLDER",
+        help="your project's folder (default: this one)",
+    )  # fmt: skip
+    init.add_argument("--force", action="store_true", help="overwrite files init writes")
     add_matrix_commands(commands)
     scenarios = add("scenarios", cmd_scenarios, files=False)
     scenarios.add_argument("--markdown", action="store_true", help="print docs/scenarios.md")
+    scenarios.add_argument(
+        "--own-app",
+        action="store_true",
+        help="what runs on your own app behind the contract adapter, and why the rest does not",
+    )
     return parser
 
 

@@ -7,8 +7,8 @@ import pytest
 import trustme
 
 from harness.clients.own_app import NOT_ON_OWN_APP, own_app_skip_reason
-from harness.plugin.scenario_index import scenario_index
 from harness.errors import ConfigError
+from harness.plugin.scenario_index import scenario_index
 from harness.run.tls import TestCertificates
 from harness.spec.stackfile import load_stack_file
 

@@ -157,3 +157,11 @@ def test_a_variable_proxy_pass_follows_the_resolvers_valid_time(tmp_path):
     spec = _stack(tmp_path, nginx=nginx)
     assert spec.timeouts.resolve == 3
     assert unprovable(spec, Expectation.RESOLVE) is None
+
+
+def test_a_uwsgi_location_reads_its_own_buffer_and_the_body_limit(tmp_path):
+    nginx = NGINX.replace("proxy_pass http://site;\n            proxy_buffer_size 16k;",
+                          "uwsgi_pass site;\n            uwsgi_buffer_size 32k;")  # fmt: skip
+    spec = _stack(tmp_path, nginx=nginx)
+    assert spec.limits.max_response_header_bytes == 32 * 1024
+    assert spec.limits.max_body_bytes == 2 * 1024 * 1024

@@ -22,7 +22,7 @@ from harness.spec.model import ExpectationSource, ProxyKind, ServerKind, SourceK
 from harness.spec.reading.gunicorn import read_gunicorn
 from harness.spec.reading.nginx import read_nginx
 
-__all__ = ["sources_said_at_start", "with_own_config_values"]
+__all__ = ["field_value_like", "sources_said_at_start", "with_own_config_values"]
 
 # What each part's config decides, of the values a stack declares.
 PROXY_DECIDES = (
@@ -59,7 +59,7 @@ def with_own_config_values(spec: StackSpec) -> StackSpec:
         if reading is None:
             sources[expectation.value] = _assumed(spec, expectation)
             continue
-        value = _like(expectation.value_in(spec), reading.value)
+        value = field_value_like(expectation.value_in(spec), reading.value)
         changes[expectation.table][expectation.field_name] = value
         sources[expectation.value] = ExpectationSource(SourceKind.READ, reading.where)
     return dataclasses.replace(
@@ -71,7 +71,7 @@ def with_own_config_values(spec: StackSpec) -> StackSpec:
     )
 
 
-def _like(inherited: object, read: float) -> object:
+def field_value_like(inherited: object, read: float) -> bool | int | float:
     """The read number as the field holds it: a bool, whole bytes or counts, or seconds."""
     if isinstance(inherited, bool):
         return read != 0

@@ -58,8 +58,8 @@ def read_nginx(path: Path, root: str, tls: bool) -> Iterator[Reading]:
     uwsgi = any(d["directive"] == "uwsgi_pass" for d in page)
     chain = (page, server, http)
     for directive, (expectation, default) in _SIZES.items():
-        if directive.startswith("uwsgi") != uwsgi:
-            continue
+        if directive.endswith("_buffer_size") and directive.startswith("uwsgi") != uwsgi:
+            continue  # the buffer of the protocol the location passes with
         yield _read(name, chain, directive, default, expectation, _size)
     yield _read(name, chain, "large_client_header_buffers", "4 8k", Expectation.MAX_HEADER_BYTES,
                 lambda args: _size(args[-1:]))  # fmt: skip
