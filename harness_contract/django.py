@@ -58,7 +58,7 @@ class ServerViewMiddleware:
         meta = request.META
         meta[_SERVER_VIEW] = {
             "remote_addr": meta.get("REMOTE_ADDR"),
-            "scheme": meta.get("wsgi.url_scheme"),
+            "scheme": _server_scheme(request),
             "host_header": meta.get("HTTP_HOST"),
         }
         if recorded(request.path_info):
@@ -67,6 +67,14 @@ class ServerViewMiddleware:
         if below_prefix(request.path_info) is not None:
             response.headers[INSTANCE_HEADER] = instance()
         return response
+
+
+def _server_scheme(request: HttpRequest) -> str | None:
+    """The scheme as the server gave it: WSGI's wsgi.url_scheme, or the ASGI scope's (which
+    Django's ASGIRequest keeps out of META)."""
+    scope = getattr(request, "scope", None)
+    scheme = scope.get("scheme") if isinstance(scope, dict) else request.META.get("wsgi.url_scheme")
+    return None if scheme is None else str(scheme)
 
 
 def _view(request: HttpRequest, below: str) -> RequestView:

@@ -14,12 +14,20 @@ ProxyFix rewrote the request, the values it kept from before.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, request
 from werkzeug.urls import iri_to_uri
 
-from harness_contract.core import PREFIX, SEEN, RequestView, answer, below_prefix, read_chunks
+from harness_contract.core import (
+    CHUNK,
+    PREFIX,
+    SEEN,
+    RequestView,
+    answer,
+    below_prefix,
+)
 from harness_contract.model import INSTANCE_HEADER, instance
 from harness_contract.seen import recorded
 
@@ -55,7 +63,7 @@ def contract_blueprint(prefix: str = PREFIX, name: str = "harness_contract") -> 
         below = below_prefix(request.path, prefix) or "/" + rest
         result = answer(
             _view(below, prefix),
-            lambda: read_chunks(request.stream.read),
+            _body_chunks,
             lambda target: request.url_root + (prefix + target).lstrip("/"),
         )
         # A stream is iterated by the server piece by piece (Flask sets no Content-Length);
@@ -75,6 +83,21 @@ def contract_blueprint(prefix: str = PREFIX, name: str = "harness_contract") -> 
 
 def _query() -> str:
     return request.query_string.decode("utf-8", errors="replace")
+
+
+def _body_chunks() -> Iterator[bytes]:
+    """The request body, CHUNK by CHUNK, through Flask's stream (so MAX_CONTENT_LENGTH holds),
+    never reading past a declared Content-Length nor, for a chunked body, past a stream
+    werkzeug calls exhausted: where the server marks its input terminated (gunicorn) werkzeug
+    answers such a read 413, for a body exactly at the limit."""
+    stream, left = request.stream, request.content_length
+    if left is None:  # chunked: read as werkzeug's own readall does, never past the limit
+        while not getattr(stream, "is_exhausted", False) and (chunk := stream.read(CHUNK)):
+            yield chunk
+        return
+    while left > 0 and (chunk := stream.read(min(CHUNK, left))):
+        left -= len(chunk)
+        yield chunk
 
 
 def _server_view() -> dict[str, str | None]:

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -148,8 +149,10 @@ def websocket_url(stack: Stack, path: str) -> str:
 
 
 def site_origin(stack: Stack) -> str:
-    """The origin of the site's own pages: its public scheme, host and port."""
-    return stack.url
+    """The origin of the site's own pages: its public scheme, host and port (no path: on
+    your own app the scenarios' URL ends in the contract's prefix)."""
+    parts = urlsplit(stack.url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def open_websocket(stack: Stack, path: str, origin: str | None = None) -> WebSocket:

@@ -234,6 +234,12 @@ def upstream_idle_hint(spec: StackSpec) -> str:
     )
 
 
+def server_decides(expectation: Expectation, server: ServerKind) -> bool:
+    """Whether this server has a setting of its own for the value (uvicorn has no worker
+    timeout, daphne no keep-alive timeout)."""
+    return server in _SERVER_DIRECTIVES.get(expectation, {})
+
+
 def _directives(spec: StackSpec, expectation: Expectation) -> tuple[str, ...]:
     found = []
     proxy = _PROXY_DIRECTIVES.get(expectation, {}).get(spec.proxy)

@@ -189,3 +189,14 @@ def test_channels_room_without_a_layer_closes_saying_why():
     with override_settings(CHANNEL_LAYERS={}):
         connected, closed = asyncio.run(session())
     assert connected and closed == {"type": "websocket.close", "code": 1011, "reason": NO_LAYER}
+
+
+def test_the_servers_scheme_is_read_under_asgi_as_under_wsgi():
+    """ASGIRequest keeps the scope's scheme out of META: /echo's server view still has it."""
+
+    async def get():
+        return await AsyncClient().get("/_harness/echo")
+
+    under_asgi = asyncio.run(get()).json()["server_view"]["scheme"]
+    under_wsgi = Client().get("/_harness/echo").json()["server_view"]["scheme"]
+    assert (under_asgi, under_wsgi) == ("http", "http")

@@ -250,3 +250,26 @@ def test_the_package_imports_without_any_framework():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == ["needs flask", "needs django", "needs channels"]
+
+
+@pytest.mark.parametrize("framing", ["content-length", "no-length"])
+def test_a_body_at_the_apps_own_limit_reaches_the_contract_as_it_reaches_the_app(framing):
+    """MAX_CONTENT_LENGTH holds for the contract's routes as for the app's own: a body of
+    exactly the limit is read whole, one byte more is 413, under a server that marks its
+    input terminated (gunicorn) too."""
+    import io
+
+    from flask import Flask
+
+    app = Flask(__name__)
+    limit = 100_000  # more than one 64 KiB read
+    app.config["MAX_CONTENT_LENGTH"] = limit
+    app.register_blueprint(contract_blueprint())
+    client = app.test_client()
+    terminated = {"wsgi.input_terminated": True}
+    for size, status in ((limit, 200), (limit + 1, 413)):
+        body = b"x" * size
+        sent = {"data": body} if framing == "content-length" else {
+            "input_stream": io.BytesIO(body)}  # fmt: skip
+        response = client.post("/_harness/upload", environ_base=terminated, **sent)
+        assert response.status_code == status, (size, response.data[:120])

@@ -165,3 +165,19 @@ def test_a_uwsgi_location_reads_its_own_buffer_and_the_body_limit(tmp_path):
     spec = _stack(tmp_path, nginx=nginx)
     assert spec.limits.max_response_header_bytes == 32 * 1024
     assert spec.limits.max_body_bytes == 2 * 1024 * 1024
+
+
+def test_a_regex_location_wins_over_a_prefix_as_nginx_picks_it(tmp_path):
+    nginx = NGINX.replace(
+        "location /_harness/ws/ {", "location ~ ^(/_harness)?/ws/ {"
+    ).replace("proxy_read_timeout 1m;", "proxy_read_timeout 10s;")
+    spec = _stack(tmp_path, nginx=nginx)
+    assert spec.timeouts.websocket_idle == 10
+    where = spec.expectation_sources["timeouts.websocket_idle"].where
+    assert "proxy_read_timeout 10s" in where
+
+
+def test_a_regex_python_cannot_read_leaves_the_values_assumed(tmp_path):
+    nginx = NGINX.replace("location /_harness/ws/ {", "location ~ ^/(?<x>ws/ {")
+    spec = _stack(tmp_path, nginx=nginx)
+    assert spec.expectation_sources["limits.max_body_bytes"].kind == SourceKind.ASSUMED

@@ -6,7 +6,11 @@ SECRET_KEY = os.environ.get("MYSITE_SECRET_KEY", "example-only-not-secret")
 DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "www.mysite.example"]
 
-INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.staticfiles"]
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+]
 MIDDLEWARE = [
     # deploy-harness's contract: what the server gave, before our own middleware changes it.
     "harness_contract.django.ServerViewMiddleware",

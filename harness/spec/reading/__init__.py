@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from harness.spec.expectations import UNLIMITED, Expectation, Reading
+from harness.spec.expectations import UNLIMITED, Expectation, Reading, server_decides
 from harness.spec.model import ExpectationSource, ProxyKind, ServerKind, SourceKind, StackSpec
 from harness.spec.reading.gunicorn import read_gunicorn
 from harness.spec.reading.nginx import read_nginx
@@ -83,7 +83,7 @@ def _decided_by_own_files(spec: StackSpec) -> list[Expectation]:
     if spec.overrides.proxy_config is not None:
         decided.update(dict.fromkeys(PROXY_DECIDES))
     if spec.overrides.server_config is not None or spec.overrides.server_args is not None:
-        decided.update(dict.fromkeys(SERVER_DECIDES))
+        decided.update(dict.fromkeys(e for e in SERVER_DECIDES if server_decides(e, spec.server)))
     return list(decided)
 
 

@@ -41,15 +41,22 @@ _TIMES = {
 
 
 class NginxConfigUnreadable(Exception):
-    """crossplane could not parse the file: no value is read from it."""
+    """crossplane could not parse the file, or a location's regex could not be read: no
+    value is read from it."""
 
 
-def read_nginx(path: Path, root: str, tls: bool) -> Iterator[Reading]:
-    """The values `path` decides for requests below `root` ("" for the site's root)."""
+def read_nginx(path: Path, root: str, tls: bool) -> list[Reading]:
+    """The values `path` decides for requests below `root` ("" for the site's root); none
+    when nginx's choice cannot be read (the file does not parse, a regex in Python's
+    dialect does not compile): the run then says what it assumed."""
     try:
-        http = _http_block(path)
+        return list(_readings(path, root, tls))
     except NginxConfigUnreadable:
-        return
+        return []
+
+
+def _readings(path: Path, root: str, tls: bool) -> Iterator[Reading]:
+    http = _http_block(path)
     server = _server(http, 443 if tls else 80)
     if server is None:
         return
@@ -165,18 +172,30 @@ def _server(http: Block, port: int) -> Block | None:
 
 
 def _location(server: Block, path: str) -> Block:
-    """The block of the prefix location nginx picks for `path` (regex locations aside)."""
-    best: tuple[int, Block] = (-1, [])
-    for entry in server:
-        if entry["directive"] != "location":
-            continue
-        args = entry["args"]
-        modifier, prefix = (args[0], args[1]) if len(args) == 2 else ("", args[0])
-        if modifier in ("", "^~") and path.startswith(prefix) and len(prefix) > best[0]:
-            best = (len(prefix), entry.get("block", []))
-        if modifier == "=" and path == prefix:
-            return list(entry.get("block", []))
-    return best[1]
+    """The block of the location nginx picks for `path`, in nginx's order: an exact `=`
+    match; else the longest prefix, if it is `^~`; else the first regex location that
+    matches (in the file's order); else that longest prefix. Nested locations are not
+    followed. A regex Python cannot read makes the choice unknown: NginxConfigUnreadable."""
+    longest: tuple[int, str, Block] = (-1, "", [])
+    regexes: list[tuple[str, str, Block]] = []
+    for entry in (d for d in server if d["directive"] == "location"):
+        args, block = entry["args"], list(entry.get("block", []))
+        modifier, pattern = (args[0], args[1]) if len(args) == 2 else ("", args[0])
+        if modifier == "=" and path == pattern:
+            return block
+        if modifier in ("", "^~") and path.startswith(pattern) and len(pattern) > longest[0]:
+            longest = (len(pattern), modifier, block)
+        if modifier in ("~", "~*"):
+            regexes.append((modifier, pattern, block))
+    if longest[1] != "^~":
+        for modifier, pattern, block in regexes:
+            try:
+                flags = re.IGNORECASE if modifier == "~*" else 0
+                if re.search(pattern, path, flags):
+                    return block
+            except re.error as error:
+                raise NginxConfigUnreadable(f"location {modifier} {pattern}: {error}") from None
+    return longest[2]
 
 
 def _size(args: list[str]) -> float:

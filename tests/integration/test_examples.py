@@ -1,0 +1,90 @@
+"""examples/ are products: each runs end to end here, as its README says, and stays green.
+
+Every own-app example (a third party's project with its own Dockerfile, app, server and proxy
+configs, answering the contract through harness_contract) runs every family through
+`harness test`; its cases that run must all pass. The own-nginx walk-through is done as its
+README says: render, change one line, and the scenario it names fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.commands.exitcodes import ExitCode
+from harness.paths import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "examples"
+OWN_APPS = sorted(path.name for path in EXAMPLES.glob("own-*") if (path / "stack.toml").is_file())
+HARNESS = str(Path(sys.executable).with_name("harness"))
+# Two pytest workers each: the examples run beside make test's other Docker tests.
+WORKERS = "2"
+
+
+def harness(*args: str, cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TESTCONTAINERS_RYUK_DISABLED": "true"}
+    return subprocess.run(
+        [HARNESS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        check=False,
+    )  # fmt: skip
+
+
+def outcome_counts(output: str) -> dict[str, int]:
+    """pytest's closing line as {"passed": 96, "skipped": 56, ...}."""
+    found = re.findall(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?)\b", output)
+    return {kind: int(count) for count, kind in found}
+
+
+@pytest.mark.parametrize("name", OWN_APPS)
+def test_own_app_example_is_green_on_every_family(name, tmp_path):
+    """`harness test --stack-file stack.toml deploy_tests/` from the example's folder: every
+    family, the example's own checks too; nothing fails, and every skip says why."""
+    project = tmp_path / name
+    shutil.copytree(EXAMPLES / name, project)
+    started = time.monotonic()
+    run = harness("test", "--stack-file", "stack.toml", "deploy_tests/", "--workers", WORKERS,
+                  "--pytest-args=-rs -p no:cacheprovider", cwd=project, timeout=1500)  # fmt: skip
+    output = run.stdout + run.stderr
+    counts = outcome_counts(output.splitlines()[-1] if output.strip() else "")
+    print(f"{name}: {counts} in {time.monotonic() - started:.0f}s")
+    assert run.returncode == ExitCode.OK, output[-6000:]
+    assert counts.get("passed", 0) > 0 and not counts.get("failed"), output[-3000:]
+    unexplained = [line for line in output.splitlines()
+                   if line.startswith("SKIPPED") and ": " not in line]  # fmt: skip
+    assert not unexplained, unexplained
+
+
+def test_own_nginx_walk_through_fails_the_scenario_it_names(tmp_path):
+    """examples/own-nginx/README.md: render, `Host $host` instead of `$http_host`, and the
+    redirect scenario fails with the public port missing."""
+    mine = tmp_path / "mine"
+    rendered = harness("render", "nginx-gunicorn-gthread-flask", "--out", str(mine),
+                       cwd=tmp_path, timeout=120)  # fmt: skip
+    assert rendered.returncode == ExitCode.OK, rendered.stdout + rendered.stderr
+    nginx = mine / "nginx.conf"
+    text = nginx.read_text()
+    assert "proxy_set_header Host $http_host;" in text
+    text = text.replace("proxy_set_header Host $http_host;", "proxy_set_header Host $host;")
+    nginx.write_text("".join(line + "\n" for line in text.splitlines()
+                             if "proxy_set_header X-Forwarded-Host" not in line))  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(PROJECT_ROOT / "scenarios"), "--stack-file",
+         str(mine / "stack.toml"), "-m", "forwarding", "-n", "0", "-p", "no:cacheprovider", "-q"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output[-3000:]
+    assert re.search(
+        r"FAILED \S*test_redirect_uses_public_host_and_port\[nginx-gunicorn-gthread-flask\]",
+        output,
+    ), output[-3000:]
+    assert re.search(r"Location 'http://127\.0\.0\.1/echo\?redirected=1', expected", output), (
+        output[-3000:]
+    )
