@@ -61,6 +61,57 @@ def test_own_app_example_is_green_on_every_family(name, tmp_path):
     assert not unexplained, unexplained
 
 
+# A classic mistake in each example's own files (none of them in our variant list), the
+# family that names it, the case that must fail, and the words it must fail with.
+CLASSIC_MISTAKES = {
+    "own-django": (
+        "nginx.conf", "        keepalive_timeout 3s;\n", "",  # nginx's 60 s over gunicorn's 5
+        "limits",
+        "test_proxy_does_not_reuse_upstream_connections_the_server_is_closing",
+        r"over old upstream connections",
+    ),
+    "own-flask": (
+        "haproxy.cfg", "    timeout server 5s", "    timeout server 30s",  # declared 5 s
+        "limits",
+        "test_request_past_proxy_read_timeout_gets_timeout_status",
+        r"got 200 after \S+ s .*declared proxy_read = 5\.0",
+    ),
+    "own-fastapi": (
+        "nginx.conf", "X-Forwarded-For $remote_addr;",
+        "X-Forwarded-For $proxy_add_x_forwarded_for;",  # with uvicorn's allow-ips "*"
+        "forwarding",
+        "test_client_supplied_forwarded_for_is_not_client_address",
+        r"app trusted the client's 203\.0\.113\.66",
+    ),
+    "own-channels": (
+        "stack.toml", ' "--proxy-headers",', "",  # daphne then ignores X-Forwarded-For
+        "forwarding",
+        "test_client_address_reaches_app",
+        r"app saw client '[\d.]+', the proxy saw",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSIC_MISTAKES))
+def test_a_classic_mistake_in_an_example_is_named(name, tmp_path):
+    """One line a user commonly gets wrong, changed in the example's own files: the run goes
+    red on the case that proves that guarantee, saying what it saw."""
+    file, old, new, family, case, expect = CLASSIC_MISTAKES[name]
+    project = tmp_path / name
+    shutil.copytree(EXAMPLES / name, project)
+    text = (project / file).read_text()
+    assert old in text, f"{name}/{file} no longer holds {old!r}"
+    (project / file).write_text(text.replace(old, new))
+    run = harness("test", "--stack-file", "stack.toml", "--workers", WORKERS,
+                  f"--pytest-args=-m {family} -p no:cacheprovider", cwd=project,
+                  timeout=900)  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode == ExitCode.CHECKS_FAILED, output[-4000:]
+    failed = [line for line in output.splitlines() if line.startswith("FAILED")]
+    assert any(case in line for line in failed), failed or output[-3000:]
+    assert re.search(expect, output), output[-4000:]
+
+
 def test_own_nginx_walk_through_fails_the_scenario_it_names(tmp_path):
     """examples/own-nginx/README.md: render, `Host $host` instead of `$http_host`, and the
     redirect scenario fails with the public port missing."""
