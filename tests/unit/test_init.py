@@ -517,3 +517,26 @@ def test_entrypoint_script_running_the_cmd(tmp_path, capsys):
     )  # fmt: skip
     assert "Dockerfile line 3: CMD, after Dockerfile line 2: ENTRYPOINT" in out
     assert "harness_contract.channels.websocket_urlpatterns` to your URLRouter (rt/asgi.py)" in out
+
+
+def test_settings_read_from_the_environment_get_values_that_start_the_app(own_django, capsys):
+    """`os.environ.get("SECRET_KEY")` has no usable default, and ALLOWED_HOSTS split on
+    spaces gets the scenarios' hosts separated by spaces (testdrivenio/django-on-docker's
+    settings, as written there)."""
+    settings = own_django / "mysite" / "settings.py"
+    text = settings.read_text(encoding="utf-8")
+    text = text.replace(
+        'SECRET_KEY = os.environ.get("MYSITE_SECRET_KEY", "example-only-not-secret")',
+        'SECRET_KEY = os.environ.get("SECRET_KEY")',
+    ).replace(
+        'ALLOWED_HOSTS = ["localhost", "127.0.0.1", "www.mysite.example"]',
+        'ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS").split(" ")',
+    )
+    settings.write_text(text, encoding="utf-8")
+    code, _, err = init(own_django, capsys)
+    assert code == 0, err
+    (spec,) = load_stack_file(own_django / "stack.toml")
+    env = dict(spec.overrides.env)
+    assert env["SECRET_KEY"] and " " not in env["SECRET_KEY"]
+    hosts = env["DJANGO_ALLOWED_HOSTS"].split(" ")
+    assert hosts == ["127.0.0.1", "localhost", "deploy-harness.test"]

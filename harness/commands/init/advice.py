@@ -173,7 +173,8 @@ def environment(layout: Layout) -> dict[str, str | None]:
     }
     hosts = hosts_variable(layout)
     if hosts is not None:
-        values[hosts.value] = ",".join(TEST_HOSTS)
+        found = allowed_hosts(layout.files, layout.django.settings_file) if layout.django else None
+        values[hosts.value] = (found.separator if found else ",").join(TEST_HOSTS)
     return values
 
 

@@ -179,6 +179,17 @@ def required_environment(files: ProjectFiles, settings_file: Path | None) -> lis
 
 
 def _required_variable(node: ast.AST) -> str | None:
+    """`os.environ["X"]`, `env("X")`, or `os.environ.get("X")` / `os.getenv("X")` with no
+    default (None, where the settings expect a string: SECRET_KEY)."""
+    if (
+        isinstance(node, ast.Call)
+        and _is_environ_get(node.func)
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
     if (
         isinstance(node, ast.Subscript)
         and isinstance(node.ctx, ast.Load)
@@ -197,6 +208,15 @@ def _required_variable(node: ast.AST) -> str | None:
         value = node.args[0].value
         return value if isinstance(value, str) else None
     return None
+
+
+def _is_environ_get(func: ast.expr) -> bool:
+    """`os.environ.get` or `os.getenv`."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr == "get":
+        return _is_os_environ(func.value)
+    return func.attr == "getenv" and isinstance(func.value, ast.Name) and func.value.id == "os"
 
 
 def _is_os_environ(node: ast.expr) -> bool:
@@ -227,6 +247,8 @@ class AllowedHosts:
     hosts: tuple[str, ...] | None
     variable: str | None
     where: str
+    # How the settings split the variable into hosts: `.split(" ")` (or `.split()`) or ",".
+    separator: str = ","
 
 
 def allowed_hosts(files: ProjectFiles, settings_file: Path | None) -> AllowedHosts | None:
@@ -258,8 +280,20 @@ def _hosts(value: ast.expr, said: str) -> AllowedHosts:
                 default = node.args[1]
             hosts = _literal_hosts(default)
             if isinstance(name, str) and name.isupper():
-                return AllowedHosts(hosts, name, said)
+                return AllowedHosts(hosts, name, said, _separator(value))
     return AllowedHosts(None, None, said)
+
+
+def _separator(value: ast.expr) -> str:
+    """The separator of a `.split(...)` in the expression: its argument, a space for none."""
+    for node in ast.walk(value):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "split":
+            if not node.args:
+                return " "
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                return first.value
+    return ","
 
 
 def _literal_hosts(node: ast.expr | None) -> tuple[str, ...] | None:
