@@ -9,6 +9,7 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "chat.example"]
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.staticfiles",
     "channels",
 ]
 MIDDLEWARE = [
@@ -21,6 +22,11 @@ ROOT_URLCONF = "chatsite.urls"
 ASGI_APPLICATION = "chatsite.asgi.application"
 DATABASES = {}
 USE_TZ = True
+
+# `manage.py collectstatic` gathers them here at build time; nginx serves /static/ from it.
+STATIC_URL = "/static/"
+STATIC_ROOT = "/srv/static"
+STATICFILES_DIRS = [os.path.join(os.path.dirname(__file__), "static")]
 
 # daphne applies nginx's X-Forwarded-For and X-Forwarded-Proto (--proxy-headers); nginx passes
 # the Host header as the client sent it, port included. So Django trusts no forwarded header.
