@@ -2,12 +2,14 @@
 
 Every own-app example (a third party's project with its own Dockerfile, app, server and proxy
 configs, answering the contract through harness_contract) runs every family through
-`harness test`; its cases that run must all pass. The own-nginx walk-through is done as its
-README says: render, change one line, and the scenario it names fails.
+`harness test`; its cases that run must all pass, and a classic mistake in its own files
+fails the case it breaks. The own-nginx walk-through is done as its README says (render,
+change one line, and the scenario it names fails), and framing-pins as its stack file says.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -139,3 +141,22 @@ def test_own_nginx_walk_through_fails_the_scenario_it_names(tmp_path):
     assert re.search(r"Location 'http://127\.0\.0\.1/echo\?redirected=1', expected", output), (
         output[-3000:]
     )
+
+
+def test_framing_pins_runs_as_its_stack_file_says(tmp_path):
+    """examples/framing-pins/stacks.toml's two commands: a matrix run of its stacks (the
+    framing family, servers before and after their framing fixes) and its report."""
+    out = tmp_path / "framing"
+    stacks = str(EXAMPLES / "framing-pins" / "stacks.toml")
+    run = harness("matrix", "run", "--stack-file", stacks, "--out", str(out), "--no-retry",
+                  cwd=tmp_path, timeout=1500)  # fmt: skip
+    assert run.returncode == ExitCode.OK, (run.stdout + run.stderr)[-4000:]
+    cases = json.loads((out / "results.json").read_text())["cases"]
+    assert cases and {case["family"] for case in cases} == {"framing"}, cases[:2]
+    bad = [f"{c['stack']} {c['case']}: {c['outcome']}" for c in cases
+           if c["outcome"] not in ("passed", "xfailed")]  # fmt: skip
+    assert not bad, bad
+    report = harness("matrix", "report", str(out / "results.json"), "--out", str(out / "report"),
+                     cwd=tmp_path, timeout=300)  # fmt: skip
+    assert report.returncode == ExitCode.OK, report.stdout + report.stderr
+    assert (out / "report" / "index.html").stat().st_size > 0
