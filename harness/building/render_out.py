@@ -12,11 +12,8 @@ a file, and a user sees every setting instead of inheriting it unseen.
 
 from __future__ import annotations
 
-import json
 import posixpath
-import re
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from pathlib import Path
 
 from harness.building.configs import render_stack
@@ -29,6 +26,7 @@ from harness.spec.stackfile_fields import (
     TIMEOUT_FIELDS,
     TOP_FIELDS,
 )
+from harness.spec.toml_writing import toml_key, toml_value
 
 # Stack-file names that differ from the spec's attribute names.
 _SPEC_ATTRIBUTE = {"app": "framework"}
@@ -71,13 +69,13 @@ def write_effective_configs(spec: StackSpec, out: Path) -> list[Path]:
     if not rendered.app.files or spec.overrides.server_args is not None:
         overrides["server_args"] = list(rendered.app.command)
     stack_file = out / "stack.toml"
-    text = stack_toml(spec, overrides, rendered.app.command, stack_file)
+    text = stacktoml_value(spec, overrides, rendered.app.command, stack_file)
     stack_file.write_text(text, encoding="utf-8")
     written.append(stack_file)
     return written
 
 
-def stack_toml(
+def stacktoml_value(
     spec: StackSpec, overrides: Mapping[str, object], command: Sequence[str], path: Path
 ) -> str:
     """The stack file for `spec`: every field, with the `overrides` given (the config files
@@ -92,14 +90,15 @@ def stack_toml(
     for name in OVERRIDE_FIELDS:
         value = overrides[name] if name in overrides else getattr(spec.overrides, name)
         if value is not None and value != {}:
-            lines.append(f"{name} = {_toml(value)}")
+            lines.append(f"{name} = {toml_value(value)}")
         elif name == "server_args":
-            lines.append(f"# server_args = {_toml(list(command))}   # the command line it runs")
+            line = toml_value(list(command))
+            lines.append(f"# server_args = {line}   # the command line it runs")
         elif name in _UNSET_OVERRIDES:
             lines.append(_UNSET_OVERRIDES[name])
     if spec.packages:
         lines += ["", "[stacks.packages]"]
-        lines += [f"{_key(pin.name)} = {_toml(pin.version)}" for pin in spec.packages]
+        lines += [f"{toml_key(pin.name)} = {toml_value(pin.version)}" for pin in spec.packages]
     return "\n".join(lines) + "\n"
 
 
@@ -109,31 +108,5 @@ def _assignments(source: object, schema: Mapping[str, object]) -> list[str]:
     for name in schema:
         value = getattr(source, _SPEC_ATTRIBUTE.get(name, name))
         if value is not None:
-            lines.append(f"{name} = {_toml(value)}")
+            lines.append(f"{name} = {toml_value(value)}")
     return lines
-
-
-def _key(name: str) -> str:
-    """A TOML key: bare when TOML allows it (letters, digits, `_`, `-`), else quoted."""
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml(name)
-
-
-def _toml(value: object) -> str:
-    """A TOML value: strings, whole and other numbers, booleans, lists, inline tables."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Path):
-        value = str(value)
-    if isinstance(value, StrEnum | str):
-        # JSON's string escapes are TOML's, but for DEL, which TOML wants escaped too.
-        return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(item) for item in value) + "]"
-    if isinstance(value, Mapping):
-        pairs = (f"{_key(str(key))} = {_toml(item)}" for key, item in value.items())
-        return "{ " + ", ".join(pairs) + " }"
-    raise TypeError(f"no TOML form for {value!r} ({type(value).__name__})")

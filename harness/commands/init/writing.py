@@ -7,7 +7,6 @@ declared values, top-level ones (`compression`) among the parts, the rest under
 from __future__ import annotations
 
 import dataclasses
-import json
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from harness.spec.expectations import UNLIMITED, Reading
 from harness.spec.model import Limits, StackSpec, Timeouts
 from harness.spec.reading import field_value_like
 from harness.spec.stackfile_fields import LIMIT_FIELDS, TIMEOUT_FIELDS, TOP_FIELDS, Invalid
+from harness.spec.toml_writing import toml_value
 
 COMMENT_COLUMN = 48
 LINE_LENGTH = 100
@@ -33,20 +33,6 @@ _TABLES: Mapping[str, tuple[Mapping[str, Callable[[Any], Any]], Any]] = {
 # Values a proxy config decides that the harness's own config does not take from the stack:
 # declared only when the user's config runs verbatim.
 _VERBATIM_ONLY = frozenset({"resolve", "timeout_status"})
-
-
-def toml_value(value: Any) -> str:
-    """A TOML literal: strings as JSON writes them (a valid TOML basic string), lists of
-    them, whole numbers without a fraction."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    return json.dumps(str(value))
 
 
 def entry(key: str, value: Any, comment: str) -> list[str]:
