@@ -141,8 +141,8 @@ def test_request_inside_every_timeout_succeeds(stack, client):
     response = client.get("/sleep", params={"ms": int(seconds * 1000)}, timeout=seconds + 10)
     elapsed = time.monotonic() - started
     assert response.status_code == 200, (
-        f"{stack.id}: /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read} s, worker "
-        f"{timeouts.worker} s) got {response.status_code} after {elapsed:.2f} s; "
+        f"{stack.id}: /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read:g} s, worker "
+        f"{timeouts.worker:g} s) got {response.status_code} after {elapsed:.2f} s; "
         + "; ".join(
             declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ, Expectation.WORKER)
         )
@@ -158,7 +158,7 @@ def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
     need_provable(stack.spec, Expectation.PROXY_READ)
     timeouts = stack.spec.timeouts
     if _server_ends_slow_requests(stack.spec) and timeouts.worker < timeouts.proxy_read:
-        pytest.skip(f"{stack.id}: its worker timeout ({timeouts.worker} s) ends it first")
+        pytest.skip(f"{stack.id}: its worker timeout ({timeouts.worker:g} s) ends it first")
     bound = timeouts.proxy_read * stack.spec.replicas + ANSWER_MARGIN
     started = time.monotonic()
     response = client.get(
@@ -190,15 +190,15 @@ def test_request_past_worker_timeout_gets_502(stack, client):
         pytest.skip(f"{stack.id}: {spec.server_label} has no per-request worker timeout")
     if timeouts.worker + ANSWER_MARGIN > timeouts.proxy_read:
         pytest.skip(
-            f"{stack.id}: worker timeout {timeouts.worker} s is not shorter than proxy_read "
-            f"{timeouts.proxy_read} s; the proxy answers first (the timeout_status scenario)"
+            f"{stack.id}: worker timeout {timeouts.worker:g} s is not shorter than proxy_read "
+            f"{timeouts.proxy_read:g} s; the proxy answers first (the timeout_status scenario)"
         )
     started = time.monotonic()
     response = client.get("/sleep", params={"ms": int((timeouts.proxy_read + PAST_TIMEOUT) * 1000)})
     elapsed = time.monotonic() - started
     evidence = (
         f"{stack.id}: got {response.status_code} after {elapsed:.2f} s; worker timeout "
-        f"{timeouts.worker} s, proxy_read {timeouts.proxy_read} s; "
+        f"{timeouts.worker:g} s, proxy_read {timeouts.proxy_read:g} s; "
         + declared(spec, Expectation.WORKER).hint()
     )
     assert response.status_code == WORKER_TIMEOUT_STATUS, evidence

@@ -45,6 +45,14 @@ class Expectation(StrEnum):
         """Its name inside that table (`max_body_bytes`)."""
         return self.value.rpartition(".")[2]
 
+    def as_field(self, read: float) -> bool | int | float:
+        """A number read from a config as the stack's field holds it: a bool (compression),
+        whole bytes or counts (limits, max_fails, the status), or seconds."""
+        if self == Expectation.COMPRESSION:
+            return read != 0
+        counted = (Expectation.MAX_FAILS, Expectation.TIMEOUT_STATUS)
+        return int(read) if self.table == "limits" or self in counted else float(read)
+
     def value_in(self, spec: StackSpec) -> object:
         """The stack's value for it."""
         holder = getattr(spec, self.table) if self.table else spec
@@ -157,6 +165,13 @@ PROVABLE_AT_MOST: Mapping[Expectation, float] = MappingProxyType({
 })
 
 
+def shown_number(value: object) -> str:
+    """A value as a message says it: 3, not 3.0; 0.5 as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def unprovable(spec: StackSpec, *expectations: Expectation) -> str | None:
     """Why a case holding `spec` to these values cannot prove them here, or None."""
     for expectation in expectations:
@@ -165,10 +180,11 @@ def unprovable(spec: StackSpec, *expectations: Expectation) -> str | None:
         if most is not None and float(found.value) > most:  # type: ignore[arg-type]
             name = expectation.field_name
             endless = "never" if expectation.table == "timeouts" else "no limit"
-            shown = endless if float(found.value) >= UNLIMITED else f"{found.value}"  # type: ignore[arg-type]
+            number = float(found.value)  # type: ignore[arg-type]
+            shown = endless if number >= UNLIMITED else shown_number(number)
             return (
                 f"{spec.id}: {name} = {shown} ({found.origin}) is more than this harness proves "
-                f"({most:g}); declare a shorter value in the stack file to test it"
+                f"({shown_number(most)}); declare a shorter value in the stack file to test it"
             )
     return None
 
@@ -196,7 +212,7 @@ class Declared:
         """The end of a failure message: what was declared, where, and what to look at."""
         name = self.expectation.field_name
         decided = "; ".join(self.directives) or "the proxy's and the server's configs"
-        return f"declared {name} = {self.value} ({self.origin}); check {decided}"
+        return f"declared {name} = {shown_number(self.value)} ({self.origin}); check {decided}"
 
 
 def declared(spec: StackSpec, expectation: Expectation) -> Declared:

@@ -21,7 +21,10 @@ from harness.matrix.assemble import read_reports, recorded_cases
 from harness.matrix.schema import CaseRecord, Outcome
 from harness.paths import PROJECT_ROOT
 from harness.spec.catalog import STACKS
+from harness.spec.model import StackSpec
 from harness.spec.stackfile import load_stack_file
+from harness.spec.stackfile_fields import LIMIT_FIELDS, TIMEOUT_FIELDS
+from harness.spec.toml_writing import toml_value
 from tests.integration.variant_model import Catch, Variant
 from tests.integration.variants import VARIANTS
 
@@ -52,7 +55,9 @@ def edited_args(variant: Variant, args: list[str]) -> list[str]:
 
 
 def write_variant(variant: Variant, folder: Path) -> Path:
-    """A stack file for the variant: the base stack with one misconfiguration."""
+    """A stack file for the variant: the base stack with one misconfiguration. It declares
+    the base's limits, timeouts and compression, as `harness render` writes them: a stack
+    with its own config is held to what it declares, else to what its config says."""
     lines = [
         "[[stacks]]",
         f"id = {json.dumps(variant.name)}",
@@ -62,9 +67,14 @@ def write_variant(variant: Variant, folder: Path) -> Path:
     stack_file = folder / "stack.toml"
     if variant.fields:
         stack_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        rendered = render_stack(load_stack_file(stack_file)[0])
+        base = load_stack_file(stack_file)[0]
     else:
-        rendered = render_stack(STACKS[variant.base])
+        base = STACKS[variant.base]
+    rendered = render_stack(base)
+    # Dotted fields (`timeouts.worker`) are in the tables, written whole from the base.
+    lines = [line for line in lines if "." not in line.split(" = ", 1)[0]]
+    lines.append(f"compression = {toml_value(base.compression)}")
+    lines += declared_tables(base)
     lines += ["", "[stacks.overrides]"]
     if variant.edit is not None and variant.file == "args":
         args = edited_args(variant, list(rendered.app.command))
@@ -83,6 +93,17 @@ def write_variant(variant: Variant, folder: Path) -> Path:
         )
     stack_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return stack_file
+
+
+def declared_tables(spec: StackSpec) -> list[str]:
+    """[stacks.timeouts] and [stacks.limits] with every value of `spec`."""
+    lines = []
+    for table, values, fields in (
+        ("timeouts", spec.timeouts, TIMEOUT_FIELDS), ("limits", spec.limits, LIMIT_FIELDS)
+    ):  # fmt: skip
+        lines += ["", f"[stacks.{table}]"]
+        lines += [f"{name} = {toml_value(getattr(values, name))}" for name in fields]
+    return lines
 
 
 def run_scenarios(stack_file: Path, variant: Variant, folder: Path) -> VariantRun:

@@ -6,7 +6,6 @@ declared values, top-level ones (`compression`) among the parts, the rest under
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,19 +13,17 @@ from typing import Any
 from harness.commands.init.advice import contract_steps, environment, hosts_variable, proxy_steps
 from harness.commands.init.layout import CONTRACT_PREFIX, Layout
 from harness.spec.expectations import UNLIMITED, Reading
-from harness.spec.model import Limits, StackSpec, Timeouts
-from harness.spec.reading import field_value_like
 from harness.spec.stackfile_fields import LIMIT_FIELDS, TIMEOUT_FIELDS, TOP_FIELDS, Invalid
 from harness.spec.toml_writing import toml_value
 
 COMMENT_COLUMN = 48
 LINE_LENGTH = 100
 GENERATED_DOCKERFILE = "harness.Dockerfile"
-# Each stack-file table: its fields' parsers and the defaults that give each field's type.
-_TABLES: Mapping[str, tuple[Mapping[str, Callable[[Any], Any]], Any]] = {
-    "": (TOP_FIELDS, StackSpec),
-    "timeouts": (TIMEOUT_FIELDS, Timeouts()),
-    "limits": (LIMIT_FIELDS, Limits()),
+# Each stack-file table ("": the top level) and its fields' parsers.
+_TABLES: Mapping[str, Mapping[str, Callable[[Any], Any]]] = {
+    "": TOP_FIELDS,
+    "timeouts": TIMEOUT_FIELDS,
+    "limits": LIMIT_FIELDS,
 }
 
 
@@ -102,14 +99,14 @@ def _by_table(layout: Layout, declare: bool) -> dict[str, list[str]]:
     A top-level value (`compression`) of a proxy config that does not run is left out: it
     would describe the harness's own config."""
     found: dict[str, list[str]] = {}
-    for table, (parsers, defaults) in _TABLES.items():
+    for table, parsers in _TABLES.items():
         readings = [r for r in layout.readings if _table_of(r) == table and _name_of(r) in parsers]
         if not layout.uses_proxy_config:  # what the harness's proxy config does not take
             readings = [r for r in readings if table and _name_of(r) not in _VERBATIM_ONLY]
         order = list(parsers)
         lines: list[str] = []
         for reading in sorted(readings, key=lambda r: order.index(_name_of(r))):
-            lines += _declared(reading, parsers, defaults, declare)
+            lines += _declared(reading, parsers, declare)
         if lines and table:
             said = "Read from your configs: the scenarios hold the stack to these values."
             lines = [*comment_lines(said), *lines]
@@ -119,18 +116,18 @@ def _by_table(layout: Layout, declare: bool) -> dict[str, list[str]]:
 
 
 def _table_of(reading: Reading) -> str:
-    return reading.expectation.value.rpartition(".")[0]
+    return reading.expectation.table
 
 
 def _name_of(reading: Reading) -> str:
-    return reading.expectation.value.rpartition(".")[2]
+    return reading.expectation.field_name
 
 
 def _declared(
-    reading: Reading, parsers: Mapping[str, Callable[[Any], Any]], defaults: Any, declare: bool
+    reading: Reading, parsers: Mapping[str, Callable[[Any], Any]], declare: bool
 ) -> list[str]:
     name = _name_of(reading)
-    value = field_value_like(_default(defaults, name), reading.value)
+    value = reading.expectation.as_field(reading.value)
     if not isinstance(value, bool) and value >= UNLIMITED:
         return comment_lines(
             f"{name}: not declared: {reading.where} (no limit); the run reads it from your "
@@ -144,13 +141,6 @@ def _declared(
     if not declare:
         return comment_lines(f"{name} = {toml_value(value)}: {said}")
     return entry(name, value, said)
-
-
-def _default(defaults: Any, name: str) -> object:
-    if isinstance(defaults, type):  # StackSpec: its fields' defaults
-        fields = {f.name: f.default for f in dataclasses.fields(defaults)}
-        return fields.get(name, 0.0)
-    return getattr(defaults, name, 0.0)
 
 
 def _unread_note(layout: Layout) -> list[str]:

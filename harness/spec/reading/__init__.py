@@ -17,12 +17,18 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from harness.spec.expectations import UNLIMITED, Expectation, Reading, server_decides
+from harness.spec.expectations import (
+    UNLIMITED,
+    Expectation,
+    Reading,
+    server_decides,
+    shown_number,
+)
 from harness.spec.model import ExpectationSource, ProxyKind, ServerKind, SourceKind, StackSpec
 from harness.spec.reading.gunicorn import read_gunicorn
 from harness.spec.reading.nginx import read_nginx
 
-__all__ = ["field_value_like", "sources_said_at_start", "with_own_config_values"]
+__all__ = ["sources_said_at_start", "with_own_config_values"]
 
 # What each part's config decides, of the values a stack declares.
 PROXY_DECIDES = (
@@ -59,7 +65,7 @@ def with_own_config_values(spec: StackSpec) -> StackSpec:
         if reading is None:
             sources[expectation.value] = _assumed(spec, expectation)
             continue
-        value = field_value_like(expectation.value_in(spec), reading.value)
+        value = expectation.as_field(reading.value)
         changes[expectation.table][expectation.field_name] = value
         sources[expectation.value] = ExpectationSource(SourceKind.READ, reading.where)
     return dataclasses.replace(
@@ -69,13 +75,6 @@ def with_own_config_values(spec: StackSpec) -> StackSpec:
         timeouts=dataclasses.replace(spec.timeouts, **changes["timeouts"]),  # type: ignore[arg-type]
         expectation_sources=MappingProxyType(sources),
     )
-
-
-def field_value_like(inherited: object, read: float) -> bool | int | float:
-    """The read number as the field holds it: a bool, whole bytes or counts, or seconds."""
-    if isinstance(inherited, bool):
-        return read != 0
-    return int(read) if isinstance(inherited, int) else read
 
 
 def _decided_by_own_files(spec: StackSpec) -> list[Expectation]:
@@ -145,4 +144,4 @@ def _value(spec: StackSpec, dotted: str) -> str:
         return str(value).lower()
     if value >= UNLIMITED:  # type: ignore[operator]
         return "never" if Expectation(dotted).table == "timeouts" else "no limit"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return shown_number(value)
