@@ -1,16 +1,16 @@
-"""The README's map of the code names every module of harness/, so a stranger finds each."""
+"""docs/architecture.md's map of the code names every module of harness/, so a stranger finds each."""
 
 import re
 
 from harness.paths import PROJECT_ROOT
 
-README = PROJECT_ROOT / "README.md"
+ARCHITECTURE = PROJECT_ROOT / "docs" / "architecture.md"
 HARNESS = PROJECT_ROOT / "harness"
 
 
 def _map_block() -> str:
-    text = README.read_text("utf-8")
-    section = text.split("## How it is built", 1)[1]
+    text = ARCHITECTURE.read_text("utf-8")
+    section = text.split("## The map of the code", 1)[1]
     return section.split("```", 2)[1]
 
 
@@ -29,4 +29,4 @@ def test_every_module_of_harness_is_in_the_readme_map():
             )
         if not named:
             missing.append(str(relative))
-    assert not missing, f"README.md 'How it is built' does not name: {missing}"
+    assert not missing, f"docs/architecture.md does not name: {missing}"
