@@ -1,4 +1,4 @@
-"""docs/architecture.md's map of the code names every module of harness/, so a stranger finds each."""
+"""docs/architecture.md names every module of harness/ in its map, so a stranger finds each."""
 
 import re
 
