@@ -85,8 +85,8 @@ class OwnAppStack:
     """The live stack as scenarios see it on an own app: every URL ends in the prefix, so
     `stack.url + "/echo"` is the adapter's /echo. Everything else is the stack's own."""
 
-    def __init__(self, stack: Stack, prefix: str) -> None:
-        self._stack, self._prefix = stack, prefix
+    def __init__(self, stack: Stack) -> None:
+        self._stack = stack
 
     @property
     def live(self) -> Stack:
@@ -94,20 +94,16 @@ class OwnAppStack:
         return self._stack
 
     @property
-    def prefix(self) -> str:
-        return self._prefix
-
-    @property
     def url(self) -> str:
-        return self._stack.url + self._prefix
+        return self._stack.url + self._stack.contract_root
 
     @property
     def http_url(self) -> str:
-        return self._stack.http_url + self._prefix
+        return self._stack.http_url + self._stack.contract_root
 
     @property
     def https_url(self) -> str:
-        return self._stack.https_url + self._prefix
+        return self._stack.https_url + self._stack.contract_root
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stack, name)
@@ -133,7 +129,7 @@ class ReplicaLogs(httpx.BaseTransport):
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        below = request.url.path.removeprefix(self._stack.prefix)
+        below = request.url.path.removeprefix(self._stack.live.contract_root)
         if request.method == "GET" and below == "/seen":
             limit = int(request.url.params.get("limit", "200"))
             return _json(request, {"requests": self.entries()[:limit]})
@@ -159,7 +155,7 @@ class ReplicaLogs(httpx.BaseTransport):
 
     def _read(self, replica: str) -> list[dict[str, Any]] | None:
         probe = (
-            f"GET {self._stack.prefix}/seen?{urlencode({'limit': 1000})} HTTP/1.1\r\n"
+            f"GET {self._stack.live.contract_root}/seen?{urlencode({'limit': 1000})} HTTP/1.1\r\n"
             f"Host: {host_header(self._stack.live)}\r\nConnection: close\r\n\r\n"
         ).encode()
         try:

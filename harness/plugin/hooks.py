@@ -414,9 +414,8 @@ def stack(request: pytest.FixtureRequest, live_stack: Stack) -> Iterator[Stack |
     routes to each again before the next test. On a stack whose own app answers the contract
     under a prefix, its URLs end in that prefix."""
     fresh_for_its_lane(request, live_stack)
-    prefix = live_stack.spec.overrides.contract_prefix
     changes = live_stack.fleet_changes
-    scenario_stack = OwnAppStack(live_stack, prefix) if prefix else live_stack
+    scenario_stack = OwnAppStack(live_stack) if live_stack.contract_root else live_stack
     yield scenario_stack
     if _instance_used_next(request, live_stack):
         restore_fleet(live_stack, scenario_stack, changes)

@@ -41,6 +41,11 @@ class Expectation(StrEnum):
         return self.value.rpartition(".")[0]
 
     @property
+    def heading(self) -> str:
+        """Where a stack file sets it: `[stacks.limits]`, or `[[stacks]]` for a top-level field."""
+        return f"[stacks.{self.table}]" if self.table else "[[stacks]]"
+
+    @property
     def field_name(self) -> str:
         """Its name inside that table (`max_body_bytes`)."""
         return self.value.rpartition(".")[2]
@@ -177,15 +182,16 @@ def unprovable(spec: StackSpec, *expectations: Expectation) -> str | None:
     for expectation in expectations:
         found = declared(spec, expectation)
         most = PROVABLE_AT_MOST.get(expectation)
-        if most is not None and float(found.value) > most:  # type: ignore[arg-type]
-            name = expectation.field_name
-            endless = "never" if expectation.table == "timeouts" else "no limit"
-            number = float(found.value)  # type: ignore[arg-type]
-            shown = endless if number >= UNLIMITED else shown_number(number)
-            return (
-                f"{spec.id}: {name} = {shown} ({found.origin}) is more than this harness proves "
-                f"({shown_number(most)}); declare a shorter value in the stack file to test it"
-            )
+        number = float(found.value)  # type: ignore[arg-type]
+        if most is None or number <= most:
+            continue
+        endless = "never" if expectation.table == "timeouts" else "no limit"
+        shown = endless if number >= UNLIMITED else shown_number(number)
+        return (
+            f"{spec.id}: {expectation.field_name} = {shown} ({found.origin}) is more than this "
+            f"harness proves ({shown_number(most)}); declare a shorter value in the stack file "
+            "to test it"
+        )
     return None
 
 
@@ -230,8 +236,7 @@ def _origin(spec: StackSpec, expectation: Expectation) -> str:
     if spec.source == "built-in":
         return f"the harness's default for built-in stack {spec.id}, harness/spec/model.py"
     if expectation.value in spec.declared_fields:
-        table = f"[stacks.{expectation.table}]" if expectation.table else "[[stacks]]"
-        return f"{spec.source}, stack {spec.id}, {table} {expectation.field_name}"
+        return f"{spec.source}, stack {spec.id}, {expectation.heading} {expectation.field_name}"
     return f"not set in {spec.source}: inherited by stack {spec.id} from its base or the default"
 
 

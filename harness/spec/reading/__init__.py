@@ -113,12 +113,11 @@ def _contract_root(spec: StackSpec) -> str:
 
 def _assumed(spec: StackSpec, expectation: Expectation) -> ExpectationSource:
     """The inherited value kept, and why: no reader for the part that decides it gave one."""
-    table = f"[stacks.{expectation.table}]" if expectation.table else "[[stacks]]"
     own_proxy = spec.overrides.proxy_config is not None and expectation in PROXY_DECIDES
     part = f"{spec.proxy}'s config" if own_proxy else f"{spec.server_label}'s config"
     return ExpectationSource(
         SourceKind.ASSUMED,
-        f"inherited: not declared in {spec.source} {table}, not read from {part}",
+        f"inherited: not declared in {spec.source} {expectation.heading}, not read from {part}",
     )
 
 
