@@ -38,6 +38,7 @@ test: bootstrap lint
 
 lint: bootstrap
 	.venv/bin/ruff check harness harness_contract tests scenarios examples scripts
+	.venv/bin/ruff format --check harness harness_contract tests scenarios examples scripts
 	.venv/bin/mypy
 
 clean:

@@ -15,8 +15,8 @@ from harness.clients.evidence import header_of_line_size, seen_with
 from harness.clients.provable import need_provable
 from harness.clients.traffic import need_every_replica_in_view, request_once
 from harness.clients.upstream import TcpState, upstream_connections
+from harness.parts import server_kit
 from harness.spec.expectations import Expectation, declared, upstream_idle_hint
-from harness.spec.model import ServerKind, WorkerClass
 
 pytestmark = pytest.mark.limits
 
@@ -29,20 +29,12 @@ WORKER_TIMEOUT_STATUS = 502  # the proxy's answer when the server kills a slow w
 RESPONSE_HEAD_ROOM = 1024
 IDLE_MARGIN = 1.0  # seconds before the server's keep-alive ends at which reuse is a race
 SNAPSHOT_ATTEMPTS = 3
-# Servers that close no idle keep-alive connection on their own: no race to lose.
-KEEPS_IDLE_CONNECTIONS = {
-    ServerKind.DAPHNE: "daphne (Twisted) has no keep-alive timeout",
-    ServerKind.GRANIAN: "granian has no keep-alive timeout",
-}
 
 
 def _server_ends_slow_requests(spec):
-    """Whether the server kills a request that outlives its worker timeout.
-
-    uWSGI's harakiri and gunicorn's sync workers do; gunicorn's gthread and uvicorn workers
-    only check that the worker process is alive, and the ASGI servers set no such limit.
-    """
-    return spec.server == ServerKind.UWSGI or spec.worker_class == WorkerClass.SYNC
+    """Whether the server kills a request that outlives its worker timeout (uWSGI's harakiri,
+    gunicorn's sync workers; its kit's `ends_slow_requests`)."""
+    return server_kit(spec.server).ends_slow_requests(spec.server_choice)
 
 
 def _framed(body, framing):
@@ -121,7 +113,9 @@ def test_response_head_of_declared_size_reaches_client(stack, client):
     need_provable(stack.spec, Expectation.MAX_RESPONSE_HEADER_BYTES)
     size = (stack.spec.limits.max_response_header_bytes - RESPONSE_HEAD_ROOM) // 2
     response = client.get("/headers", params={"size": size})
-    cookie = response.headers.get("set-cookie", "").split(";", 1)[0].removeprefix("big=")
+    # A sticky proxy may add a cookie of its own: the app's is the one named `big`.
+    cookies = [value.split(";", 1)[0] for value in response.headers.get_list("set-cookie")]
+    cookie = next((c.removeprefix("big=") for c in cookies if c.startswith("big=")), "")
     evidence = (
         f"{stack.id}: /headers?size={size} (a {2 * size}-byte X-Large and cookie) got "
         f"{response.status_code}, X-Large of {len(response.headers.get('x-large', ''))} "
@@ -236,8 +230,9 @@ def test_proxy_does_not_reuse_upstream_connections_the_server_is_closing(stack, 
     https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout
     """
     need_provable(stack.spec, Expectation.KEEPALIVE)
-    if stack.spec.server in KEEPS_IDLE_CONNECTIONS:
-        pytest.skip(f"{stack.id}: {KEEPS_IDLE_CONNECTIONS[stack.spec.server]}: no race")
+    kept_idle = server_kit(stack.spec.server).keeps_idle_connections
+    if kept_idle is not None:
+        pytest.skip(f"{stack.id}: {kept_idle}: no race")
     idle = stack.spec.timeouts.keepalive - IDLE_MARGIN
     last_request, kept = _upstream_connections_after_requests(stack, client, idle)
     time.sleep(max(0.0, last_request + idle - time.monotonic()))  # sleep-ok: the idle period

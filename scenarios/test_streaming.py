@@ -14,7 +14,7 @@ from harness.clients.evidence import timed_lines
 from harness.clients.probes import clients_reading_nothing, clients_sending_slowly
 from harness.clients.traffic import need_every_replica_in_view
 from harness.clients.upstream import TcpState, upstream_connections
-from harness.spec.model import ServerKind
+from harness.parts import server_kit
 
 pytestmark = pytest.mark.streaming
 
@@ -65,19 +65,19 @@ def test_sse_events_arrive_incrementally(stack, client, encoding):
 LARGE_ANSWER = 48 * 1024 * 1024
 # A sync worker stalled on a client that reads nothing is freed by the server itself, no
 # sooner than this after its answer began: uWSGI gives up the write after its socket-timeout
-# (4 s, its default; its harakiri is the stack's `worker`, when sooner); gunicorn kills the
-# worker after its timeout (the stack's `worker`, 5 s) and starts another. GET /echo beside
+# (its kit's `write_timeout`; its harakiri is the stack's `worker`, when sooner); gunicorn kills
+# the worker after its timeout (the stack's `worker`, 5 s) and starts another. GET /echo beside
 # the slow readers gets until then from the first slow request, less SLACK: with every worker
 # held it cannot be answered before, and with a buffering proxy it waits only for the answers
 # to be handed over: milliseconds on an idle host, seconds in a default-profile run on 2 cores.
-UWSGI_SOCKET_TIMEOUT = 4.0
 SLACK = 0.5
 
 
 def _held_at_least(spec):
     """Seconds a sync worker held by a client that reads nothing stays held, at least."""
-    if spec.server == ServerKind.UWSGI:
-        return min(UWSGI_SOCKET_TIMEOUT, spec.timeouts.worker)
+    write_timeout = server_kit(spec.server).write_timeout
+    if write_timeout is not None:
+        return min(write_timeout, spec.timeouts.worker)
     return spec.timeouts.worker
 
 
@@ -157,8 +157,11 @@ def _new_upstream_connections(stack, before, wanted):
     REACHED_WITHIN for `wanted` (a buffering proxy opens none: the wait runs out)."""
     deadline = time.monotonic() + REACHED_WITHIN
     while True:
-        opened = [c for c in upstream_connections(stack) if c.local_port not in before
-                  and c.state == TcpState.ESTABLISHED]
+        opened = [
+            c
+            for c in upstream_connections(stack)
+            if c.local_port not in before and c.state == TcpState.ESTABLISHED
+        ]
         if len(opened) >= wanted or time.monotonic() > deadline:
             return len(opened)
         time.sleep(0.1)  # sleep-ok: poll interval inside a deadline

@@ -7,6 +7,7 @@ import pytest
 
 from harness.clients.probes import exchange
 from harness.clients.tlsprobe import handshake, legacy_server_hello, served_names, version_offered
+from harness.parts import proxy_kit
 from harness.spec.model import TEST_HOST_NAME
 
 pytestmark = [pytest.mark.tls, pytest.mark.tls_only]
@@ -14,7 +15,6 @@ pytestmark = [pytest.mark.tls, pytest.mark.tls_only]
 LEGACY_VERSIONS = ("1.0", "1.1")
 SERVER_NAMES = ("localhost", "127.0.0.1", TEST_HOST_NAME)
 # Proxies that speak HTTP/2 and offer it by ALPN (Apache through mod_http2).
-H2_PROXIES = {"nginx", "haproxy", "apache"}
 HSTS_MIN_AGE = 31536000  # one year, the HSTS preload list's minimum
 
 
@@ -55,7 +55,7 @@ def test_certificate_matches_site_name(stack, name):
 
 def test_alpn_offers_h2(stack):
     """A client offering h2 and http/1.1 by ALPN gets h2."""
-    if stack.spec.proxy not in H2_PROXIES:
+    if not proxy_kit(stack.spec.proxy).features.http2:
         pytest.skip(f"{stack.id}: {stack.spec.proxy} does not speak HTTP/2")
     result = handshake(stack, alpn=["h2", "http/1.1"])
     assert result.alpn == "h2", f"{stack.id}: ALPN chose {result.alpn!r}; {result.error}"

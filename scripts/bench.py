@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.commands.progress import QUIET  # noqa: E402
 from harness.matrix.runner import MatrixPlan, run_matrix  # noqa: E402
 from harness.matrix.shards import ShardSpec  # noqa: E402
 from harness.plugin.lanes import Lane, lane_of  # noqa: E402
+from harness.progress import QUIET  # noqa: E402
 from harness.run.session import HarnessSession  # noqa: E402
 from harness.spec.catalog import STACKS  # noqa: E402
 
@@ -44,8 +44,14 @@ def stack_families(
     """Every family on one stack (one worker: serially; one per lane: the lanes side by
     side, as the README's command runs them): wall seconds, seconds and cases per family,
     seconds per lane."""
-    plan = MatrixPlan(specs=(STACKS[stack_id],), stack_files=(), shard=ShardSpec(1, 1),
-                      selection=f"--stack {stack_id}", workers=workers, retry=False)
+    plan = MatrixPlan(
+        specs=(STACKS[stack_id],),
+        stack_files=(),
+        shard=ShardSpec(1, 1),
+        selection=f"--stack {stack_id}",
+        workers=workers,
+        retry=False,
+    )
     with tempfile.TemporaryDirectory(prefix="bench-") as folder, open(os.devnull, "w") as quiet:
         started = time.monotonic()
         results = run_matrix(plan, Path(folder), echo=quiet)
@@ -80,8 +86,9 @@ def profile_wall() -> tuple[float, int, list[str]]:
     """The README's main command, timed: (seconds, exit code, pytest's summary line and the
     cases that failed)."""
     started = time.monotonic()
-    done = subprocess.run(["make", "scenarios"], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["make", "scenarios"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     lines = done.stdout.splitlines()
     outcome = [line for line in lines if line.startswith("FAILED ") or line.startswith("ERROR ")]
     # pytest's last line; make adds its own "Error" line after it when pytest failed.
@@ -90,15 +97,23 @@ def profile_wall() -> tuple[float, int, list[str]]:
 
 
 def commit() -> str:
-    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True, check=False).stdout.strip() or "?"
+    return (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        or "?"
+    )
 
 
 def section(args: argparse.Namespace, lines: list[str]) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
-    return "\n".join([f"## {args.label}: commit {commit()}, {when}", "", f"Machine: {machine}.",
-                      "", *lines, ""])
+    return "\n".join(
+        [f"## {args.label}: commit {commit()}, {when}", "", f"Machine: {machine}.", "", *lines, ""]
+    )
 
 
 def write_section(text: str, label: str) -> None:
@@ -111,8 +126,9 @@ def write_section(text: str, label: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stack", action="append", help=f"default {DEFAULT_STACK}")
     parser.add_argument("--label", required=True, help="section name, e.g. before or after")
     parser.add_argument("--startup-runs", type=int, default=5)
@@ -123,21 +139,32 @@ def main() -> int:
         wall, seconds, cases, lanes = stack_families(stack_id)
         side_by_side, _, _, _ = stack_families(stack_id, workers=len(Lane))
         median, runs = startup_median(stack_id, args.startup_runs)
-        lines += [f"### {stack_id}", "",
-                  f"Every family, one worker: **{wall:.0f} s** wall; its {len(Lane)} lanes side "
-                  f"by side (one worker each, as the README's command runs one stack): "
-                  f"**{side_by_side:.0f} s**. Start-up, median of "
-                  f"{len(runs)}: **{median:.2f} s** ({', '.join(f'{t:.2f}' for t in runs)}). "
-                  "Lanes: " + ", ".join(f"{lane.value} {t:.0f} s" for lane, t in lanes.items())
-                  + ".",
-                  "", "| family | cases | seconds |", "|---|---:|---:|",
-                  *(f"| {family} | {cases[family]} | {seconds[family]:.1f} |"
-                    for family in sorted(seconds, key=lambda f: -seconds[f])), ""]
+        lines += [
+            f"### {stack_id}",
+            "",
+            f"Every family, one worker: **{wall:.0f} s** wall; its {len(Lane)} lanes side "
+            f"by side (one worker each, as the README's command runs one stack): "
+            f"**{side_by_side:.0f} s**. Start-up, median of "
+            f"{len(runs)}: **{median:.2f} s** ({', '.join(f'{t:.2f}' for t in runs)}). "
+            "Lanes: " + ", ".join(f"{lane.value} {t:.0f} s" for lane, t in lanes.items()) + ".",
+            "",
+            "| family | cases | seconds |",
+            "|---|---:|---:|",
+            *(
+                f"| {family} | {cases[family]} | {seconds[family]:.1f} |"
+                for family in sorted(seconds, key=lambda f: -seconds[f])
+            ),
+            "",
+        ]
     if not args.no_profile:
         wall, code, outcome = profile_wall()
-        lines += [f"Default profile with `make scenarios`: **{wall:.0f} s** "
-                  f"({wall / 60:.1f} min), exit {code}.", "",
-                  *(f"- {line}" for line in outcome), ""]
+        lines += [
+            f"Default profile with `make scenarios`: **{wall:.0f} s** "
+            f"({wall / 60:.1f} min), exit {code}.",
+            "",
+            *(f"- {line}" for line in outcome),
+            "",
+        ]
     text = section(args, lines)
     print(text)
     write_section(text, args.label)

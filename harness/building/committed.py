@@ -16,9 +16,9 @@ from pathlib import Path
 
 import docker.errors
 
+from harness.containers import copy_into, log_tail
+from harness.engine import engine
 from harness.errors import ImageBuildError
-from harness.run.containers import copy_into, log_tail
-from harness.run.runtime import engine
 
 SCRIPT_SECONDS = 600  # an offline pip install of a few wheels takes seconds
 

@@ -14,8 +14,10 @@ def tree_files(root: Path) -> Iterator[Path]:
     """Files below root that belong in an image, in a stable order (caches left out)."""
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_file() and not (_SKIPPED_PARTS & set(relative.parts)) and (
-            path.suffix not in _SKIPPED_SUFFIXES
+        if (
+            path.is_file()
+            and not (_SKIPPED_PARTS & set(relative.parts))
+            and (path.suffix not in _SKIPPED_SUFFIXES)
         ):
             yield path
 

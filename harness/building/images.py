@@ -30,10 +30,10 @@ from harness.building.committed import build_slug, commit_layer
 from harness.building.hashing import content_hash, tree_files
 from harness.building.pinned import REQUIREMENTS_FILE, PinSet, resolve_pin_set
 from harness.building.wheelhouse import ensure_wheelhouse
-from harness.commands.progress import Progress
+from harness.engine import LABEL, LABEL_IMAGE, engine
 from harness.errors import ConfigError, ImageBuildError
 from harness.paths import APPS_DIR, DOCKER_DIR, file_lock, logs_dir
-from harness.run.runtime import LABEL, LABEL_IMAGE, engine
+from harness.progress import Progress
 from harness.spec.model import StackSpec, Suite
 
 RECIPE_VERSION = "2"  # bump to rebuild every base when the recipe itself changes

@@ -31,8 +31,8 @@ from harness.building.images import (
     label_instruction,
 )
 from harness.building.wheelhouse import ensure_wheelhouse
-from harness.commands.progress import Progress
 from harness.paths import file_lock
+from harness.progress import Progress
 from harness.spec.model import StackSpec
 
 SUPPORT = "harness-support"

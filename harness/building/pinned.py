@@ -23,9 +23,10 @@ from harness.building.wheelhouse import (
     wheel_versions,
     wheelhouse_folder,
 )
-from harness.commands.progress import Progress
 from harness.errors import ConfigError, ImageBuildError
+from harness.parts import server_kit
 from harness.paths import DOCKER_DIR, cache_dir
+from harness.progress import Progress
 from harness.spec.model import StackSpec
 from harness.spec.pins import Pin, describe_pins, pinned_requirements
 
@@ -41,7 +42,6 @@ __all__ = [
 
 REQUIREMENTS_FILE = DOCKER_DIR / "requirements.txt"
 SHOWN_VERSIONS = 25  # the newest versions an error lists; the rest are counted
-_SERVER_PACKAGES = {"uwsgi": "pyuwsgi"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +142,7 @@ def _listed(versions: tuple[str, ...]) -> str:
 
 def server_package(spec: StackSpec) -> str:
     """The PyPI project that installs the stack's server (uWSGI comes as pyuwsgi wheels)."""
-    return _SERVER_PACKAGES.get(str(spec.server), str(spec.server))
+    return server_kit(spec.server).package
 
 
 def versions_line(spec: StackSpec) -> str:
@@ -184,4 +184,3 @@ def installed_version(spec: StackSpec, package: str) -> Version | None:
             return Version(pin.version)
     required = _required_version(name)
     return Version(required) if required else None
-

@@ -9,9 +9,9 @@ from pathlib import Path
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from harness.building.hashing import content_hash
-from harness.commands.progress import Progress
 from harness.errors import ImageBuildError
 from harness.paths import cache_dir, file_lock, logs_dir
+from harness.progress import Progress
 
 PLATFORMS = (
     "manylinux_2_28_x86_64",

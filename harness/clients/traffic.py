@@ -20,8 +20,10 @@ import pytest
 
 from harness.clients.evidence import SENT_TWICE, send_answered
 from harness.clients.http import client_for
+from harness.parts import proxy_kit
+from harness.parts.kinds import Balancing
+from harness.parts.kit import Stickiness
 from harness.run.stack import Stack
-from harness.spec.model import ProxyKind
 
 __all__ = [
     "Outcome",
@@ -172,9 +174,10 @@ def need_every_replica_in_view(stack: Stack, client: httpx.Client) -> None:
 
 
 def sticky_by_client_address(stack: Stack) -> bool:
-    """nginx (open source) keeps a client on one replica by its address (ip_hash); Apache and
-    HAProxy stick by a cookie, which a new visitor does not send."""
-    return stack.spec.balancing == "sticky" and stack.spec.proxy == ProxyKind.NGINX
+    """Whether the proxy keeps a client on one replica by its address (nginx's ip_hash), not
+    by a cookie a new visitor does not send yet (its kit's `features.stickiness`)."""
+    stickiness = proxy_kit(stack.spec.proxy).features.stickiness
+    return stack.spec.balancing == Balancing.STICKY and stickiness == Stickiness.CLIENT_ADDRESS
 
 
 def wait_fleet_back_in_rotation(stack: Stack) -> None:

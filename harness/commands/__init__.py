@@ -1,1 +1,1 @@
-"""The `harness` commands, their exit codes and progress output."""
+"""The `harness` commands: the top floor, imported by no other part of harness."""

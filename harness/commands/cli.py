@@ -1,7 +1,7 @@
 """The `harness` command: test, build, stacks, render, up, load, clean, doctor, init, scenarios.
 
 Every failure the harness expects (bad input, engine down, build failed) ends as one clear
-message and the exit code of its class (harness/commands/exitcodes.py), never a traceback.
+message and the exit code of its class (harness/exitcodes.py), never a traceback.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from harness.commands.exitcodes import HELP as EXIT_CODES_HELP
-from harness.commands.exitcodes import ExitCode, exit_code_for
-from harness.commands.progress import Progress
+from harness.commands.matrix import add_matrix_commands
 from harness.errors import ConfigError, HarnessError
-from harness.matrix.commands import add_matrix_commands
+from harness.exitcodes import HELP as EXIT_CODES_HELP
+from harness.exitcodes import ExitCode, exit_code_for
+from harness.progress import Progress
 from harness.spec.catalog import PROFILES
 from harness.spec.model import StackSpec
 from harness.spec.selection import known_stacks, nearest_stacks, select_stacks
@@ -199,7 +199,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     Exit codes: 0 all good; 1 a step failed more requests than --max-failure-ratio;
     3 the gate found a regression against --baseline; 2 bad input (EXIT_USAGE).
     """
-    from harness.load.cli_support import plan_from, run_load_command
+    from harness.commands.load import plan_from, run_load_command
 
     plan, baseline, threshold = plan_from(args)
     return run_load_command(args, plan, _named_stacks(args, args.stack_ids), baseline, threshold)
@@ -409,7 +409,7 @@ def _add_stack_commands(add: AddCommand) -> None:
     up.add_argument("stack_id")
     load = add("load", cmd_load)
     load.add_argument("stack_ids", nargs="+", metavar="STACK")
-    from harness.load.cli_support import add_load_arguments
+    from harness.commands.load import add_load_arguments
 
     add_load_arguments(load, _whole_number, _ratio, _url_path)
 

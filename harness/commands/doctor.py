@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.building.images import base_mode, debian_mirror
+from harness.engine import engine
 from harness.errors import HarnessError
 from harness.paths import cache_dir
-from harness.run.runtime import engine
 
 MIN_FREE_BYTES = 10 * 1024**3
 

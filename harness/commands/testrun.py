@@ -8,7 +8,7 @@ It runs in parallel by itself, as any run of our scenarios does (harness/plugin/
 xdist workers, as many as the machine carries for the stacks selected, each running a stack or
 one of its lanes. `--workers N` sets the count (1: this process alone).
 
-The exit code says which class of failure ended the run (harness/commands/exitcodes.py): an
+The exit code says which class of failure ended the run (harness/exitcodes.py): an
 engine that cannot be reached ends it before collection, in one line (4, ENGINE:
 harness/plugin/engine_check.py); a stack that did not start ends it with its error's class
 (engine, image build, stack start, or config), ahead of scenario failures, since no scenario
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands.exitcodes import ExitCode
 from harness.errors import ConfigError
+from harness.exitcodes import ExitCode
 from harness.paths import SCENARIOS_DIR
 
 _PYTEST_TO_EXIT = {

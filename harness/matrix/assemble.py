@@ -185,4 +185,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(_plain(inner) for inner in value)
     return value
-

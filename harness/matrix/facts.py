@@ -25,17 +25,16 @@ from harness.building.configs.model import ConfigFile
 from harness.building.pinned import server_package
 from harness.errors import ExecOutputLost, HarnessError
 from harness.matrix.schema import ConfigDigest
+from harness.parts import PROXY_KITS, proxy_kit
 from harness.run.stack import Stack
-from harness.spec.model import ProxyKind, StackSpec
+from harness.spec.model import StackSpec
 
-_PROXY_VERSION = {
-    ProxyKind.NGINX: ["nginx", "-v"],
-    ProxyKind.APACHE: ["apache2", "-v"],
-    ProxyKind.HAPROXY: ["haproxy", "-v"],
-}
-# Debian packages whose versions decide behaviour; those absent from an image are left out.
-_DEBIAN_PACKAGES = ("nginx", "nginx-core", "apache2", "haproxy", "redis-server", "openssl",
-                    "python3", "libssl3", "libssl3t64")
+# Debian packages whose versions decide behaviour (besides each proxy kit's own); those absent
+# from an image are left out.
+_DEBIAN_PACKAGES = (
+    *(package for kit in PROXY_KITS.values() for package in kit.debian_packages),
+    "redis-server", "openssl", "python3", "libssl3", "libssl3t64",
+)  # fmt: skip
 _PIP_FREEZE = ["python3", "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
 _PYTHON_VERSION = ["python3", "-c", "import platform; print(platform.python_version())"]
 
@@ -49,7 +48,7 @@ def stack_versions(stack: Stack) -> dict[str, Any]:
     framework = str(spec.framework)
     pins = {"pins": pins_line(spec, packages)} if spec.packages else {}
     return {
-        "proxy": _first_line(_run(stack, "proxy", _PROXY_VERSION[spec.proxy])),
+        "proxy": _first_line(_run(stack, "proxy", list(proxy_kit(spec.proxy).version_command))),
         "python": _first_line(_run(stack, replica, _PYTHON_VERSION)),
         "server": f"{server} {packages.get(server, '(not installed)')}",
         "framework": f"{framework} {packages.get(framework, '(not installed)')}",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from harness.engine import engine
 from harness.errors import ConfigError, HarnessError
 from harness.matrix.assemble import (
     RecordedCase,
@@ -33,7 +34,6 @@ from harness.matrix.runinfo import run_info
 from harness.matrix.schema import CaseRecord, MatrixResults, ShardInfo, sorted_cases
 from harness.matrix.shards import ShardSpec
 from harness.paths import PROJECT_ROOT, SCENARIOS_DIR
-from harness.run.runtime import engine
 from harness.spec.model import StackSpec
 
 RAW_DIR = "raw"
@@ -57,8 +57,10 @@ class MatrixPlan:
 def run_matrix(plan: MatrixPlan, out: Path, echo: TextIO = sys.stdout) -> MatrixResults:
     """Run the plan's stacks, retry failed cases once, write and return results.json's data."""
     if not SCENARIOS_DIR.is_dir():
-        raise ConfigError(f"matrix run: no scenarios at {SCENARIOS_DIR}. Hint: run from a "
-                          "checkout of deploy-harness.")
+        raise ConfigError(
+            f"matrix run: no scenarios at {SCENARIOS_DIR}. Hint: run from a "
+            "checkout of deploy-harness."
+        )
     out.mkdir(parents=True, exist_ok=True)
     started, clock = _now(), time.monotonic()
     first_dir = out / RAW_DIR / "attempt-1"
@@ -100,10 +102,12 @@ def _retry(
     nodeids = list(dict.fromkeys(rerunnable(recorded.nodeid) for recorded in failed))
     stack_args = [arg for stack_id in stacks for arg in ("--stack", stack_id)]
     echo.write(f"matrix: retrying {len(nodeids)} failed case(s) once, on fresh stacks\n")
-    _pytest(plan, [*nodeids, *stack_args], folder, out, 2, echo, workers=min(plan.workers,
-                                                                                 len(stacks)))
-    retried = {recorded.record.key: recorded.record for recorded in
-               recorded_cases(read_reports(folder))}
+    _pytest(
+        plan, [*nodeids, *stack_args], folder, out, 2, echo, workers=min(plan.workers, len(stacks))
+    )
+    retried = {
+        recorded.record.key: recorded.record for recorded in recorded_cases(read_reports(folder))
+    }
     return {
         recorded.record.key: after_retry(recorded.record, retried[recorded.record.key])
         for recorded in failed

@@ -204,8 +204,9 @@ def load_results(path: Path) -> MatrixResults:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid JSON: {error}") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise ConfigError(f"{path}: field 'schema': got {_got(document, 'schema')}; allowed: "
-                          f"{SCHEMA!r}")
+        raise ConfigError(
+            f"{path}: field 'schema': got {_got(document, 'schema')}; allowed: {SCHEMA!r}"
+        )
     if document.get("schema_version") != SCHEMA_VERSION:
         raise ConfigError(
             f"{path}: field 'schema_version': got {_got(document, 'schema_version')}; allowed: "
@@ -214,8 +215,9 @@ def load_results(path: Path) -> MatrixResults:
     try:
         return _from_document(document)
     except (KeyError, TypeError, ValueError) as error:
-        raise ConfigError(f"{path}: malformed matrix results: {type(error).__name__}: {error}"
-                          ) from None
+        raise ConfigError(
+            f"{path}: malformed matrix results: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _got(document: object, name: str) -> str:

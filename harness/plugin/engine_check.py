@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.commands.exitcodes import ExitCode
+from harness.engine import engine
 from harness.errors import EngineError
-from harness.run.runtime import engine
+from harness.exitcodes import ExitCode
 
 __all__ = ["ENGINE_UNREACHABLE", "exit_unless_engine_answers"]
 

@@ -30,9 +30,8 @@ from harness.clients.http import client_for
 from harness.clients.own_app import OwnAppStack, own_app_skip_reason
 from harness.clients.traffic import wait_fleet_back_in_rotation
 from harness.clients.wsclient import WebSocket, open_websocket
-from harness.commands.exitcodes import ExitCode, exit_code_for
-from harness.commands.progress import Progress
 from harness.errors import HarnessError
+from harness.exitcodes import ExitCode, exit_code_for
 from harness.matrix.recorder import ReportRecorder, record_stack_facts
 from harness.paths import SCENARIOS_DIR
 from harness.plugin.engine_check import exit_unless_engine_answers
@@ -62,7 +61,9 @@ from harness.plugin.parallel import (
     group_on_this_worker,
     tell_worker_to_group,
 )
+from harness.plugin.summary import ReasonSummary
 from harness.plugin.workers import default_workers
+from harness.progress import Progress
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
@@ -127,6 +128,8 @@ def pytest_configure(config: pytest.Config) -> None:
         _selected_specs(config)
     if _runs_scenarios(config):  # an engine out of reach: one line, before any worker starts
         exit_unless_engine_answers(config)
+        if not hasattr(config, "workerinput"):  # the controller has every report
+            config.pluginmanager.register(ReasonSummary(), "harness-reason-summary")
     group_on_this_worker(config)
     _interrupt_workers_on_sigterm(config)
     matrix_out = config.getoption("matrix_out")
@@ -137,7 +140,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Once, at the start of a run of our scenarios: for each stack with its own configs,
-    the expected values read from them and those assumed (harness/spec/reading/)."""
+    the expected values read from them and those assumed (harness/spec/reading.py)."""
     if not _runs_scenarios(config):
         return []
     return [line for spec in _selected_specs(config) for line in sources_said_at_start(spec)]
@@ -203,7 +206,7 @@ _NEXT_ITEM = pytest.StashKey[pytest.Item | None]()  # the test run after this on
 
 
 # A report of a case whose stack did not start carries the exit code of that error's class
-# (harness/commands/exitcodes.py) under this user property: what `harness test` classifies,
+# (harness/exitcodes.py) under this user property: what `harness test` classifies,
 # read from the reports, which reach the xdist controller from every worker.
 START_EXIT_CODE = "harness.start_exit_code"
 

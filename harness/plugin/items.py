@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.known.incompatibilities import known_incompatibilities
+from harness.known.incompatibility import Incompatibility
 from harness.paths import SCENARIOS_DIR
-from harness.spec.incompatibilities import known_incompatibilities
-from harness.spec.incompatibility import Incompatibility
 from harness.spec.model import StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
 
@@ -33,7 +33,7 @@ FAMILIES = {
 
 
 def expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatibility]:
-    """A scenario the stack genuinely cannot pass (harness/spec/incompatibilities.py) is a strict
+    """A scenario the stack genuinely cannot pass (harness/known/incompatibilities.py) is a strict
     xfail: it is reported with its evidence, and an unexpected pass fails the run.
 
     Only the entries that apply to what runs mark it: one whose cause the stack file replaced

@@ -1,6 +1,9 @@
 """The host's side of a stack's network agent (harness/run/network_probe.py): it runs in the
 Redis container beside redis-server, on AGENT_PORT, published on 127.0.0.1; one JSON request
-and one JSON answer per connection."""
+and one JSON answer per connection.
+
+The agent is reached through anything with a stack's id and the agent's host port (AgentHost):
+the Stack is one, and this module imports nothing of stack.py."""
 
 from __future__ import annotations
 
@@ -8,15 +11,15 @@ import json
 import socket
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from harness.errors import StackError
 from harness.run import network_probe
+from harness.run.boundary import docker_errors
 
-if TYPE_CHECKING:
-    from harness.run.stack import Stack
-
-__all__ = ["AGENT_PORT", "AGENT_SOURCE", "agent_command", "ask_agent"]
+__all__ = [
+    "AGENT_PORT", "AGENT_SOURCE", "AgentHost", "agent_command", "ask_agent", "published_port",
+]  # fmt: skip
 
 AGENT_PORT = 8765
 AGENT_SOURCE = Path(network_probe.__file__).read_text("utf-8")
@@ -33,7 +36,29 @@ def agent_command(redis_command: list[str]) -> tuple[list[str], dict[str, str]]:
     return ["sh", "-c", script, "sh", *redis_command], {_AGENT_ENV: AGENT_SOURCE}
 
 
-def ask_agent(stack: Stack, request: dict[str, Any], timeout: float) -> Any:
+class AgentHost(Protocol):
+    """Where a stack's agent is: the stack's id (for errors) and the agent's host port."""
+
+    @property
+    def id(self) -> str: ...
+
+    def agent_port(self) -> int: ...
+
+
+def published_port(stack_id: str, redis: Any) -> int:
+    """The host port Docker published for the agent in the stack's Redis container."""
+    with docker_errors(stack_id, "redis", action="inspect"):
+        redis.reload()
+    bindings = redis.attrs["NetworkSettings"]["Ports"].get(f"{AGENT_PORT}/tcp")
+    if not bindings:
+        raise StackError(
+            f"stack {stack_id}, service redis: no port published for the network agent "
+            f"({AGENT_PORT}/tcp); state {redis.status}"
+        )
+    return int(bindings[0]["HostPort"])
+
+
+def ask_agent(stack: AgentHost, request: dict[str, Any], timeout: float) -> Any:
     """The agent's answer to one request; a StackError naming the stack when none comes."""
     port = stack.agent_port()
     started = time.monotonic()

@@ -23,8 +23,8 @@ from contextlib import AbstractContextManager, contextmanager
 import docker.errors
 import requests.exceptions
 
+from harness.engine import LABEL_SERVICE, LABEL_STACK
 from harness.errors import ConfigError, EngineError, ImageBuildError, StackError, StackStartError
-from harness.run.runtime import LABEL_SERVICE, LABEL_STACK
 
 
 def _said(error: docker.errors.DockerException) -> str:

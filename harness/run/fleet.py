@@ -14,9 +14,9 @@ from contextlib import contextmanager, suppress
 
 import docker.errors
 
+from harness.engine import engine
 from harness.errors import StackError
 from harness.run.boundary import docker_errors
-from harness.run.runtime import engine
 from harness.run.stack import Stack
 from harness.spec.model import APP_PORT
 

@@ -1,6 +1,7 @@
-"""The Docker engine: connecting, labelling, and removing what the harness made.
+"""A run on the Docker engine: labelling, and removing what the harness made.
 
-Every container and network the harness creates carries the labels below. The run id makes
+Every container and network the harness creates carries the labels of harness/engine.py
+(which also holds the one client, since building/ needs it below run/). The run id makes
 names unique per run (so parallel runs and xdist workers never collide), and the owner's
 host and pid let a later run, or `harness clean`, reap what a killed run left behind.
 """
@@ -14,24 +15,23 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import docker.errors
-from docker.client import DockerClient
 
 import docker
-from harness.errors import EngineError
-
-LABEL = "deploy-harness"
-LABEL_RUN = f"{LABEL}.run"
-LABEL_GROUP = f"{LABEL}.run-group"
-LABEL_KEPT = f"{LABEL}.kept"
-LABEL_STACK = f"{LABEL}.stack"
-LABEL_SERVICE = f"{LABEL}.service"
-LABEL_OWNER_HOST = f"{LABEL}.owner-host"
-LABEL_OWNER_PID = f"{LABEL}.owner-pid"
-LABEL_IMAGE = f"{LABEL}.image"
+from harness.engine import (
+    LABEL,
+    LABEL_GROUP,
+    LABEL_IMAGE,
+    LABEL_KEPT,
+    LABEL_OWNER_HOST,
+    LABEL_OWNER_PID,
+    LABEL_RUN,
+    LABEL_SERVICE,
+    LABEL_STACK,
+    engine,
+)
 
 # The engine's words for a network a container is still attached to.
 ACTIVE_ENDPOINTS = "active endpoints"
@@ -39,22 +39,6 @@ ACTIVE_ENDPOINTS = "active endpoints"
 # often it looks again.
 SETTLE_SECONDS = 10.0
 SETTLE_POLL = 0.2
-
-
-@cache
-def engine() -> Any:
-    """The Docker client from the environment (DOCKER_HOST and friends), checked to answer."""
-    try:
-        client = DockerClient.from_env(timeout=120)
-        client.ping()
-    except docker.errors.DockerException as error:
-        where = os.environ.get("DOCKER_HOST", "the default socket")
-        raise EngineError(
-            f"Cannot reach the Docker engine at {where}: {error}. "
-            "Hint: start the engine (systemctl start docker) or set DOCKER_HOST; "
-            "`harness doctor` checks this."
-        ) from None
-    return client
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +60,9 @@ class RunIdentity:
         """
         run_id = secrets.token_hex(3)
         group = os.environ.get("HARNESS_RUN_ID") or run_id
-        return cls(run_id=run_id, host=socket.gethostname(), pid=os.getpid(), group=group,
-                   kept=kept)
+        return cls(
+            run_id=run_id, host=socket.gethostname(), pid=os.getpid(), group=group, kept=kept
+        )
 
     def labels(self, stack_id: str, service: str | None = None) -> dict[str, str]:
         labels = {

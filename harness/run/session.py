@@ -18,7 +18,7 @@ from harness.building.images import (
     ensure_stack_app_image,
 )
 from harness.building.own_image import ensure_files_layer, ensure_own_image
-from harness.commands.progress import Progress
+from harness.progress import Progress
 from harness.run.boundary import docker_errors
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.stack import Stack, StackImages

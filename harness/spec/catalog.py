@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.parts import proxy_kit, server_kit
 from harness.spec.model import (
     Balancing,
     Framework,
@@ -40,7 +41,12 @@ from harness.spec.model import (
 )
 from harness.spec.version_axes import version_axes
 
-NGINX, APACHE, HAPROXY = ProxyKind.NGINX, ProxyKind.APACHE, ProxyKind.HAPROXY
+NGINX, APACHE, HAPROXY, CADDY = (
+    ProxyKind.NGINX,
+    ProxyKind.APACHE,
+    ProxyKind.HAPROXY,
+    ProxyKind.CADDY,
+)
 FLASK, DJANGO = Framework.FLASK, Framework.DJANGO
 GUNICORN, UWSGI = ServerKind.GUNICORN, ServerKind.UWSGI
 SYNC, GTHREAD, UVICORN_WORKER = WorkerClass.SYNC, WorkerClass.GTHREAD, WorkerClass.UVICORN
@@ -87,6 +93,8 @@ DEFAULT_STACKS: tuple[StackSpec, ...] = (
     _stack(proxy=HAPROXY, server=ServerKind.GRANIAN, framework=FLASK, balancing=Balancing.STICKY),
     _stack(proxy=HAPROXY, server=ServerKind.DAPHNE, framework=DJANGO, tls=True),
     _stack(proxy=HAPROXY, server=UWSGI, framework=FLASK, protocol=Protocol.HTTP),
+    # Caddy in front of FastAPI-style ASGI with TLS and WebSockets, as many teams now run it.
+    _stack(proxy=CADDY, server=ServerKind.UVICORN, framework=DJANGO, tls=True),
     # Runs the prefix family only: the proxy strips /app, uvicorn adds its --root-path back.
     _stack(proxy=NGINX, server=ServerKind.UVICORN, framework=DJANGO, prefix=URL_PREFIX),
 )
@@ -96,14 +104,15 @@ CI_STACK_IDS: tuple[str, ...] = (
     "nginx-uvicorn-django-asgi-tls",
     "apache-uwsgi-flask",
     "haproxy-daphne-django-asgi-tls",
+    "caddy-uvicorn-django-asgi-tls",
 )
 
 
 def _server_modes() -> Iterator[tuple[ServerKind, WorkerClass | None]]:
-    """Each server, and each worker class of gunicorn, in enum order."""
+    """Each server, and each of its worker classes (gunicorn's), in enum order."""
     for server in ServerKind:
-        classes: tuple[WorkerClass | None, ...] = (
-            tuple(WorkerClass) if server == GUNICORN else (None,)
+        classes: tuple[WorkerClass | None, ...] = tuple(server_kit(server).worker_classes) or (
+            None,
         )
         for worker_class in classes:
             yield server, worker_class
@@ -135,6 +144,8 @@ def balancing_variants() -> Iterator[StackSpec]:
     """Each non-default balancing on each proxy, with and without TLS, on each suite."""
     others = [balancing for balancing in Balancing if balancing != Balancing.ROUND_ROBIN]
     for suite, proxy, balancing, tls in itertools.product(Suite, ProxyKind, others, (False, True)):
+        if balancing not in proxy_kit(proxy).features.balancing:
+            continue
         # A server that reads a chunked body behind any proxy, so that only the balancing
         # differs from the round-robin stack of the same parts.
         yield _stack(
@@ -150,8 +161,11 @@ def balancing_variants() -> Iterator[StackSpec]:
 
 def cache_variants() -> Iterator[StackSpec]:
     """Each proxy with its cache on, in front of the same server and app; the `default`
-    profile carries one cached stack of its own (speed budget), these run nightly."""
+    profile carries one cached stack of its own (speed budget), these run nightly. A proxy
+    without a shared cache of its own (Caddy without a plugin) has none."""
     for proxy in ProxyKind:
+        if not proxy_kit(proxy).features.response_cache:
+            continue
         yield _stack(
             proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, cache=True
         )
@@ -164,6 +178,8 @@ def prefix_variants() -> Iterator[StackSpec]:
     WebSockets included. They run the prefix family only; the `default` profile carries the
     last one (speed budget)."""
     for proxy in ProxyKind:
+        if not proxy_kit(proxy).features.prefix:
+            continue
         yield _stack(
             proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, prefix=URL_PREFIX
         )

@@ -12,162 +12,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
-from harness.spec.model import ProxyKind, ServerKind, SourceKind, StackSpec
+from harness.parts import proxy_kit, server_kit
+from harness.parts.expectation import UNLIMITED, Expectation, Reading
+from harness.spec.model import ServerKind, SourceKind, StackSpec
+
+__all__ = [
+    "PROVABLE_AT_MOST", "UNLIMITED", "Declared", "Expectation", "Reading", "declared",
+    "server_decides", "shown_number", "unprovable", "upstream_idle_hint",
+]  # fmt: skip
 
 
-class Expectation(StrEnum):
-    """A value a stack declares, by its dotted name in the stack file."""
-
-    MAX_BODY_BYTES = "limits.max_body_bytes"
-    MAX_HEADER_BYTES = "limits.max_header_bytes"
-    MAX_RESPONSE_HEADER_BYTES = "limits.max_response_header_bytes"
-    PROXY_READ = "timeouts.proxy_read"
-    PROXY_CONNECT = "timeouts.proxy_connect"
-    WORKER = "timeouts.worker"
-    KEEPALIVE = "timeouts.keepalive"
-    GRACEFUL = "timeouts.graceful"
-    WEBSOCKET_IDLE = "timeouts.websocket_idle"
-    TIMEOUT_STATUS = "timeouts.timeout_status"
-    MAX_FAILS = "timeouts.max_fails"
-    RESOLVE = "timeouts.resolve"
-    COMPRESSION = "compression"
-
-    @property
-    def table(self) -> str:
-        """The stack file's table that holds it (`limits`), or "" for a top-level field."""
-        return self.value.rpartition(".")[0]
-
-    @property
-    def heading(self) -> str:
-        """Where a stack file sets it: `[stacks.limits]`, or `[[stacks]]` for a top-level field."""
-        return f"[stacks.{self.table}]" if self.table else "[[stacks]]"
-
-    @property
-    def field_name(self) -> str:
-        """Its name inside that table (`max_body_bytes`)."""
-        return self.value.rpartition(".")[2]
-
-    def as_field(self, read: float) -> bool | int | float:
-        """A number read from a config as the stack's field holds it: a bool (compression),
-        whole bytes or counts (limits, max_fails, the status), or seconds."""
-        if self == Expectation.COMPRESSION:
-            return read != 0
-        counted = (Expectation.MAX_FAILS, Expectation.TIMEOUT_STATUS)
-        return int(read) if self.table == "limits" or self in counted else float(read)
-
-    def value_in(self, spec: StackSpec) -> object:
-        """The stack's value for it."""
-        holder = getattr(spec, self.table) if self.table else spec
-        return getattr(holder, self.field_name)
-
-
-_PROXY_DIRECTIVES: Mapping[Expectation, Mapping[ProxyKind, str]] = MappingProxyType({
-    Expectation.MAX_BODY_BYTES: {
-        ProxyKind.NGINX: "client_max_body_size",
-        ProxyKind.APACHE: "LimitRequestBody and the RewriteRule on Content-Length",
-        ProxyKind.HAPROXY: "http-request deny deny_status 413 if { req.body_size gt N }",
-    },
-    Expectation.MAX_HEADER_BYTES: {
-        ProxyKind.NGINX: "large_client_header_buffers",
-        ProxyKind.APACHE: "LimitRequestFieldSize",
-        ProxyKind.HAPROXY: "tune.bufsize (and tune.maxrewrite)",
-    },
-    Expectation.MAX_RESPONSE_HEADER_BYTES: {
-        ProxyKind.NGINX: "proxy_buffer_size (uwsgi_buffer_size)",
-        ProxyKind.APACHE: "none of its own (mod_proxy_http passed 3.5 KiB header lines "
-        "even under LimitRequestFieldSize 1024); look at the server",
-        ProxyKind.HAPROXY: "tune.bufsize less tune.maxrewrite",
-    },
-    Expectation.PROXY_READ: {
-        ProxyKind.NGINX: "proxy_read_timeout (uwsgi_read_timeout)",
-        ProxyKind.APACHE: "BalancerMember timeout= (ProxyTimeout)",
-        ProxyKind.HAPROXY: "timeout server",
-    },
-    Expectation.PROXY_CONNECT: {
-        ProxyKind.NGINX: "proxy_connect_timeout and the upstream's fail_timeout",
-        ProxyKind.APACHE: "BalancerMember connectiontimeout= and retry=",
-        ProxyKind.HAPROXY: "timeout connect and the health check's inter/fall",
-    },
-    Expectation.KEEPALIVE: {
-        ProxyKind.NGINX: "keepalive_timeout",
-        ProxyKind.APACHE: "KeepAliveTimeout",
-        ProxyKind.HAPROXY: "timeout http-keep-alive",
-    },
-    Expectation.WEBSOCKET_IDLE: {
-        ProxyKind.NGINX: "proxy_read_timeout in the WebSocket location",
-        ProxyKind.APACHE: "timeout= of the WebSocket BalancerMembers",
-        ProxyKind.HAPROXY: "timeout tunnel",
-    },
-    Expectation.MAX_FAILS: {
-        ProxyKind.NGINX: "max_fails of the upstream servers",
-        ProxyKind.APACHE: "failontimeout (a read timeout puts a member in error)",
-        ProxyKind.HAPROXY: "fall of the health checks",
-    },
-    Expectation.RESOLVE: {
-        ProxyKind.NGINX: "the `resolve` parameter of upstream servers (1.27.3+) or resolver valid=",
-        ProxyKind.APACHE: "ProxyPass addressttl=",
-        ProxyKind.HAPROXY: "a resolvers section (timeout resolve) on the servers",
-    },
-    Expectation.TIMEOUT_STATUS: {
-        ProxyKind.NGINX: "proxy_read_timeout (nginx answers 504)",
-        ProxyKind.APACHE: "mod_proxy_http answers 502 on a read timeout",
-        ProxyKind.HAPROXY: "timeout server (HAProxy answers 504)",
-    },
-})
-_SERVER_DIRECTIVES: Mapping[Expectation, Mapping[ServerKind, str]] = MappingProxyType({
-    Expectation.MAX_HEADER_BYTES: {
-        ServerKind.GUNICORN: "limit_request_field_size and limit_request_line",
-        ServerKind.UWSGI: "buffer-size",
-        ServerKind.UVICORN: "h11_max_incomplete_event_size",
-    },
-    Expectation.WORKER: {
-        ServerKind.GUNICORN: "timeout",
-        ServerKind.UWSGI: "harakiri",
-        ServerKind.DAPHNE: "--http-timeout",
-    },
-    Expectation.KEEPALIVE: {
-        ServerKind.GUNICORN: "keepalive",
-        ServerKind.UVICORN: "--timeout-keep-alive",
-        ServerKind.HYPERCORN: "--keep-alive",
-        ServerKind.WAITRESS: "--channel-timeout",
-    },
-    Expectation.GRACEFUL: {
-        ServerKind.GUNICORN: "graceful_timeout",
-        ServerKind.UWSGI: "worker-reload-mercy",
-        ServerKind.UVICORN: "--timeout-graceful-shutdown",
-        ServerKind.HYPERCORN: "--graceful-timeout",
-        ServerKind.GRANIAN: "--workers-kill-timeout",
-        ServerKind.DAPHNE: "--application-close-timeout",
-    },
-    Expectation.WEBSOCKET_IDLE: {
-        ServerKind.UVICORN: "--ws-ping-interval",
-        ServerKind.DAPHNE: "--ping-interval",
-        ServerKind.HYPERCORN: "--websocket-ping-interval",
-    },
-})
-
-
-# A limit a config turned off (nginx's client_max_body_size 0), as a size no request reaches.
-UNLIMITED = 2**62
 # The largest value of each expectation a scenario proves here. Above it a case would
 # send gigabytes or wait minutes (a 4 GiB body limit, nginx's 60 s read timeout): it skips,
 # saying so, rather than fail a config that does what its user set. Sizes stay within what
 # the contract's routes produce (harness_contract's MAX_SIZE per header, 64 KiB).
-PROVABLE_AT_MOST: Mapping[Expectation, float] = MappingProxyType({
-    Expectation.MAX_BODY_BYTES: 64 * 1024 * 1024,
-    Expectation.MAX_HEADER_BYTES: 64 * 1024,
-    Expectation.MAX_RESPONSE_HEADER_BYTES: 2 * 64 * 1024,
-    Expectation.PROXY_READ: 20,
-    Expectation.PROXY_CONNECT: 20,
-    Expectation.WORKER: 20,
-    Expectation.KEEPALIVE: 20,
-    Expectation.GRACEFUL: 20,
-    Expectation.WEBSOCKET_IDLE: 20,
-    Expectation.RESOLVE: 20,
-})
+PROVABLE_AT_MOST: Mapping[Expectation, float] = MappingProxyType(
+    {
+        Expectation.MAX_BODY_BYTES: 64 * 1024 * 1024,
+        Expectation.MAX_HEADER_BYTES: 64 * 1024,
+        Expectation.MAX_RESPONSE_HEADER_BYTES: 2 * 64 * 1024,
+        Expectation.PROXY_READ: 20,
+        Expectation.PROXY_CONNECT: 20,
+        Expectation.WORKER: 20,
+        Expectation.KEEPALIVE: 20,
+        Expectation.GRACEFUL: 20,
+        Expectation.WEBSOCKET_IDLE: 20,
+        Expectation.RESOLVE: 20,
+    }
+)
 
 
 def shown_number(value: object) -> str:
@@ -193,16 +67,6 @@ def unprovable(spec: StackSpec, *expectations: Expectation) -> str | None:
             "to test it"
         )
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """An expected value read from a user's own config, and where: `nginx.conf line 19:
-    client_max_body_size 10m`."""
-
-    expectation: Expectation
-    value: float
-    where: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,33 +104,27 @@ def _origin(spec: StackSpec, expectation: Expectation) -> str:
     return f"not set in {spec.source}: inherited by stack {spec.id} from its base or the default"
 
 
-_UPSTREAM_IDLE_DIRECTIVES: Mapping[ProxyKind, str] = MappingProxyType({
-    ProxyKind.NGINX: "keepalive_timeout inside the upstream block (nginx's default is 60s)",
-    ProxyKind.APACHE: "ttl= of the BalancerMembers (unset: no limit)",
-    ProxyKind.HAPROXY: "pool-purge-delay of the servers (default 5s) or http-reuse",
-})
-
-
 def upstream_idle_hint(spec: StackSpec) -> str:
     """What to fix when the proxy reuses an upstream connection the server may be closing."""
+    directive = proxy_kit(spec.proxy).upstream_idle_directive
     return (
         f"{declared(spec, Expectation.KEEPALIVE).hint()}; the proxy must stop reusing an idle "
-        f"upstream connection before that: {spec.proxy}: {_UPSTREAM_IDLE_DIRECTIVES[spec.proxy]}"
+        f"upstream connection before that: {spec.proxy}: {directive}"
     )
 
 
 def server_decides(expectation: Expectation, server: ServerKind) -> bool:
     """Whether this server has a setting of its own for the value (uvicorn has no worker
     timeout, daphne no keep-alive timeout)."""
-    return server in _SERVER_DIRECTIVES.get(expectation, {})
+    return expectation in server_kit(server).directives
 
 
 def _directives(spec: StackSpec, expectation: Expectation) -> tuple[str, ...]:
     found = []
-    proxy = _PROXY_DIRECTIVES.get(expectation, {}).get(spec.proxy)
+    proxy = proxy_kit(spec.proxy).directives.get(expectation)
     if proxy:
         found.append(f"{spec.proxy}: {proxy}")
-    server = _SERVER_DIRECTIVES.get(expectation, {}).get(spec.server)
+    server = server_kit(spec.server).directives.get(expectation)
     if server:
         found.append(f"{spec.server_label}: {server}")
     return tuple(found)

@@ -14,6 +14,20 @@ from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
+from harness.parts import proxy_kit, server_kit
+from harness.parts.kinds import (
+    Balancing,
+    Framework,
+    HttpParser,
+    Interface,
+    Protocol,
+    ProxyKind,
+    ServerKind,
+    Suite,
+    Trust,
+    WorkerClass,
+)
+from harness.parts.kit import ServerChoice
 from harness.spec.pins import Pin
 from harness.spec.prefix import PREFIX_FAMILY, PrefixHandling, prefix_handling, prefix_problems
 
@@ -22,87 +36,11 @@ HTTP_PORT = 80
 HTTPS_PORT = 443
 TEST_HOST_NAME = "deploy-harness.test"
 
-
-class ProxyKind(StrEnum):
-    NGINX = "nginx"
-    APACHE = "apache"
-    HAPROXY = "haproxy"
-
-
-class ServerKind(StrEnum):
-    GUNICORN = "gunicorn"
-    UWSGI = "uwsgi"
-    UVICORN = "uvicorn"
-    DAPHNE = "daphne"
-    HYPERCORN = "hypercorn"
-    GRANIAN = "granian"
-    WAITRESS = "waitress"
-
-
-class WorkerClass(StrEnum):
-    """gunicorn's worker classes."""
-
-    SYNC = "sync"
-    GTHREAD = "gthread"
-    UVICORN = "uvicorn"
-
-
-class Interface(StrEnum):
-    WSGI = "wsgi"
-    ASGI = "asgi"
-
-
-class Framework(StrEnum):
-    FLASK = "flask"
-    DJANGO = "django"
-
-
-class Protocol(StrEnum):
-    """How the proxy talks to the server."""
-
-    HTTP = "http"
-    UWSGI = "uwsgi"
-
-
-class Trust(StrEnum):
-    """Where X-Forwarded-* from the proxy are applied: by the server, or by the app.
-
-    Never both: a layer that re-applies what the other already did hides its mistakes.
-    """
-
-    SERVER = "server"  # gunicorn forwarded_allow_ips, uvicorn/daphne proxy headers, waitress
-    # trusted_proxy, ...
-    APP = "app"  # werkzeug's ProxyFix, Django's proxy settings and middleware
-
-
-class HttpParser(StrEnum):
-    """uvicorn's HTTP/1.1 implementation (`--http`); unset, uvicorn picks httptools when it
-    is installed, as it is in our image."""
-
-    H11 = "h11"
-    HTTPTOOLS = "httptools"
-
-
-class Balancing(StrEnum):
-    ROUND_ROBIN = "round-robin"
-    LEAST_CONN = "least-conn"
-    STICKY = "sticky"
-
-
-class Suite(StrEnum):
-    """Debian suites a base image is made from; each fixes the Python and proxy versions."""
-
-    BOOKWORM = "bookworm"
-    TRIXIE = "trixie"
-
-    @property
-    def python_version(self) -> str:
-        return {Suite.BOOKWORM: "3.11", Suite.TRIXIE: "3.13"}[self]
-
-
-# Which interfaces each server (and gunicorn worker class) can serve.
-_ASGI_ONLY = {ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN}
-_WSGI_ONLY = {ServerKind.UWSGI, ServerKind.WAITRESS}
+__all__ = [
+    "APP_PORT", "HTTPS_PORT", "HTTP_PORT", "TEST_HOST_NAME", "Balancing", "ExpectationSource",
+    "Framework", "HttpParser", "Interface", "Limits", "Overrides", "Protocol", "ProxyKind",
+    "ServerKind", "SourceKind", "StackSpec", "Suite", "Timeouts", "Trust", "WorkerClass",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,14 +191,14 @@ class StackSpec:
     # declared expectation came from, for failure messages (harness/spec/expectations.py).
     declared_fields: frozenset[str] = field(default=frozenset(), compare=False)
     # For a stack that brings its own proxy or server config: each expected value those
-    # configs decide, by dotted name, and where it came from (harness/spec/reading/).
+    # configs decide, by dotted name, and where it came from (harness/spec/reading.py).
     expectation_sources: Mapping[str, ExpectationSource] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
 
     def __post_init__(self) -> None:
-        if self.server == ServerKind.GUNICORN and not self.worker_class:
-            object.__setattr__(self, "worker_class", WorkerClass.GTHREAD)
+        if self.worker_class is None:
+            object.__setattr__(self, "worker_class", server_kit(self.server).default_worker_class)
         if self.interface is None:
             object.__setattr__(self, "interface", self.default_interface())
         if self.trust is None:
@@ -271,11 +209,15 @@ class StackSpec:
     @property
     def server_label(self) -> str:
         """The server's name as apps report it: `gunicorn-gthread`, `granian-asgi`, `uwsgi`."""
-        if self.server == ServerKind.GUNICORN:
-            return f"gunicorn-{self.worker_class}"
-        if self.server == ServerKind.GRANIAN:
-            return f"granian-{self.interface}"
-        return str(self.server)
+        return server_kit(self.server).label(self.server_choice)
+
+    @property
+    def server_choice(self) -> ServerChoice:
+        """What varies within the stack's server, for its kit's facts."""
+        assert self.interface is not None
+        return ServerChoice(
+            self.worker_class, self.interface, self.protocol, self.http_parser, self.threads
+        )
 
     @property
     def tls_versions(self) -> tuple[str, ...]:
@@ -298,45 +240,36 @@ class StackSpec:
     def sync_workers(self) -> bool:
         """Whether each worker process serves one request at a time (gunicorn's sync worker,
         uWSGI without threads): a slow client then holds a whole process."""
-        if self.server == ServerKind.UWSGI:
-            return self.threads == 1
-        return self.worker_class == WorkerClass.SYNC
+        return server_kit(self.server).one_request_per_process(self.server_choice)
 
     def default_interface(self) -> Interface:
-        if self.server in _ASGI_ONLY or self.worker_class == WorkerClass.UVICORN:
-            return Interface.ASGI
-        if self.server == ServerKind.GRANIAN and self.framework == Framework.DJANGO:
-            return Interface.ASGI
-        return Interface.WSGI
+        """The worker class's interface; else the server's only one; else (granian) ASGI for
+        Django, with Channels, and WSGI for Flask."""
+        kit = server_kit(self.server)
+        if self.worker_class is not None and self.worker_class in kit.worker_classes:
+            return kit.worker_classes[self.worker_class]
+        if len(kit.interfaces) == 1:
+            return next(iter(kit.interfaces))
+        return Interface.ASGI if self.framework == Framework.DJANGO else Interface.WSGI
 
     def default_trust(self) -> Trust:
-        """What each server's own documentation recommends.
-
-        uvicorn (also as gunicorn's worker), daphne and hypercorn (its ProxyFixMiddleware)
-        apply the client address and scheme themselves, and uWSGI over its own protocol gets
-        both from the proxy (REMOTE_ADDR, HTTPS). gunicorn's WSGI workers apply only the
-        scheme, and granian and uWSGI over HTTP none: the framework applies them (Flask's
-        ProxyFix, Django's settings), as Flask's and Django's deployment guides say. waitress's
-        own guide ("Using Behind a Reverse Proxy") sets trusted_proxy and
-        trusted_proxy_headers: the server layer.
-        """
-        if self.server == ServerKind.UWSGI:
-            return Trust.SERVER if self.protocol == Protocol.UWSGI else Trust.APP
-        if self.server in (
-            ServerKind.UVICORN, ServerKind.DAPHNE, ServerKind.HYPERCORN, ServerKind.WAITRESS
-        ):
-            return Trust.SERVER
-        if self.worker_class == WorkerClass.UVICORN:
-            return Trust.SERVER
-        return Trust.APP
+        """What each server's own documentation recommends (its kit's `default_trust`):
+        uvicorn, daphne, hypercorn and waitress apply the client address and scheme
+        themselves; gunicorn's WSGI workers and granian leave them to the framework (Flask's
+        ProxyFix, Django's settings), as Flask's and Django's deployment guides say."""
+        return server_kit(self.server).default_trust(self.server_choice)
 
     def derived_id(self) -> str:
         parts = [str(self.proxy), self.server_label, str(self.framework)]
         if self.http_parser is not None:
             parts.insert(2, str(self.http_parser))
-        if self.framework == Framework.DJANGO and self.server != ServerKind.GRANIAN:
+        kit = server_kit(self.server)
+        # A server serving both interfaces without worker classes names it in its label.
+        label_names_interface = len(kit.interfaces) > 1 and not kit.worker_classes
+        if self.framework == Framework.DJANGO and not label_names_interface:
             parts[-1] = f"django-{self.interface}" if self.interface == Interface.ASGI else "django"
-        if self.server == ServerKind.UWSGI and self.protocol == Protocol.HTTP:
+        # A server that speaks a protocol of its own (uWSGI) says when it serves HTTP instead.
+        if len(kit.protocols) > 1 and self.protocol == Protocol.HTTP:
             parts.append("http")
         if self.tls:
             parts.append("tls")
@@ -363,28 +296,9 @@ class StackSpec:
             found.append(("replicas", str(self.replicas), "a whole number from 1"))
         if self.workers < 1:
             found.append(("workers", str(self.workers), "a whole number from 1"))
-        if self.worker_class and self.server != ServerKind.GUNICORN:
-            found.append(("worker_class", str(self.worker_class), "only with server = gunicorn"))
-        if self.interface == Interface.ASGI and self.framework == Framework.FLASK:
-            found.append(
-                ("interface", f"asgi ({self.server_label})", "wsgi: Flask is a WSGI-only app")
-            )
-        if self.interface == Interface.WSGI and (
-            self.server in _ASGI_ONLY or self.worker_class == WorkerClass.UVICORN
-        ):
-            found.append(("interface", "wsgi", f"asgi: {self.server_label} serves ASGI only"))
-        if self.interface == Interface.ASGI and self.worker_class in (
-            WorkerClass.SYNC,
-            WorkerClass.GTHREAD,
-        ):
-            found.append(("interface", "asgi", f"wsgi: {self.server_label} serves WSGI only"))
-        if self.interface == Interface.ASGI and self.server in _WSGI_ONLY:
-            found.append(("interface", "asgi", f"wsgi: {self.server_label} serves WSGI only"))
-        if self.protocol == Protocol.UWSGI and self.server != ServerKind.UWSGI:
-            found.append(("protocol", "uwsgi", "http: only uWSGI speaks the uwsgi protocol"))
-        if self.protocol == Protocol.UWSGI and self.proxy == ProxyKind.HAPROXY:
-            found.append(("protocol", "uwsgi", "http: HAProxy does not speak the uwsgi protocol"))
-        if self.http_parser is not None and self.server != ServerKind.UVICORN:
+        found += _part_problems(self)
+        parsers = server_kit(self.server).http_parsers
+        if self.http_parser is not None and self.http_parser not in parsers:
             found.append(("http_parser", str(self.http_parser), "only with server = uvicorn"))
         if self.tls_min_version is not None and not self.tls:
             found.append(("tls_min_version", self.tls_min_version, "only with tls = true"))
@@ -409,6 +323,11 @@ class StackSpec:
         return self.families
 
     @property
+    def contract_prefix(self) -> str | None:
+        """The prefix your app answers the contract under (overrides.contract_prefix)."""
+        return self.overrides.contract_prefix
+
+    @property
     def prefix_handling(self) -> PrefixHandling | None:
         """How the prefix reaches the app (harness/spec/prefix.py); None without one."""
         return prefix_handling(self)
@@ -421,3 +340,45 @@ class StackSpec:
         if self.prefix and handling and not handling.proxy_strips:
             return self.prefix
         return ""
+
+
+def _part_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
+    """What the kits of the stack's proxy and server cannot do of what it asks."""
+    found: list[tuple[str, str, str]] = []
+    server, proxy = server_kit(spec.server), proxy_kit(spec.proxy)
+    if spec.worker_class and spec.worker_class not in server.worker_classes:
+        found.append(("worker_class", str(spec.worker_class),
+                      f"only with server = {_having_worker_classes()}"))  # fmt: skip
+    if spec.interface == Interface.ASGI and spec.framework == Framework.FLASK:
+        found.append(("interface", f"asgi ({spec.server_label})", "wsgi: Flask is a WSGI-only app"))
+    by_class = server.worker_classes.get(spec.worker_class) if spec.worker_class else None
+    served = {by_class} if by_class else server.interfaces
+    if spec.interface not in served:
+        only = "/".join(sorted(served))
+        found.append(("interface", str(spec.interface),
+                      f"{only}: {spec.server_label} serves {only.upper()} only"))  # fmt: skip
+    if spec.protocol not in server.protocols:
+        found.append(("protocol", str(spec.protocol),
+                      f"http: only {_speaking(spec.protocol)} speaks the {spec.protocol} "
+                      "protocol"))  # fmt: skip
+    elif spec.protocol not in proxy.features.protocols:
+        speaks = f"http: {spec.proxy} does not speak the {spec.protocol} protocol"
+        found.append(("protocol", str(spec.protocol), speaks))
+    if spec.cache and not proxy.features.response_cache:
+        found.append(("cache", "true", f"false: {spec.proxy} has no shared response cache"))
+    if spec.balancing not in proxy.features.balancing:
+        allowed = ", ".join(sorted(proxy.features.balancing))
+        found.append(("balancing", str(spec.balancing), allowed))
+    return found
+
+
+def _having_worker_classes() -> str:
+    from harness.parts import SERVER_KITS
+
+    return ", ".join(str(kind) for kind, kit in SERVER_KITS.items() if kit.worker_classes)
+
+
+def _speaking(protocol: Protocol) -> str:
+    from harness.parts import SERVER_KITS
+
+    return ", ".join(kit.package for kit in SERVER_KITS.values() if protocol in kit.protocols)

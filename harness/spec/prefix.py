@@ -25,11 +25,38 @@ behind uWSGI (ProxyFix).
 from __future__ import annotations
 
 import re
+import typing
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import assert_never
 
-if TYPE_CHECKING:
-    from harness.spec.model import StackSpec
+from harness.parts import server_kit
+from harness.parts.kinds import Framework, Protocol, ServerKind, Trust, WorkerClass
+from harness.parts.kit import RootHandling
+
+
+class Prefixed(typing.Protocol):
+    """What of a stack spec (harness/spec/model.py) decides how its prefix is told; a
+    Protocol, so that this module, which the spec's own module uses, needs nothing of it."""
+
+    @property
+    def prefix(self) -> str | None: ...
+    @property
+    def protocol(self) -> Protocol: ...
+    @property
+    def framework(self) -> Framework: ...
+    @property
+    def trust(self) -> Trust | None: ...
+    @property
+    def worker_class(self) -> WorkerClass | None: ...
+    @property
+    def server(self) -> ServerKind: ...
+    @property
+    def contract_prefix(self) -> str | None: ...
+    @property
+    def server_label(self) -> str: ...
+    @property
+    def app_mode(self) -> str: ...
+
 
 # The scenario family (pytest marker) of scenarios/test_prefix.py.
 PREFIX_FAMILY = "prefix"
@@ -50,30 +77,32 @@ class PrefixHandling(StrEnum):
         return self != PrefixHandling.SERVER_ROOT
 
 
-def prefix_handling(spec: StackSpec) -> PrefixHandling | None:
+def prefix_handling(spec: Prefixed) -> PrefixHandling | None:
     """How a stack with a prefix tells its app; None without a prefix or where not supported."""
-    from harness.spec.model import Framework, Protocol, ServerKind, Trust, WorkerClass
-
     if not spec.prefix or spec.protocol == Protocol.UWSGI:
         return None
     if spec.framework == Framework.FLASK and spec.trust == Trust.APP:
         return PrefixHandling.FORWARDED
-    if spec.server == ServerKind.UWSGI:
-        return None
-    if spec.server == ServerKind.UVICORN:
-        return PrefixHandling.ADDED_ROOT
     if spec.worker_class == WorkerClass.UVICORN:
         return None
-    return PrefixHandling.SERVER_ROOT
+    match server_kit(spec.server).root_handling:
+        case RootHandling.ADDS_BACK:
+            return PrefixHandling.ADDED_ROOT
+        case RootHandling.SPLITS_OFF:
+            return PrefixHandling.SERVER_ROOT
+        case RootHandling.NONE:
+            return None
+        case _:
+            assert_never(server_kit(spec.server).root_handling)
 
 
-def prefix_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
+def prefix_problems(spec: Prefixed) -> list[tuple[str, str, str]]:
     """The prefix field's problems as (field, given, allowed)."""
     if spec.prefix is None:
         return []
     if not PREFIX_PATTERN.fullmatch(spec.prefix):
         return [("prefix", repr(spec.prefix), PREFIX_ALLOWED)]
-    if spec.overrides.contract_prefix is not None:
+    if spec.contract_prefix is not None:
         return [("prefix", repr(spec.prefix), "no prefix with overrides.contract_prefix")]
     if prefix_handling(spec) is None:
         allowed = (

@@ -280,8 +280,10 @@ def _override_value(key: str, raw: Any, base_dir: Path, inherited: Overrides) ->
     if key == "static_files":
         found = _static_files(raw, base_dir)
         if found is None:
-            allowed = 'a table of URL paths to files beside the stack file: { "/static/a.css" = ' \
+            allowed = (
+                'a table of URL paths to files beside the stack file: { "/static/a.css" = '
                 '"static/a.css" }'
+            )
             raise Invalid(repr(raw), allowed)
         return MappingProxyType(found)
     if key == "channel_layer":

@@ -1,4 +1,5 @@
-"""What each Debian suite ships, known before a run: the proxies' upstream versions.
+"""What each Debian suite ships, known before a run: the proxies' upstream versions (each
+proxy kit's `shipped`).
 
 A stack's suite fixes the proxy version it runs (the proxies come from the suite's packages in
 our base image), so a known incompatibility that holds only for some versions of a proxy can
@@ -14,39 +15,19 @@ Apache is known as 2.4 only. Checked for bookworm with `dpkg-query -W` in the ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from packaging.version import Version
 
-from harness.spec.model import ProxyKind, Suite
+from harness.parts import proxy_kit
+from harness.parts.kinds import ProxyKind, Suite
 
-__all__ = ["SHIPPED", "VersionRange", "shipped_version"]
-
-SHIPPED: Mapping[Suite, Mapping[ProxyKind, Version]] = MappingProxyType(
-    {
-        Suite.BOOKWORM: MappingProxyType(
-            {
-                ProxyKind.NGINX: Version("1.22.1"),
-                ProxyKind.HAPROXY: Version("2.6.12"),
-                ProxyKind.APACHE: Version("2.4"),
-            }
-        ),
-        Suite.TRIXIE: MappingProxyType(
-            {
-                ProxyKind.NGINX: Version("1.26"),
-                ProxyKind.HAPROXY: Version("3.0"),
-                ProxyKind.APACHE: Version("2.4"),
-            }
-        ),
-    }
-)
+__all__ = ["VersionRange", "shipped_version"]
 
 
 def shipped_version(suite: Suite, proxy: ProxyKind) -> Version:
     """The upstream version of the proxy that the suite's packages install."""
-    return SHIPPED[suite][proxy]
+    return proxy_kit(proxy).shipped[suite]
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,24 +47,30 @@ class VersionAxis:
 
 
 def _pins(**versions: str) -> tuple[Pin, ...]:
-    return tuple(sorted(Pin(name.replace("_", "-"), version)
-                        for name, version in versions.items()))
+    return tuple(sorted(Pin(name.replace("_", "-"), version) for name, version in versions.items()))
 
 
 VERSION_AXES: tuple[VersionAxis, ...] = (
     # gunicorn before 22.0: CVE-2024-1135, CVE-2024-6827; 22.0.0 the first fixed release.
-    VersionAxis(ServerKind.GUNICORN, Framework.FLASK, _pins(gunicorn="21.2.0"),
-                WorkerClass.GTHREAD),
-    VersionAxis(ServerKind.GUNICORN, Framework.FLASK, _pins(gunicorn="22.0.0"),
-                WorkerClass.GTHREAD),
+    VersionAxis(
+        ServerKind.GUNICORN, Framework.FLASK, _pins(gunicorn="21.2.0"), WorkerClass.GTHREAD
+    ),
+    VersionAxis(
+        ServerKind.GUNICORN, Framework.FLASK, _pins(gunicorn="22.0.0"), WorkerClass.GTHREAD
+    ),
     # h11 before 0.16: CVE-2025-43859, reached by uvicorn --http h11 and by hypercorn.
-    VersionAxis(ServerKind.UVICORN, Framework.DJANGO, _pins(h11="0.14.0"),
-                http_parser=HttpParser.H11),
+    VersionAxis(
+        ServerKind.UVICORN, Framework.DJANGO, _pins(h11="0.14.0"), http_parser=HttpParser.H11
+    ),
     VersionAxis(ServerKind.UVICORN, Framework.DJANGO, (), http_parser=HttpParser.H11),
     # hypercorn 0.14 has no ProxyFixMiddleware (the server layer here): the app layer applies
     # the forwarded headers instead, which the framing family does not look at.
-    VersionAxis(ServerKind.HYPERCORN, Framework.DJANGO, _pins(hypercorn="0.14.4", h11="0.14.0"),
-                trust=Trust.APP),
+    VersionAxis(
+        ServerKind.HYPERCORN,
+        Framework.DJANGO,
+        _pins(hypercorn="0.14.4", h11="0.14.0"),
+        trust=Trust.APP,
+    ),
     # Twisted before 22.4 (CVE-2022-24801) needs a daphne before 4.0, which asked for less.
     VersionAxis(ServerKind.DAPHNE, Framework.DJANGO, _pins(daphne="3.0.2", twisted="22.2.0")),
     # waitress before 2.1.1: CVE-2022-24761; before 1.4.0 also CVE-2019-16786 and

@@ -295,17 +295,20 @@ def test_with_the_server_trust_layer_django_takes_what_the_server_gave(client):
     """The server applied X-Forwarded-*: Django re-applies none of them, and /echo shows
     the server's own view next to Django's, equal."""
     seen = client.get("/echo", HTTP_X_FORWARDED_FOR="6.6.6.6", **FORWARDED).json()
-    assert (seen["scheme"], seen["host"], seen["remote_addr"]) == ("http", "localhost",
-                                                                   "127.0.0.1")
+    assert (seen["scheme"], seen["host"], seen["remote_addr"]) == ("http", "localhost", "127.0.0.1")
     assert seen["trust"] == "server"
-    assert seen["server_view"] == {"remote_addr": "127.0.0.1", "scheme": "http",
-                                   "host_header": "localhost"}
+    assert seen["server_view"] == {
+        "remote_addr": "127.0.0.1",
+        "scheme": "http",
+        "host_header": "localhost",
+    }
 
 
 def test_with_the_app_trust_layer_echo_keeps_the_servers_own_view(client):
     """The app rewrote the client address; /echo still shows what the server gave."""
-    seen = client.get("/echo", HTTP_X_FORWARDED_FOR="10.0.0.2", REMOTE_ADDR="10.0.0.3",
-                      **FORWARDED).json()
+    seen = client.get(
+        "/echo", HTTP_X_FORWARDED_FOR="10.0.0.2", REMOTE_ADDR="10.0.0.3", **FORWARDED
+    ).json()
     assert (seen["remote_addr"], seen["server_view"]["remote_addr"]) == ("10.0.0.2", "10.0.0.3")
     assert seen["server_view"]["scheme"] == "http" and seen["scheme"] == "https"
 

@@ -252,18 +252,20 @@ def test_with_the_server_trust_layer_no_forwarded_header_is_applied(make_client)
     """The server applied X-Forwarded-*: the app takes REMOTE_ADDR, scheme and Host as given."""
     headers = {"X-Forwarded-For": "6.6.6.6", **BEHIND_TLS_PROXY}
     seen = make_client(trust="server").get("/echo", headers=headers).json
-    assert (seen["remote_addr"], seen["scheme"], seen["trust"]) == ("127.0.0.1", "http",
-                                                                    "server")
+    assert (seen["remote_addr"], seen["scheme"], seen["trust"]) == ("127.0.0.1", "http", "server")
     assert seen["server_view"]["remote_addr"] == "127.0.0.1"
 
 
 def test_with_the_app_trust_layer_echo_keeps_the_servers_own_view(make_client):
     """ProxyFix rewrote the client address and scheme; /echo still shows what the server gave."""
-    seen = make_client().get("/echo", headers={**BEHIND_TLS_PROXY,
-                                               "X-Forwarded-For": "10.0.0.7"}).json
+    seen = (
+        make_client().get("/echo", headers={**BEHIND_TLS_PROXY, "X-Forwarded-For": "10.0.0.7"}).json
+    )
     assert (seen["remote_addr"], seen["scheme"]) == ("10.0.0.7", "https")
-    assert (seen["server_view"]["remote_addr"], seen["server_view"]["scheme"]) == ("127.0.0.1",
-                                                                                   "http")
+    assert (seen["server_view"]["remote_addr"], seen["server_view"]["scheme"]) == (
+        "127.0.0.1",
+        "http",
+    )
 
 
 def test_upload_hashes_the_body(client):

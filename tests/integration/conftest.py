@@ -2,9 +2,9 @@
 
 import pytest
 
+from harness.engine import engine
 from harness.errors import EngineError
 from harness.paths import PROJECT_ROOT
-from harness.run.runtime import engine
 
 
 def pytest_configure(config):

@@ -37,7 +37,7 @@ def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_pytest_glob_matching_nothing_is_a_usage_error():
-    result = pytest_run("scenarios/", "--stack", "caddy-*")
+    result = pytest_run("scenarios/", "--stack", "traefik-*")
     assert result.returncode == 4, result.stdout + result.stderr
     assert "matches no stack" in result.stderr and "Traceback" not in result.stderr
 
@@ -148,8 +148,8 @@ def test_committed_layer_failure_shows_the_script_and_log_tail_and_leaves_no_con
     tmp_path,
 ):
     from harness.building.committed import commit_layer
+    from harness.engine import engine
     from harness.errors import ImageBuildError
-    from harness.run.runtime import engine
 
     tag = "deploy-harness/test-broken:committed"
     script = "cat /tmp/in.txt; echo broken-script >&2; exit 4"
@@ -166,7 +166,7 @@ def test_committed_layer_failure_shows_the_script_and_log_tail_and_leaves_no_con
 
 def test_committed_layer_keeps_its_parents_user_command_and_labels(tmp_path):
     from harness.building.committed import commit_layer
-    from harness.run.runtime import engine
+    from harness.engine import engine
 
     parent, tag = base_tag(Suite.BOOKWORM), "deploy-harness/test-layer:committed"
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands.exitcodes import ExitCode
+from harness.exitcodes import ExitCode
 from harness.paths import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -67,26 +67,33 @@ def test_own_app_example_is_green_on_every_family(name, tmp_path):
 # family that names it, the case that must fail, and the words it must fail with.
 CLASSIC_MISTAKES = {
     "own-django": (
-        "nginx.conf", "        keepalive_timeout 3s;\n", "",  # nginx's 60 s over gunicorn's 5
+        "nginx.conf",
+        "        keepalive_timeout 3s;\n",
+        "",  # nginx's 60 s over gunicorn's 5
         "limits",
         "test_proxy_does_not_reuse_upstream_connections_the_server_is_closing",
         r"over old upstream connections",
     ),
     "own-flask": (
-        "haproxy.cfg", "    timeout server 5s", "    timeout server 30s",  # declared 5 s
+        "haproxy.cfg",
+        "    timeout server 5s",
+        "    timeout server 30s",  # declared 5 s
         "limits",
         "test_request_past_proxy_read_timeout_gets_timeout_status",
         r"got 200 after \S+ s .*declared proxy_read = 5 ",
     ),
     "own-fastapi": (
-        "nginx.conf", "X-Forwarded-For $remote_addr;",
+        "nginx.conf",
+        "X-Forwarded-For $remote_addr;",
         "X-Forwarded-For $proxy_add_x_forwarded_for;",  # with uvicorn's allow-ips "*"
         "forwarding",
         "test_client_supplied_forwarded_for_is_not_client_address",
         r"app trusted the client's 203\.0\.113\.66",
     ),
     "own-channels": (
-        "stack.toml", ' "--proxy-headers",', "",  # daphne then ignores X-Forwarded-For
+        "stack.toml",
+        ' "--proxy-headers",',
+        "",  # daphne then ignores X-Forwarded-For
         "forwarding",
         "test_client_address_reaches_app",
         r"app saw client '[\d.]+', the proxy saw",

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.known.incompatibilities import RECREATED_REPLICA, known_incompatibilities
 from harness.paths import PROJECT_ROOT
 from harness.spec.catalog import STACKS
-from harness.spec.incompatibilities import RECREATED_REPLICA, known_incompatibilities
 from harness.spec.stackfile import load_stack_file
 
 STACK = "nginx-gunicorn-gthread-flask"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands.exitcodes import ExitCode
+from harness.exitcodes import ExitCode
 from harness.paths import PROJECT_ROOT
 from tests.integration.conftest import scenario_count
 
@@ -109,7 +109,7 @@ def test_bad_input_from_the_wheel_is_one_line_with_its_exit_code(installed, tmp_
     cases = [
         (["up", "mine", "--stack-file", "missing.toml"], ExitCode.USAGE, "overrides.image"),
         (["render", "nginx-gunicorn-gthread-flask", "--out", "/proc/x"], ExitCode.USAGE, "--out"),
-        (["test", "--stack", "caddy-*"], ExitCode.USAGE, "matches no stack"),
+        (["test", "--stack", "traefik-*"], ExitCode.USAGE, "matches no stack"),
     ]
     for args, code, words in cases:
         result = run([str(harness), *args], project, 120)

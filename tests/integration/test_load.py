@@ -30,8 +30,18 @@ ASGI = "nginx-uvicorn-django-asgi"
 # one-worker stack, was the limit, and the gate rightly saw no regression).
 # 4 s per step: each container's usage needs two engine stats readings inside the step, and
 # one reading took over a second on a busy machine (2 s steps then had none).
-SWEEP = ("--users", "2,8", "--mix", "get=4,ws=1", "--seconds", "4", "--warmup", "1",
-         "--path", "/sleep?ms=20")
+SWEEP = (
+    "--users",
+    "2,8",
+    "--mix",
+    "get=4,ws=1",
+    "--seconds",
+    "4",
+    "--warmup",
+    "1",
+    "--path",
+    "/sleep?ms=20",
+)
 SLOWER = f"""
 [[stacks]]
 id = "{WSGI}"

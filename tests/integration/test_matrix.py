@@ -40,13 +40,25 @@ print("CELLS=" + json.dumps(cells.cells))
 
 
 def harness(*args, timeout=SHARD_LIMIT, cwd=PROJECT_ROOT):
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def collected_cells(*selection):
-    result = subprocess.run([sys.executable, "-c", _COLLECT, *selection], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _COLLECT, *selection],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     line = next(x for x in result.stdout.splitlines() if x.startswith("CELLS="))
     return {tuple(cell) for cell in json.loads(line.removeprefix("CELLS="))}
 
@@ -65,12 +77,26 @@ class _Cells(HTMLParser):
 @pytest.mark.timeout(2 * SHARD_LIMIT + 300)
 def test_ci_profile_in_two_shards_merges_to_the_unsharded_cells(tmp_path):
     for index in (1, 2):
-        run = harness("matrix", "run", "--profile", "ci", "--shard", f"{index}/2",
-                      "--out", str(tmp_path / f"r{index}"))
+        run = harness(
+            "matrix",
+            "run",
+            "--profile",
+            "ci",
+            "--shard",
+            f"{index}/2",
+            "--out",
+            str(tmp_path / f"r{index}"),
+        )
         print(run.stdout[-3000:])
         assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    merge = harness("matrix", "merge", str(tmp_path / "r1"), str(tmp_path / "r2"),
-                    "--out", str(tmp_path / "all"))
+    merge = harness(
+        "matrix",
+        "merge",
+        str(tmp_path / "r1"),
+        str(tmp_path / "r2"),
+        "--out",
+        str(tmp_path / "all"),
+    )
     assert merge.returncode == 0, merge.stdout + merge.stderr
     merged = load_results(tmp_path / "all")
     assert set(merged.cells()) == collected_cells("--profile", "ci")
@@ -102,12 +128,28 @@ def test_a_broken_config_line_newly_fails_exactly_the_cells_it_breaks(tmp_path):
             text = text.replace(FORWARDED_FOR, "")
         (bad / path.name).write_text(text)
     for name in ("good", "bad"):  # from the user's folder, with paths relative to it
-        run = harness("matrix", "run", "--stack-file", f"{name}/stack.toml",
-                      "--out", f"r-{name}", "--no-retry",
-                      "--pytest-args", "-m 'forwarding or host or correctness'", cwd=tmp_path)
+        run = harness(
+            "matrix",
+            "run",
+            "--stack-file",
+            f"{name}/stack.toml",
+            "--out",
+            f"r-{name}",
+            "--no-retry",
+            "--pytest-args",
+            "-m 'forwarding or host or correctness'",
+            cwd=tmp_path,
+        )
         assert run.returncode == (0 if name == "good" else 1), run.stdout[-4000:] + run.stderr
-    report = harness("matrix", "report", str(tmp_path / "r-bad"), "--out", str(tmp_path / "rep"),
-                     "--baseline", str(tmp_path / "r-good"))
+    report = harness(
+        "matrix",
+        "report",
+        str(tmp_path / "r-bad"),
+        "--out",
+        str(tmp_path / "rep"),
+        "--baseline",
+        str(tmp_path / "r-good"),
+    )
     assert report.returncode == 1, report.stdout + report.stderr
     diff = diff_results(load_results(tmp_path / "r-good"), load_results(tmp_path / "r-bad"))
     assert [change.case for change in diff.newly_failing] == BROKEN_BY_MISSING_FORWARDED_FOR

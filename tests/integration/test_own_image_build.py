@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.commands.exitcodes import ExitCode
-from harness.run.runtime import engine
+from harness.engine import engine
+from harness.exitcodes import ExitCode
 from tests.unit.cli_process import harness
 
 BASE = "nginx-gunicorn-gthread-flask"

@@ -18,8 +18,11 @@ STACKS = ("--stack", "nginx-gunicorn-gthread-flask", "--stack", "nginx-uwsgi-fla
 def launch(run_id: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", SCENARIO, *args],
-        cwd=PROJECT_ROOT, env={**os.environ, "HARNESS_RUN_ID": run_id},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "HARNESS_RUN_ID": run_id},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

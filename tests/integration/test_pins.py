@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from harness.commands.cli import main
-from harness.commands.progress import QUIET
+from harness.engine import engine
 from harness.matrix.facts import stack_versions
-from harness.run.runtime import engine
+from harness.progress import QUIET
 from harness.run.session import HarnessSession
 from harness.spec.stackfile import load_stack_file
 

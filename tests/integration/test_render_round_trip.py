@@ -14,16 +14,35 @@ STACK = "nginx-gunicorn-gthread-flask"
 
 
 def render(out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "harness", "render", STACK, "--out", str(out)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "harness", "render", STACK, "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return out / "stack.toml"
 
 
 def forwarding(stack_file: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "scenarios/test_forwarding.py", "--stack-file",
-         str(stack_file), "-p", "no:cacheprovider", "-q", "-n", "0"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "scenarios/test_forwarding.py",
+            "--stack-file",
+            str(stack_file),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-n",
+            "0",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -36,10 +55,12 @@ def test_rendered_files_unchanged_pass(tmp_path):
 def test_worked_example_edit_is_caught(tmp_path):
     stack_file = render(tmp_path)
     config = tmp_path / "nginx.conf"
-    text = config.read_text().replace("proxy_set_header Host $http_host;",
-                                      "proxy_set_header Host $host;")
-    config.write_text("\n".join(line for line in text.splitlines()
-                                if "X-Forwarded-Host" not in line) + "\n")
+    text = config.read_text().replace(
+        "proxy_set_header Host $http_host;", "proxy_set_header Host $host;"
+    )
+    config.write_text(
+        "\n".join(line for line in text.splitlines() if "X-Forwarded-Host" not in line) + "\n"
+    )
     result = forwarding(stack_file)
     assert result.returncode == 1, result.stdout[-3000:]
     assert "test_redirect_uses_public_host_and_port" in result.stdout
@@ -66,14 +87,44 @@ def test_rendered_file_stack_starts_and_passes_correctness(tmp_path):
     """A stack from a file, rendered, runs from the written stack.toml alone."""
     (tmp_path / "stacks.toml").write_text(FILE_STACK)
     out = tmp_path / "effective"
-    subprocess.run([sys.executable, "-m", "harness", "render", "my-api", "--stack-file",
-                    str(tmp_path / "stacks.toml"), "--out", str(out)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "render",
+            "my-api",
+            "--stack-file",
+            str(tmp_path / "stacks.toml"),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert "extends" not in (out / "stack.toml").read_text()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "scenarios/", "-m", "correctness", "--stack-file",
-         str(out / "stack.toml"), "-p", "no:cacheprovider", "-q", "-n", "0"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "scenarios/",
+            "-m",
+            "correctness",
+            "--stack-file",
+            str(out / "stack.toml"),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-n",
+            "0",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout[-3000:]

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from harness.commands.progress import QUIET
+from harness.progress import QUIET
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
-from harness.run.stack_readiness import probe_from_network
+from harness.run.stack_readiness import ReplicaProbe, probe_from_network
 from harness.spec.catalog import STACKS
 from harness.spec.model import (
     Interface,
@@ -39,12 +39,18 @@ _VERSION_COMMANDS = {
     ServerKind.UWSGI: ["uwsgi", "--version"],
     ServerKind.UVICORN: ["uvicorn", "--version"],
     ServerKind.DAPHNE: ["python3", "-c", "import daphne; print(daphne.__version__)"],
-    ServerKind.HYPERCORN: ["python3", "-c", "from importlib.metadata import version; "
-                                          "print(version('hypercorn'))"],
+    ServerKind.HYPERCORN: [
+        "python3",
+        "-c",
+        "from importlib.metadata import version; print(version('hypercorn'))",
+    ],
     ServerKind.GRANIAN: ["granian", "--version"],
     # waitress-serve has no --version; its start-up log names no version either.
-    ServerKind.WAITRESS: ["python3", "-c", "from importlib.metadata import version; "
-                                         "print(version('waitress'))"],
+    ServerKind.WAITRESS: [
+        "python3",
+        "-c",
+        "from importlib.metadata import version; print(version('waitress'))",
+    ],
 }
 _PACKAGE = {ServerKind.UWSGI: "pyuwsgi"}
 
@@ -133,7 +139,8 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
             assert spec.worker_class is not None
             expected = f"Using worker: {_GUNICORN_WORKERS[spec.worker_class]}"
             assert expected in log, f"{spec.id}: gunicorn's log lacks {expected!r}:\n{log}"
-        answered = probe_from_network(stack, ["app-1:8000:http"])["app-1"]
+        how = ReplicaProbe.for_stack(stack.spec, stack.replica_health_path)
+        answered = probe_from_network(stack, ["app-1:8000:http"], how)["app-1"]
         speaks_http = answered.startswith("HTTP/")
         assert speaks_http == (spec.protocol == Protocol.HTTP), (
             f"{spec.id}: protocol {spec.protocol}, but an HTTP request straight to the "

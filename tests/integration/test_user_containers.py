@@ -12,7 +12,8 @@ from pathlib import Path
 
 import docker.errors
 
-from harness.run.runtime import engine, leftovers
+from harness.engine import engine
+from harness.run.runtime import leftovers
 
 USERS_CONFTEST = """
 import os

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from tests.integration.variant_model import Catch, Variant
 from tests.integration.variants_cache import CACHE
+from tests.integration.variants_caddy import CADDY_VARIANTS
 from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
 from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
@@ -130,10 +131,7 @@ CORE: tuple[Variant, ...] = (
                 "test_correctness.py::test_head_reaches_app_as_head",
                 r"the app saw \['GET'\] for HEAD /echo/",
             ),
-            *(
-                Catch(f"{METHODS_REACH_APP}[{method}]", "app saw GET$")
-                for method in METHODS
-            ),
+            *(Catch(f"{METHODS_REACH_APP}[{method}]", "app saw GET$") for method in METHODS),
         ),
     ),
     Variant(
@@ -193,7 +191,17 @@ CORE: tuple[Variant, ...] = (
 
 
 VARIANTS: tuple[Variant, ...] = (
-    CORE + EDGE + FLEET + PROXIES + TRUST + PKI + OPERATOR + CACHE + FRAMING + PREFIXED
+    CORE
+    + EDGE
+    + FLEET
+    + PROXIES
+    + CADDY_VARIANTS
+    + TRUST
+    + PKI
+    + OPERATOR
+    + CACHE
+    + FRAMING
+    + PREFIXED
     + GUIDES
 )
 
@@ -241,4 +249,3 @@ WAIVERS: Mapping[str, str] = MappingProxyType(
         **FRAMING_WAIVERS,
     }
 )
-

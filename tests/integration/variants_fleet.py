@@ -53,7 +53,6 @@ def stale_certificate_server() -> str:
     )
 
 
-
 def replica_down_fails() -> tuple[Catch, ...]:
     """GETs keep failing after the detection window, with app-1 stopped or paused."""
     return tuple(

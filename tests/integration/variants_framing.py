@@ -20,13 +20,20 @@ PASSTHROUGH = (
 )
 # Measured direct (issue 13): gunicorn 21.2.0 frames these so the hidden request runs.
 GUNICORN_21_DESYNCS = (
-    "te-cl", "te-list-gzip-chunked", "te-chunked-then-gzip", "chunk-size-0x", "chunk-size-plus",
+    "te-cl",
+    "te-list-gzip-chunked",
+    "te-chunked-then-gzip",
+    "chunk-size-0x",
+    "chunk-size-plus",
 )
 # Measured direct: Twisted 22.2.0 under daphne 3.0.2 (CVE-2022-24801) and waitress 1.3.1
 # (CVE-2019-16786, CVE-2019-16792, CVE-2022-24761).
 TWISTED_22_2_DESYNCS = ("cl-plus", "chunk-size-0x", "chunk-size-plus")
 WAITRESS_1_3_DESYNCS = (
-    "te-list-gzip-chunked", "te-chunked-twice", "cl-duplicate-same", "cl-duplicate-different",
+    "te-list-gzip-chunked",
+    "te-chunked-twice",
+    "cl-duplicate-same",
+    "cl-duplicate-different",
 )
 
 FRAMING: tuple[Variant, ...] = (
@@ -47,8 +54,7 @@ FRAMING: tuple[Variant, ...] = (
     Variant(
         name="haproxy-tcp-passthrough-twisted-22.2",
         base="haproxy-daphne-django-asgi-daphne-3.0.2-twisted-22.2.0",
-        misconfiguration="HAProxy in mode tcp (no HTTP parsing) before daphne on Twisted "
-        "22.2.0",
+        misconfiguration="HAProxy in mode tcp (no HTTP parsing) before daphne on Twisted 22.2.0",
         edit=PASSTHROUGH,
         catches=catching(DESYNC, *cases_of(PROBE_CASE, TWISTED_22_2_DESYNCS)),
     ),
@@ -75,7 +81,13 @@ _SAME_READING = (
 FRAMING_WAIVERS = {
     f"{PROBE_CASE}[{name}]": _SAME_READING
     for name in (
-        "cl-leading-zeros", "chunk-extension-invalid", "chunk-bare-lf", "bare-lf", "obs-fold",
-        "nul-in-header", "cr-in-header", "pipelined",
+        "cl-leading-zeros",
+        "chunk-extension-invalid",
+        "chunk-bare-lf",
+        "bare-lf",
+        "obs-fold",
+        "nul-in-header",
+        "cr-in-header",
+        "pipelined",
     )
 }

@@ -15,7 +15,7 @@ RESPONSE_HEADS: tuple[Variant, ...] = (
         name="nginx-response-head-buffer-default",
         base="nginx-gunicorn-gthread-flask",
         misconfiguration="no proxy_buffer_size: nginx's one-page default (4 KiB) cannot hold "
-        "a 7 KiB response head, and nginx answers 502 \"upstream sent too big header\"",
+        'a 7 KiB response head, and nginx answers 502 "upstream sent too big header"',
         edit=("    proxy_buffer_size 8192;\n", ""),
         catches=(Catch(RESPONSE_HEAD, HEAD_REFUSED),),
     ),
@@ -96,9 +96,7 @@ CSRF_ORIGIN: tuple[Variant, ...] = (
         "port: Django's own origin lacks it, and the CSRF check refuses the form",
         edit=("$http_host;", "$host;"),
         every=True,
-        catches=(
-            Catch(CSRF, r"got 403; the app believes its origin is https://127\.0\.0\.1;"),
-        ),
+        catches=(Catch(CSRF, r"got 403; the app believes its origin is https://127\.0\.0\.1;"),),
     ),
 )
 
@@ -138,8 +136,10 @@ REQUEST_BUFFERING: tuple[Variant, ...] = (
         base="nginx-gunicorn-sync-django",
         misconfiguration="proxy_request_buffering off (for large uploads, as guides say) in "
         "front of gunicorn's sync workers: each slow upload holds a worker",
-        edit=("            proxy_http_version 1.1;\n",
-              "            proxy_http_version 1.1;\n            proxy_request_buffering off;\n"),
+        edit=(
+            "            proxy_http_version 1.1;\n",
+            "            proxy_http_version 1.1;\n            proxy_request_buffering off;\n",
+        ),
         catches=(Catch(SLOW_UPLOADS, WORKERS_HELD),),
     ),
     Variant(

@@ -15,24 +15,30 @@ PKI: tuple[Variant, ...] = (
         name="nginx-serves-leaf-without-intermediate",
         base="nginx-uvicorn-django-asgi-tls",
         misconfiguration="ssl_certificate points at the leaf (cert.pem), not the full chain",
-        edit=("ssl_certificate /etc/harness/tls/chain.pem;",
-              "ssl_certificate /etc/harness/tls/leaf.pem;"),
+        edit=(
+            "ssl_certificate /etc/harness/tls/chain.pem;",
+            "ssl_certificate /etc/harness/tls/leaf.pem;",
+        ),
         catches=LEAF_ONLY,
     ),
     Variant(
         name="haproxy-serves-leaf-without-intermediate",
         base="haproxy-daphne-django-asgi-tls",
         misconfiguration="crt points at a file with the leaf and key but no intermediate",
-        edit=("ssl crt /etc/harness/tls/chain-and-key.pem",
-              "ssl crt /etc/harness/tls/leaf-and-key.pem"),
+        edit=(
+            "ssl crt /etc/harness/tls/chain-and-key.pem",
+            "ssl crt /etc/harness/tls/leaf-and-key.pem",
+        ),
         catches=LEAF_ONLY,
     ),
     Variant(
         name="apache-serves-leaf-without-intermediate",
         base="apache-gunicorn-gthread-django-tls",
         misconfiguration="SSLCertificateFile is the leaf alone",
-        edit=("SSLCertificateFile /etc/harness/tls/chain.pem",
-              "SSLCertificateFile /etc/harness/tls/leaf.pem"),
+        edit=(
+            "SSLCertificateFile /etc/harness/tls/chain.pem",
+            "SSLCertificateFile /etc/harness/tls/leaf.pem",
+        ),
         catches=LEAF_ONLY,
     ),
 )

@@ -136,9 +136,7 @@ PREFIXED: tuple[Variant, ...] = (
         base=NGINX_UVICORN,
         misconfiguration="location /static/ left at the root: /app/static/ goes to the app",
         edit=("        location /app/static/ {", "        location /static/ {"),
-        catches=(
-            Catch(STATIC, r"/app/static/hello\.txt answered 404 from the app \(app-\d\)"),
-        ),
+        catches=(Catch(STATIC, r"/app/static/hello\.txt answered 404 from the app \(app-\d\)"),),
     ),
     Variant(
         name="apache-static-outside-prefix",
@@ -155,9 +153,7 @@ PREFIXED: tuple[Variant, ...] = (
         misconfiguration="use-service lua.static if { path_beg /static/ }: /app/static/ goes "
         "to the app",
         edit=("path_beg /app/static/ }", "path_beg /static/ }"),
-        catches=(
-            Catch(STATIC, r"/app/static/hello\.txt answered 404 from the app \(app-\d\)"),
-        ),
+        catches=(Catch(STATIC, r"/app/static/hello\.txt answered 404 from the app \(app-\d\)"),),
     ),
     Variant(
         name="nginx-websocket-outside-prefix",

@@ -70,9 +70,7 @@ APACHE += (
         "a request whose method is not a token",
         edit=("TraceEnable Off\n", "TraceEnable Off\nHttpProtocolOptions Unsafe\n"),
         catches=(
-            Catch(
-                f"{MALFORMED}[invalid-method]", r"invalid-method got 'HTTP/1\.1 200 OK', X-In"
-            ),
+            Catch(f"{MALFORMED}[invalid-method]", r"invalid-method got 'HTTP/1\.1 200 OK', X-In"),
         ),
     ),
 )

@@ -20,17 +20,22 @@ TRUST: tuple[Variant, ...] = (
         file="args",
         edit=("*", "127.0.0.1"),
         catches=(
-            Catch(f"{FORWARDING}test_forwarded_headers_are_applied_by_the_declared_layer_only",
-                  r"trust = server, but the server gave the app"),
-            Catch(f"{FORWARDING}test_client_address_reaches_app", r"app saw client '.*', the "
-                  r"proxy saw"),
+            Catch(
+                f"{FORWARDING}test_forwarded_headers_are_applied_by_the_declared_layer_only",
+                r"trust = server, but the server gave the app",
+            ),
+            Catch(
+                f"{FORWARDING}test_client_address_reaches_app",
+                r"app saw client '.*', the "
+                r"proxy saw",
+            ),
             Catch(f"{FORWARDING}test_forwarded_proto_reaches_app", r"app saw scheme 'http'"),
         ),
     ),
     Variant(
         name="gunicorn-trusts-proxy-under-app-layer",
         base=GUNICORN_APP_LAYER_TLS,
-        misconfiguration="trust = app, but gunicorn forwarded_allow_ips = \"*\": both layers "
+        misconfiguration='trust = app, but gunicorn forwarded_allow_ips = "*": both layers '
         "apply X-Forwarded-Proto",
         file="server",
         edit=('forwarded_allow_ips = "127.0.0.1"', 'forwarded_allow_ips = "*"'),
@@ -44,8 +49,10 @@ TRUST: tuple[Variant, ...] = (
         base=GUNICORN_APP_LAYER,
         misconfiguration="proxy_set_header Host $host: the Host header loses the public port "
         "(the app layer's X-Forwarded-Host hides it from Flask, not from a default Django)",
-        edit=("            proxy_set_header Host $http_host;\n",
-              "            proxy_set_header Host $host;\n"),
+        edit=(
+            "            proxy_set_header Host $http_host;\n",
+            "            proxy_set_header Host $host;\n",
+        ),
         catches=catching(
             r"the app received Host '127\.0\.0\.1', the client sent '127\.0\.0\.1:\d+'",
             f"{FORWARDING}test_host_header_reaches_app_as_the_client_sent_it",
@@ -56,8 +63,10 @@ TRUST: tuple[Variant, ...] = (
         base=UVICORN_SERVER_LAYER,
         misconfiguration="$proxy_add_x_forwarded_for at the edge, in front of uvicorn trusting "
         "the proxy: uvicorn takes the leftmost entry, which the client wrote",
-        edit=("            proxy_set_header X-Forwarded-For $remote_addr;\n",
-              "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"),
+        edit=(
+            "            proxy_set_header X-Forwarded-For $remote_addr;\n",
+            "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n",
+        ),
         catches=catching(
             r"app trusted the client's 203\.0\.113\.66",
             f"{FORWARDING}test_client_supplied_forwarded_for_is_not_client_address",

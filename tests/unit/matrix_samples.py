@@ -122,14 +122,25 @@ EXPECTED_COUNTS = {
 def _stack(stack_id: str, proxy: str, server: str, app: str, suite: str, tls: bool) -> StackRecord:
     return StackRecord(
         id=stack_id,
-        spec={"proxy": proxy, "server": server, "server_label": server, "app_mode": app,
-              "suite": suite, "tls": tls, "replicas": 2, "balancing": "round_robin"},
+        spec={
+            "proxy": proxy,
+            "server": server,
+            "server_label": server,
+            "app_mode": app,
+            "suite": suite,
+            "tls": tls,
+            "replicas": 2,
+            "balancing": "round_robin",
+        },
         source="examples/matrix.toml",
         startup_seconds=4.2,
         seconds={NGINX: 71.5, HAPROXY: 58.25, APACHE: 96.0}[stack_id],
         versions={
-            "proxy": {"nginx": "nginx version: nginx/1.22.1", "haproxy": "HAProxy version 2.6.12",
-                      "apache": "Server version: Apache/2.4.62 (Debian)"}[proxy],
+            "proxy": {
+                "nginx": "nginx version: nginx/1.22.1",
+                "haproxy": "HAProxy version 2.6.12",
+                "apache": "Server version: Apache/2.4.62 (Debian)",
+            }[proxy],
             "python": "3.11.2",
             "server": f"{server} 23.0.0",
             "framework": f"{app} 3.1.3",
@@ -139,8 +150,13 @@ def _stack(stack_id: str, proxy: str, server: str, app: str, suite: str, tls: bo
             "debian_packages": {proxy: "1.22.1-9", "openssl": "3.0.15-1~deb12u1"},
         },
         images={"proxy": f"sha256:{'ab' * 32}", "app": f"sha256:{'cd' * 32}"},
-        configs=(ConfigDigest(f"/etc/{proxy}/{proxy}.conf", "0123456789abcdef" * 4,
-                              f"configs/{stack_id}/{proxy}.conf"),),
+        configs=(
+            ConfigDigest(
+                f"/etc/{proxy}/{proxy}.conf",
+                "0123456789abcdef" * 4,
+                f"configs/{stack_id}/{proxy}.conf",
+            ),
+        ),
     )
 
 
@@ -152,8 +168,16 @@ def _cases() -> tuple[CaseRecord, ...]:
                 continue
             for name in names:
                 fields: dict = {"outcome": Outcome.PASSED, **NOT_PASSED.get((stack_id, name), {})}
-                cases.append(CaseRecord(stack=stack_id, case=name, scenario=name.split("[")[0],
-                                        family=family, duration=0.25, **fields))
+                cases.append(
+                    CaseRecord(
+                        stack=stack_id,
+                        case=name,
+                        scenario=name.split("[")[0],
+                        family=family,
+                        duration=0.25,
+                        **fields,
+                    )
+                )
     return tuple(cases)
 
 
@@ -169,8 +193,9 @@ def sample_results() -> MatrixResults:
         workers=2,
         selection="examples/matrix.toml",
         shards=(
-            ShardInfo(1, 2, "2024-12-01T02:00:00Z", "2024-12-01T02:02:50Z", 170.0,
-                      (APACHE, HAPROXY)),
+            ShardInfo(
+                1, 2, "2024-12-01T02:00:00Z", "2024-12-01T02:02:50Z", 170.0, (APACHE, HAPROXY)
+            ),
             ShardInfo(2, 2, "2024-12-01T02:00:00Z", "2024-12-01T02:01:15Z", 75.5, (NGINX,)),
         ),
     )
@@ -197,8 +222,11 @@ def previous_results() -> MatrixResults:
     ]
     cases.append(CaseRecord(NGINX, REMOVED, REMOVED, "host", Outcome.PASSED, 0.1))
     old_stack = current.stacks[NGINX]
-    versions = {**old_stack.versions, "server": "gunicorn 22.0.0",
-                "packages": {**old_stack.versions["packages"], "gunicorn": "22.0.0"}}
+    versions = {
+        **old_stack.versions,
+        "server": "gunicorn 22.0.0",
+        "packages": {**old_stack.versions["packages"], "gunicorn": "22.0.0"},
+    }
     stacks = {**current.stacks, NGINX: replace(old_stack, versions=versions)}
     return replace(current, stacks=MappingProxyType(stacks), cases=tuple(cases))
 

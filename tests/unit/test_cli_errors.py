@@ -41,7 +41,9 @@ def test_unknown_stack_id():
 
 
 def test_glob_matching_nothing():
-    assert_clean_error(harness("build", "--stack", "caddy-*"), "matches no stack", "harness stacks")
+    assert_clean_error(
+        harness("build", "--stack", "traefik-*"), "matches no stack", "harness stacks"
+    )
 
 
 def test_stacks_lists_a_selection_and_never_takes_stack_for_stack_file():
@@ -64,7 +66,10 @@ def test_invalid_toml(tmp_path):
     [
         ('colour = "red"', "field 'colour': got an unknown field"),
         ("replicas = 0", "field 'replicas': got 0; allowed: a whole number from 1"),
-        ('proxy = "caddy"', "field 'proxy': got 'caddy'; allowed: nginx, apache, haproxy"),
+        (
+            'proxy = "traefik"',
+            "field 'proxy': got 'traefik'; allowed: nginx, apache, haproxy, caddy",
+        ),
         ('server = "tornado"', "field 'server': got 'tornado'"),
         ('server = "daphne"', "Flask is a WSGI-only app"),
         ('tls_min_version = "1.3"', "field 'tls_min_version': got 1.3; allowed: only with tls"),
@@ -129,14 +134,22 @@ def test_load_unknown_stack():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["matrix", "run", "--profile", "ci", "--shard", "5/4", "--out", "x"],
-         "argument --shard: got '5/4'; allowed: I/N with 1 <= I <= N <= 256"),
-        (["matrix", "run", "--profile", "ci", "--out", "x", "--pytest-args", "'open"],
-         "--pytest-args: got \"'open\"; No closing quotation"),
-        (["matrix", "report", "no-such-results", "--out", "x"],
-         "no-such-results: no matrix results here"),
-        (["matrix", "plan", "--profile", "ci", "--shards", "0"],
-         "argument --shards: got '0'; allowed: a whole number from 1"),
+        (
+            ["matrix", "run", "--profile", "ci", "--shard", "5/4", "--out", "x"],
+            "argument --shard: got '5/4'; allowed: I/N with 1 <= I <= N <= 256",
+        ),
+        (
+            ["matrix", "run", "--profile", "ci", "--out", "x", "--pytest-args", "'open"],
+            '--pytest-args: got "\'open"; No closing quotation',
+        ),
+        (
+            ["matrix", "report", "no-such-results", "--out", "x"],
+            "no-such-results: no matrix results here",
+        ),
+        (
+            ["matrix", "plan", "--profile", "ci", "--shards", "0"],
+            "argument --shards: got '0'; allowed: a whole number from 1",
+        ),
         (["matrix", "diff", "no-old", "no-new"], "no-old: no matrix results here"),
     ],
 )

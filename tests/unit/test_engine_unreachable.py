@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands.exitcodes import ExitCode
+from harness.exitcodes import ExitCode
 from harness.paths import PROJECT_ROOT
 from tests.unit.cli_process import harness
 

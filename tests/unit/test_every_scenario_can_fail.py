@@ -38,8 +38,14 @@ sys.exit(code)
 
 @cache
 def scenario_cases() -> frozenset[str]:
-    result = subprocess.run([sys.executable, "-c", _COLLECT], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", _COLLECT],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     line = next((x for x in result.stdout.splitlines() if x.startswith("CASES=")), None)
     assert result.returncode == 0 and line, result.stdout[-3000:] + result.stderr[-3000:]
     return frozenset(json.loads(line.removeprefix("CASES=")))

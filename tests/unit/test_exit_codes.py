@@ -1,6 +1,6 @@
 """Each class of failure ends `harness` with its own exit code, one line, no traceback.
 
-The codes are documented in `harness --help` and the README (harness/commands/exitcodes.py). Usage
+The codes are documented in `harness --help` and the README (harness/exitcodes.py). Usage
 and engine failures run the real command in a subprocess; image build and stack start are raised
 where the real code raises them (the build and the session), with no engine needed.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness.commands import cli
-from harness.commands.exitcodes import ExitCode
 from harness.errors import ImageBuildError, ReadinessTimeout, StackStartError
+from harness.exitcodes import ExitCode
 from tests.unit.cli_process import harness
 
 
@@ -53,7 +53,7 @@ def test_usage_bad_stack_file(tmp_path):
 
 
 def test_usage_test_with_a_selection_matching_nothing():
-    result = harness("test", "--stack", "caddy-*")
+    result = harness("test", "--stack", "traefik-*")
     assert result.returncode == ExitCode.USAGE, result.stdout + result.stderr
     assert "matches no stack" in result.stdout + result.stderr
 

@@ -20,8 +20,10 @@ def test_a_value_set_in_a_stack_file_names_the_file_and_the_table(tmp_path):
     )
     spec = load_stack_file(path)[0]
     hint = declared(spec, Expectation.MAX_HEADER_BYTES).hint()
-    assert f"declared max_header_bytes = 16384 ({path}, stack mine, [stacks.limits] " \
-           "max_header_bytes)" in hint
+    assert (
+        f"declared max_header_bytes = 16384 ({path}, stack mine, [stacks.limits] "
+        "max_header_bytes)" in hint
+    )
     assert "haproxy: tune.bufsize" in hint and "uwsgi: buffer-size" in hint
 
 

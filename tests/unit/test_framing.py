@@ -23,7 +23,7 @@ from harness.clients.framing.advisories import (
 from harness.clients.framing.verdicts import classify
 from harness.clients.framing.wire import answers_in
 from harness.spec.catalog import PROFILES, STACKS
-from harness.spec.model import HttpParser, ServerKind
+from harness.spec.model import HttpParser, ProxyKind, ServerKind
 from harness.spec.version_axes import version_axes
 
 
@@ -43,8 +43,10 @@ def test_te_list_probe_content_length_covers_only_the_chunk_size_line():
 
 
 def test_answers_are_split_and_chunked_bodies_decoded():
-    raw = (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 400 Bad\r\n"
-           b"Transfer-Encoding: chunked\r\n\r\n3\r\nbad\r\n0\r\n\r\nHTTP/1.1 204 No\r\n\r\n")
+    raw = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 400 Bad\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n3\r\nbad\r\n0\r\n\r\nHTTP/1.1 204 No\r\n\r\n"
+    )
     answers = answers_in(raw)
     assert [(a.status, a.body) for a in answers] == [(200, b"ok"), (400, b"bad"), (204, b"")]
 
@@ -73,14 +75,17 @@ def _hop(hop, outcome, length=5):
 
 def test_a_lenient_server_behind_a_refusing_proxy_is_protected():
     probe = PROBES["chunk-size-0x"]
-    result = ProbeResult(probe, _hop(Hop.PROXIED, HopOutcome.REFUSED),
-                         _hop(Hop.DIRECT, HopOutcome.ACCEPTED))
+    result = ProbeResult(
+        probe, _hop(Hop.PROXIED, HopOutcome.REFUSED), _hop(Hop.DIRECT, HopOutcome.ACCEPTED)
+    )
     assert (result.server_lenient, result.proxy_protects) == (True, True)
-    unprotected = ProbeResult(probe, _hop(Hop.PROXIED, HopOutcome.DESYNC),
-                              _hop(Hop.DIRECT, HopOutcome.DESYNC))
+    unprotected = ProbeResult(
+        probe, _hop(Hop.PROXIED, HopOutcome.DESYNC), _hop(Hop.DIRECT, HopOutcome.DESYNC)
+    )
     assert (unprotected.server_lenient, unprotected.proxy_protects) == (True, False)
-    strict = ProbeResult(probe, _hop(Hop.PROXIED, HopOutcome.REFUSED),
-                         _hop(Hop.DIRECT, HopOutcome.REFUSED))
+    strict = ProbeResult(
+        probe, _hop(Hop.PROXIED, HopOutcome.REFUSED), _hop(Hop.DIRECT, HopOutcome.REFUSED)
+    )
     assert (strict.server_lenient, strict.proxy_protects) == (False, None)
 
 
@@ -100,8 +105,9 @@ def test_accepting_an_ambiguous_probe_as_stated_is_not_lenient():
 def test_an_advisory_judges_a_version_by_its_range(version, lenient, verdict):
     (advisory,) = [a for a in ADVISORIES if a.id == "CVE-2024-6827"]
     assert judge(advisory, version, lenient) == verdict
-    assert verdict.is_finding == (verdict in (AdvisoryVerdict.STRICTER_THAN_ADVISED,
-                                              AdvisoryVerdict.LENIENT_THOUGH_FIXED))
+    assert verdict.is_finding == (
+        verdict in (AdvisoryVerdict.STRICTER_THAN_ADVISED, AdvisoryVerdict.LENIENT_THOUGH_FIXED)
+    )
 
 
 def test_advisories_name_known_probes_and_valid_ranges():
@@ -128,10 +134,15 @@ def test_version_axes_cross_every_proxy_for_the_framing_family_only_in_nightly()
     by_server = {(spec.server, spec.packages, spec.http_parser): set() for spec in axes}
     for spec in axes:
         by_server[spec.server, spec.packages, spec.http_parser].add(spec.proxy)
-    assert all(len(proxies) == 3 for proxies in by_server.values()), by_server
+    assert all(len(proxies) == len(ProxyKind) for proxies in by_server.values()), by_server
     pinned = {f"{pin.name} {pin.version}" for spec in axes for pin in spec.packages}
-    assert {"gunicorn 21.2.0", "gunicorn 22.0.0", "h11 0.14.0", "waitress 2.1.0",
-            "waitress 1.3.1"} <= pinned
+    assert {
+        "gunicorn 21.2.0",
+        "gunicorn 22.0.0",
+        "h11 0.14.0",
+        "waitress 2.1.0",
+        "waitress 1.3.1",
+    } <= pinned
     assert any(s.server == ServerKind.UVICORN and not s.packages for s in axes)
 
 
@@ -145,13 +156,31 @@ def _framing_results(direct_outcome, lenient):
     record = results.stacks[HAPROXY]
     spec = {**record.spec, "server": "uvicorn", "http_parser": "h11"}
     versions = {**record.versions, "packages": {"h11": "0.16.0", "uvicorn": "0.54.0"}}
-    hop = {"outcome": "refused", "statuses": [400], "closed": True, "app_requests": 0,
-           "hidden_ran": False, "body_length": None}
-    observation = {"probe": "chunk-bad-terminator", "kind": "invalid", "proxied": hop,
-                   "direct": {**hop, "outcome": direct_outcome}, "server_lenient": lenient,
-                   "proxy_protects": True if lenient else None}
-    case = CaseRecord(HAPROXY, "test_framing.py::t[chunk-bad-terminator]", "test_framing.py::t",
-                      "framing", Outcome.PASSED, 1.0, observations={"framing": observation})
+    hop = {
+        "outcome": "refused",
+        "statuses": [400],
+        "closed": True,
+        "app_requests": 0,
+        "hidden_ran": False,
+        "body_length": None,
+    }
+    observation = {
+        "probe": "chunk-bad-terminator",
+        "kind": "invalid",
+        "proxied": hop,
+        "direct": {**hop, "outcome": direct_outcome},
+        "server_lenient": lenient,
+        "proxy_protects": True if lenient else None,
+    }
+    case = CaseRecord(
+        HAPROXY,
+        "test_framing.py::t[chunk-bad-terminator]",
+        "test_framing.py::t",
+        "framing",
+        Outcome.PASSED,
+        1.0,
+        observations={"framing": observation},
+    )
     stacks = {**results.stacks, HAPROXY: replace(record, spec=spec, versions=versions)}
     return replace(results, stacks=stacks, cases=(*results.cases, case))
 

@@ -12,8 +12,8 @@ from packaging.version import Version
 
 from harness.building.pinned import installed_version
 from harness.building.render_out import write_effective_configs
-from harness.spec.catalog import STACKS
-from harness.spec.incompatibilities import (
+from harness.known.causes import Part, replaced_parts
+from harness.known.incompatibilities import (
     CHUNKED_UPLOAD,
     IN_FLIGHT,
     KNOWN,
@@ -21,12 +21,13 @@ from harness.spec.incompatibilities import (
     WEBSOCKET_STOP,
     known_incompatibilities,
 )
-from harness.spec.incompatibility import Incompatibility
+from harness.known.incompatibility import Incompatibility
+from harness.parts import PROXY_KITS, proxy_kit
+from harness.spec.catalog import STACKS
 from harness.spec.model import ProxyKind, Suite
-from harness.spec.parts import Part, replaced_parts
 from harness.spec.pins import Pin
 from harness.spec.stackfile import load_stack_file
-from harness.spec.suites import SHIPPED, VersionRange, shipped_version
+from harness.spec.suites import VersionRange, shipped_version
 
 pytest_plugins = ["pytester"]
 
@@ -117,8 +118,6 @@ def test_version_range_bounds():
     newer = VersionRange(ProxyKind.HAPROXY, since="2.8")
     assert (newer.holds_on(Suite.BOOKWORM), newer.holds_on(Suite.TRIXIE)) == (False, True)
     assert str(nginx_before) == "nginx < 1.27.3"
-    assert set(SHIPPED) == set(Suite)
-    assert all(set(proxies) == set(ProxyKind) for proxies in SHIPPED.values())
 
 
 def test_entry_outside_its_version_range_does_not_apply():
@@ -135,8 +134,10 @@ def test_entry_outside_its_version_range_does_not_apply():
 
 def test_re_resolution_entry_goes_on_a_suite_with_nginx_1_27_3(monkeypatch):
     """The day a suite ships an nginx whose `server ... resolve` our config can use."""
-    trixie = {**SHIPPED[Suite.TRIXIE], ProxyKind.NGINX: Version("1.28.0")}
-    monkeypatch.setattr("harness.spec.suites.SHIPPED", {**SHIPPED, Suite.TRIXIE: trixie})
+    nginx = proxy_kit(ProxyKind.NGINX)
+    shipped = {**nginx.shipped, Suite.TRIXIE: Version("1.28.0")}
+    kits = {**PROXY_KITS, ProxyKind.NGINX: dataclasses.replace(nginx, shipped=shipped)}
+    monkeypatch.setattr("harness.parts.PROXY_KITS", MappingProxyType(kits))
     assert reasons(STACKS[NGINX], RECREATED_REPLICA)
     assert not reasons(STACKS[f"{NGINX}-trixie"], RECREATED_REPLICA)
 
@@ -204,6 +205,8 @@ def test_an_entry_known_for_some_package_versions_applies_to_those_only():
 def test_a_package_specifier_that_is_not_pep_440_fails_when_the_entry_is_made():
     with pytest.raises(InvalidSpecifier):
         Incompatibility(
-            scenarios=("x",), reason="r", parts=(Part.SERVER_SOFTWARE,),
+            scenarios=("x",),
+            reason="r",
+            parts=(Part.SERVER_SOFTWARE,),
             packages=MappingProxyType({"granian": SpecifierSet("2.8.7")}),
         )

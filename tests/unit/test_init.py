@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from harness.commands.cli import main
-from harness.commands.exitcodes import ExitCode
 from harness.commands.init.binding import rebound
 from harness.commands.init.command import identify
 from harness.commands.init.dockerfile import read_dockerfile
 from harness.commands.init.requirements import packages_of
 from harness.commands.init.scan import ProjectFiles
 from harness.errors import ConfigError
+from harness.exitcodes import ExitCode
 from harness.paths import PROJECT_ROOT
 from harness.spec.model import Framework, Interface, ProxyKind, ServerKind, WorkerClass
 from harness.spec.stackfile import load_stack_file

@@ -24,8 +24,11 @@ from harness.matrix.schema import (
 
 def _stack(stack_id, gunicorn="23.0.0", digest="a" * 64):
     return StackRecord(
-        id=stack_id, spec={"proxy": "nginx", "server_label": "gunicorn-gthread"},
-        source="built-in", startup_seconds=2.0, seconds=60.0,
+        id=stack_id,
+        spec={"proxy": "nginx", "server_label": "gunicorn-gthread"},
+        source="built-in",
+        startup_seconds=2.0,
+        seconds=60.0,
         versions={"proxy": "nginx version: nginx/1.22.1", "packages": {"gunicorn": gunicorn}},
         images={"proxy": "sha256:1"},
         configs=(ConfigDigest("/etc/nginx/nginx.conf", digest, f"configs/{stack_id}/nginx.conf"),),
@@ -34,9 +37,17 @@ def _stack(stack_id, gunicorn="23.0.0", digest="a" * 64):
 
 def _results(cells, shard=(1, 1), **stack_changes):
     stacks = sorted({stack for stack, _, _ in cells})
-    run = RunInfo("0.1.0", "abc", "2026-11-29T00:00:00+00:00", "2026-11-29T00:10:00+00:00",
-                  "Docker Engine 20.10", 2, 2, "--profile ci",
-                  (ShardInfo(shard[0], shard[1], "t0", "t1", 600.0, tuple(stacks)),))
+    run = RunInfo(
+        "0.1.0",
+        "abc",
+        "2026-11-29T00:00:00+00:00",
+        "2026-11-29T00:10:00+00:00",
+        "Docker Engine 20.10",
+        2,
+        2,
+        "--profile ci",
+        (ShardInfo(shard[0], shard[1], "t0", "t1", 600.0, tuple(stacks)),),
+    )
     cases = tuple(
         CaseRecord(stack, case, case, "forwarding", Outcome(outcome), 0.5, reason=f"{outcome}!")
         for stack, case, outcome in cells
@@ -99,17 +110,32 @@ def test_merge_command_fails_loudly_on_a_missing_shard(tmp_path, capsys):
 
 
 def test_diff_names_exactly_the_changed_cells_and_versions():
-    old = _results([("a", "t.py::x", "passed"), ("a", "t.py::y", "xfailed"),
-                    ("a", "t.py::z", "failed"), ("a", "t.py::gone", "passed"),
-                    ("a", "t.py::same", "failed")])
-    new = _results([("a", "t.py::x", "failed"), ("a", "t.py::y", "xpassed"),
-                    ("a", "t.py::z", "passed"), ("a", "t.py::new", "passed"),
-                    ("a", "t.py::same", "failed")], gunicorn="22.0.0", digest="b" * 64)
+    old = _results(
+        [
+            ("a", "t.py::x", "passed"),
+            ("a", "t.py::y", "xfailed"),
+            ("a", "t.py::z", "failed"),
+            ("a", "t.py::gone", "passed"),
+            ("a", "t.py::same", "failed"),
+        ]
+    )
+    new = _results(
+        [
+            ("a", "t.py::x", "failed"),
+            ("a", "t.py::y", "xpassed"),
+            ("a", "t.py::z", "passed"),
+            ("a", "t.py::new", "passed"),
+            ("a", "t.py::same", "failed"),
+        ],
+        gunicorn="22.0.0",
+        digest="b" * 64,
+    )
     diff = diff_results(old, new)
-    assert [(c.case, c.old, c.new) for c in diff.newly_failing] == [("t.py::x", "passed",
-                                                                      "failed")]
-    assert [(c.case, c.new) for c in diff.newly_passing] == [("t.py::y", "xpassed"),
-                                                            ("t.py::z", "passed")]
+    assert [(c.case, c.old, c.new) for c in diff.newly_failing] == [("t.py::x", "passed", "failed")]
+    assert [(c.case, c.new) for c in diff.newly_passing] == [
+        ("t.py::y", "xpassed"),
+        ("t.py::z", "passed"),
+    ]
     assert [c.case for c in diff.added] == ["t.py::new"]
     assert [c.case for c in diff.removed] == ["t.py::gone"]
     assert [(v.what, v.old, v.new) for v in diff.version_changes] == [

@@ -86,8 +86,16 @@ def test_skips_and_xfails_keep_their_reasons(outcomes):
 
 
 def _case(outcome, reason=""):
-    return CaseRecord("s", "t.py::c", "t.py::c", "f", outcome, 1.0, reason=reason,
-                      evidence="E evidence" if outcome.is_failure else "")
+    return CaseRecord(
+        "s",
+        "t.py::c",
+        "t.py::c",
+        "f",
+        outcome,
+        1.0,
+        reason=reason,
+        evidence="E evidence" if outcome.is_failure else "",
+    )
 
 
 def test_a_failure_that_passes_when_retried_is_flaky_and_keeps_its_evidence():
@@ -100,8 +108,11 @@ def test_a_failure_that_passes_when_retried_is_flaky_and_keeps_its_evidence():
 
 def test_a_failure_that_fails_again_stays_failed_with_both_reasons():
     again = after_retry(_case(Outcome.FAILED, "boom"), _case(Outcome.FAILED, "boom again"))
-    assert (again.outcome, again.reason, again.first_failure) == (Outcome.FAILED, "boom again",
-                                                                  "boom")
+    assert (again.outcome, again.reason, again.first_failure) == (
+        Outcome.FAILED,
+        "boom again",
+        "boom",
+    )
 
 
 def test_a_retry_names_each_case_as_a_command_line_can_find_it_again():

@@ -60,7 +60,8 @@ def test_values_the_file_does_not_declare_are_read_from_the_users_nginx_conf(tmp
     assert spec.timeouts.proxy_connect == 60  # nginx's default connect timeout, over 4 s rest
     where = spec.expectation_sources["limits.max_response_header_bytes"]
     assert (where.kind, where.where) == (
-        SourceKind.READ, "nginx.conf line 14: proxy_buffer_size 16k"
+        SourceKind.READ,
+        "nginx.conf line 14: proxy_buffer_size 16k",
     )
 
 
@@ -168,9 +169,9 @@ def test_a_uwsgi_location_reads_its_own_buffer_and_the_body_limit(tmp_path):
 
 
 def test_a_regex_location_wins_over_a_prefix_as_nginx_picks_it(tmp_path):
-    nginx = NGINX.replace(
-        "location /_harness/ws/ {", "location ~ ^(/_harness)?/ws/ {"
-    ).replace("proxy_read_timeout 1m;", "proxy_read_timeout 10s;")
+    nginx = NGINX.replace("location /_harness/ws/ {", "location ~ ^(/_harness)?/ws/ {").replace(
+        "proxy_read_timeout 1m;", "proxy_read_timeout 10s;"
+    )
     spec = _stack(tmp_path, nginx=nginx)
     assert spec.timeouts.websocket_idle == 10
     where = spec.expectation_sources["timeouts.websocket_idle"].where

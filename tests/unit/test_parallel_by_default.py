@@ -56,9 +56,7 @@ def test_a_run_is_parallel_unless_the_user_chooses(pytester, user_args, expected
     assert after == (expected or given)
 
 
-@pytest.mark.parametrize(
-    ("workers", "expected"), [(None, []), (1, ["-n", "0"]), (4, ["-n", "4"])]
-)
+@pytest.mark.parametrize(("workers", "expected"), [(None, []), (1, ["-n", "0"]), (4, ["-n", "4"])])
 def test_harness_test_workers_option(workers, expected):
     assert worker_arguments(workers) == expected
     arguments = pytest_arguments([], [f"--stack={STACK}"], ["-x"], workers)

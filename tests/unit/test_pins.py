@@ -12,9 +12,9 @@ import pytest
 
 from harness.building.pinned import pin_problems, pin_set, resolve_pin_set, versions_line
 from harness.commands.cli import main
-from harness.commands.progress import QUIET
 from harness.errors import ConfigError
 from harness.matrix.facts import pins_line
+from harness.progress import QUIET
 from harness.spec.pins import Pin, pinned_requirements
 from harness.spec.stackfile import load_stack_file
 

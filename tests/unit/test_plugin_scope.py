@@ -61,6 +61,6 @@ def test_without_options_stacks_are_selected_on_first_use(pytester: pytest.Pytes
 
 def test_a_bad_selection_is_still_a_usage_error(pytester: pytest.Pytester):
     pytester.makepyfile(test_mine="def test_adds():\n    assert True\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--stack", "caddy-*")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--stack", "traefik-*")
     assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stderr.str()
-    result.stderr.fnmatch_lines(["*--stack caddy-*: matches no stack*"])
+    result.stderr.fnmatch_lines(["*--stack traefik-*: matches no stack*"])

@@ -1,6 +1,6 @@
 """Progress shows on a terminal and stays quiet in CI or when output is not a TTY."""
 
-from harness.commands.progress import Progress
+from harness.progress import Progress
 
 
 def test_quiet_in_ci(monkeypatch):

@@ -8,8 +8,8 @@ import pytest
 
 from harness.building.configs import RunValues, render_stack
 from harness.building.render_out import write_effective_configs
+from harness.known.incompatibilities import KNOWN, known_incompatibilities
 from harness.spec.catalog import STACKS
-from harness.spec.incompatibilities import KNOWN, known_incompatibilities
 from harness.spec.model import Balancing, Limits, Timeouts
 from harness.spec.stackfile import load_stack_file
 

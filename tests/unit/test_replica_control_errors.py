@@ -15,7 +15,7 @@ from harness.errors import EngineError, StackError, StackStartError
 from harness.run import fleet, runtime
 from harness.run.runtime import RunIdentity
 from harness.run.stack import Stack, StackImages
-from harness.run.stack_readiness import probe_from_network
+from harness.run.stack_readiness import ReplicaProbe, probe_from_network
 from harness.spec.catalog import STACKS
 
 STACK_ID = "nginx-gunicorn-gthread-flask"
@@ -105,8 +105,9 @@ def test_the_readiness_probe_from_redis_names_its_service():
     """The probe asks the network agent beside Redis, found through the Redis container."""
     stack = stack_with("redis", NOT_RUNNING)
     stack.containers["app-1"] = stack_with("app-1", REMOVED).containers["app-1"]
+    how = ReplicaProbe.for_stack(stack.spec, stack.replica_health_path)
     with pytest.raises(StackError, match=r"service redis \(inspect\): the engine refused"):
-        probe_from_network(stack, ["app-1:8000:http"])
+        probe_from_network(stack, ["app-1:8000:http"], how)
 
 
 def test_moved_replica_placeholder_refused_names_the_placeholder(monkeypatch):
@@ -159,7 +160,7 @@ def test_down_removes_containers_that_joined_with_the_stacks_labels(monkeypatch)
         def remove(self, **options):
             removed.append("mock")
 
-    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([Joined()]))
+    monkeypatch.setattr("harness.run.services.engine", lambda: Engine([Joined()]))
     stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
     stack.network = Network()
     stack.down()
@@ -178,7 +179,7 @@ REMOVING = conflict("removal of container 1c78 is already in progress")
 def test_down_takes_a_removal_already_in_progress_as_done(monkeypatch):
     """Parallel runs each reap orphans at start, and `harness clean` may run beside them: a
     container another process is removing is gone for us (session 8's CI failed on this)."""
-    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([]))
+    monkeypatch.setattr("harness.run.services.engine", lambda: Engine([]))
     stack = stack_with("app-1", REMOVING)
     stack.network = Network()
     stack.down()
@@ -186,7 +187,7 @@ def test_down_takes_a_removal_already_in_progress_as_done(monkeypatch):
 
 
 def test_down_still_names_any_other_conflict(monkeypatch):
-    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([]))
+    monkeypatch.setattr("harness.run.services.engine", lambda: Engine([]))
     stack = stack_with("app-1", conflict("You cannot remove a running container 1c78"))
     with pytest.raises(StackError, match=r"service app-1 \(remove\).*running container 1c78"):
         stack.down()
@@ -212,7 +213,7 @@ def test_reaping_beside_another_reaper_is_not_an_error(monkeypatch):
 
 def test_down_with_a_foreign_container_on_the_network_says_so(monkeypatch):
     busy = docker.errors.APIError("403 Client Error", explanation="network has active endpoints")
-    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([]))
+    monkeypatch.setattr("harness.run.services.engine", lambda: Engine([]))
     stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
     stack.network = Network(busy)
     with pytest.raises(StackError) as caught:
@@ -223,7 +224,7 @@ def test_down_with_a_foreign_container_on_the_network_says_so(monkeypatch):
 
 
 def test_join_options_carry_the_network_its_alias_and_our_labels(monkeypatch):
-    monkeypatch.setattr("harness.run.stack.engine", lambda: Engine([]))
+    monkeypatch.setattr("harness.run.services.engine", lambda: Engine([]))
     stack = Stack(STACKS[STACK_ID], RunIdentity.new(), StackImages("base:test", "app:test"))
     with pytest.raises(StackError, match=r"join_options\('mock'\) before the stack is up"):
         stack.join_options("mock")
@@ -267,6 +268,6 @@ def test_a_pause_runc_could_not_freeze_is_asked_again():
 
 
 def test_a_pause_that_never_freezes_fails_after_the_patience(monkeypatch):
-    monkeypatch.setattr("harness.run.stack.FREEZE_PATIENCE", 0.05)
+    monkeypatch.setattr("harness.run.replicas.FREEZE_PATIENCE", 0.05)
     with pytest.raises(StackError, match=r"\(pause\): the engine refused: .*unable to freeze"):
         stack_with("app-1", FREEZE_FAILED).pause_replica("app-1")

@@ -21,7 +21,7 @@ def test_glob_matching_nothing_names_the_nearest_stacks():
     with pytest.raises(ConfigError, match=r"matches no stack. Known stacks like it: nginx-uwsgi"):
         select_stacks(["nginx-uwsgi-flsk*"])
     with pytest.raises(ConfigError, match=r"matches no stack. No known stack is like it"):
-        select_stacks(["caddy-*"])
+        select_stacks(["traefik-*"])
 
 
 def test_unknown_profile_lists_allowed():

@@ -74,8 +74,8 @@ env = { FEATURE = "on" }
             "field 'replicas': got 0; allowed: a whole number from 1",
         ),
         (
-            'proxy = "caddy"\nserver = "gunicorn"\napp = "flask"',
-            "field 'proxy': got 'caddy'; allowed: nginx, apache, haproxy",
+            'proxy = "traefik"\nserver = "gunicorn"\napp = "flask"',
+            "field 'proxy': got 'traefik'; allowed: nginx, apache, haproxy, caddy",
         ),
         (
             'proxy = "nginx"\nserver = "tornado"\napp = "flask"',
@@ -95,7 +95,7 @@ env = { FEATURE = "on" }
         ),
         (
             'proxy = "haproxy"\nserver = "uwsgi"\nprotocol = "uwsgi"\napp = "flask"',
-            "HAProxy does not speak the uwsgi protocol",
+            "haproxy does not speak the uwsgi protocol",
         ),
         (
             'proxy = "nginx"\nserver = "uwsgi"\nworker_class = "gthread"\napp = "flask"',
@@ -129,7 +129,8 @@ def test_invalid_values_are_named(tmp_path, body, expected):
 def test_every_problem_is_reported_at_once(tmp_path):
     path = write(
         tmp_path,
-        '[[stacks]]\nid = "x"\nproxy = "caddy"\nserver = "gunicorn"\napp = "flask"\nreplicas = 0\n',
+        '[[stacks]]\nid = "x"\nproxy = "traefik"\nserver = "gunicorn"\napp = "flask"\n'
+        "replicas = 0\n",
     )
     with pytest.raises(ConfigError, match=r"2 problem\(s\)"):
         load_stack_file(path)

@@ -16,8 +16,9 @@ def _actionlint(path):
     binary = shutil.which("actionlint", path=str(Path(sys.executable).parent))
     if binary is None:
         pytest.fail("actionlint is missing: it comes with the dev extra (pip install -e '.[dev]')")
-    return subprocess.run([binary, "-no-color", str(path)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [binary, "-no-color", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_nightly_workflow_passes_actionlint():

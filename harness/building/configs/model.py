@@ -6,13 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from harness.parts.kit import HARNESS_ETC
+
 # Values known only once a run publishes its ports. Our templates and users' files write them
 # as `{{ name }}`; `harness render` leaves them as placeholders so its output can be reused.
 RUN_PLACEHOLDERS = ("public_http_port", "public_https_port")
 
 TLS_DIR = "/etc/harness/tls"
 STATIC_DIR = "/srv/static"
-HARNESS_ETC = "/etc/harness"
+
+
+__all__ = ["HARNESS_ETC", "STATIC_DIR", "TLS_DIR", "ConfigFile", "RunValues", "ServiceConfig"]
 
 
 @dataclass(frozen=True, slots=True)

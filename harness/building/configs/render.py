@@ -10,8 +10,8 @@ from typing import Any
 import jinja2
 
 from harness.building.configs.model import STATIC_DIR, TLS_DIR, ConfigFile, RunValues, ServiceConfig
-from harness.building.configs.proxies import LAYOUTS
 from harness.building.configs.servers import server_command, server_context, server_files
+from harness.parts import proxy_kit
 from harness.paths import TEMPLATES_DIR
 from harness.spec.model import APP_PORT, HTTP_PORT, HTTPS_PORT, TEST_HOST_NAME, StackSpec
 from harness.spec.prefix import PrefixHandling
@@ -111,7 +111,7 @@ def render_stack(spec: StackSpec, run: RunValues | None = None) -> RenderedStack
     """The configs a stack runs with; without run values, run placeholders stay in place."""
     run = run or RunValues()
     context = template_context(spec, run)
-    layout = LAYOUTS[spec.proxy]
+    layout = proxy_kit(spec.proxy)
     proxy_text, proxy_source = _own_or_ours(
         spec.overrides.proxy_config, layout.template, context, run
     )

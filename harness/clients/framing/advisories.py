@@ -21,7 +21,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from harness.spec.model import HttpParser, ServerKind, StackSpec, WorkerClass
+from harness.parts import server_kit
+from harness.spec.model import StackSpec
 
 __all__ = ["ADVISORIES", "Advisory", "AdvisoryVerdict", "concerned", "judge", "parser_package"]
 
@@ -34,8 +35,7 @@ class AdvisoryVerdict(StrEnum):
 
     @property
     def is_finding(self) -> bool:
-        return self in (AdvisoryVerdict.STRICTER_THAN_ADVISED,
-                        AdvisoryVerdict.LENIENT_THOUGH_FIXED)
+        return self in (AdvisoryVerdict.STRICTER_THAN_ADVISED, AdvisoryVerdict.LENIENT_THOUGH_FIXED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,60 +59,95 @@ class Advisory:
 
 ADVISORIES: tuple[Advisory, ...] = (
     Advisory(
-        "CVE-2024-1135", ("GHSA-w3h3-4rj7-4ph4",), "gunicorn", "<22.0.0",
+        "CVE-2024-1135",
+        ("GHSA-w3h3-4rj7-4ph4",),
+        "gunicorn",
+        "<22.0.0",
         ("te-chunked-then-gzip", "te-chunked-twice"),
         "Transfer-Encoding lines not validated: chunked wins wherever it appears",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2024-1135",
-         "https://github.com/advisories/GHSA-w3h3-4rj7-4ph4",
-         "https://github.com/benoitc/gunicorn/blob/21.2.0/gunicorn/http/message.py"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2024-1135",
+            "https://github.com/advisories/GHSA-w3h3-4rj7-4ph4",
+            "https://github.com/benoitc/gunicorn/blob/21.2.0/gunicorn/http/message.py",
+        ),
     ),
     Advisory(
-        "CVE-2024-6827", ("GHSA-hc5x-x2vx-497g",), "gunicorn", "<22.0.0",
+        "CVE-2024-6827",
+        ("GHSA-hc5x-x2vx-497g",),
+        "gunicorn",
+        "<22.0.0",
         ("te-list-gzip-chunked",),
         "Transfer-Encoding other than exactly `chunked` falls back to Content-Length",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2024-6827",
-         "https://github.com/advisories/GHSA-hc5x-x2vx-497g"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2024-6827",
+            "https://github.com/advisories/GHSA-hc5x-x2vx-497g",
+        ),
     ),
     Advisory(
-        "CVE-2025-43859", ("GHSA-vqfr-h8mv-ghfj",), "h11", "<0.16.0",
+        "CVE-2025-43859",
+        ("GHSA-vqfr-h8mv-ghfj",),
+        "h11",
+        "<0.16.0",
         ("chunk-bad-terminator",),
         "the two bytes after each chunk's data are discarded unchecked",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2025-43859",
-         "https://github.com/python-hyper/h11/security/advisories/GHSA-vqfr-h8mv-ghfj",
-         "https://github.com/python-hyper/h11/blob/v0.14.0/h11/_readers.py"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2025-43859",
+            "https://github.com/python-hyper/h11/security/advisories/GHSA-vqfr-h8mv-ghfj",
+            "https://github.com/python-hyper/h11/blob/v0.14.0/h11/_readers.py",
+        ),
     ),
     Advisory(
-        "CVE-2022-24801", ("GHSA-c2jg-hw38-jrqq",), "twisted", "<22.4.0",
+        "CVE-2022-24801",
+        ("GHSA-c2jg-hw38-jrqq",),
+        "twisted",
+        "<22.4.0",
         ("cl-plus", "chunk-size-0x"),
         "Content-Length with a sign and 0x-prefixed chunk sizes accepted",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2022-24801",
-         "https://github.com/twisted/twisted/security/advisories/GHSA-c2jg-hw38-jrqq"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2022-24801",
+            "https://github.com/twisted/twisted/security/advisories/GHSA-c2jg-hw38-jrqq",
+        ),
     ),
     Advisory(
-        "CVE-2022-24761", ("GHSA-4f7p-27jc-3c36",), "waitress", "<2.1.1",
+        "CVE-2022-24761",
+        ("GHSA-4f7p-27jc-3c36",),
+        "waitress",
+        "<2.1.1",
         ("chunk-size-0x", "chunk-size-plus", "cl-plus", "chunk-extension-invalid"),
         "chunk sizes and Content-Length parsed with int() (0x and + prefixes accepted), "
         "chunk extensions not checked",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2022-24761",
-         "https://github.com/Pylons/waitress/security/advisories/GHSA-4f7p-27jc-3c36",
-         "https://github.com/Pylons/waitress/blob/v2.1.1/CHANGES.txt"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2022-24761",
+            "https://github.com/Pylons/waitress/security/advisories/GHSA-4f7p-27jc-3c36",
+            "https://github.com/Pylons/waitress/blob/v2.1.1/CHANGES.txt",
+        ),
     ),
     Advisory(
-        "CVE-2019-16786", ("GHSA-g2xc-35jw-c63p",), "waitress", "<1.4.0",
+        "CVE-2019-16786",
+        ("GHSA-g2xc-35jw-c63p",),
+        "waitress",
+        "<1.4.0",
         # A doubled `chunked` also falls back on 1.3.1, but 1.4.0 and later accept it and
         # read it as chunked (measured on 3.0.2): the advisory's probe is the list.
         ("te-list-gzip-chunked",),
         "Transfer-Encoding other than exactly `chunked` falls back to Content-Length",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2019-16786",
-         "https://github.com/Pylons/waitress/security/advisories/GHSA-g2xc-35jw-c63p"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2019-16786",
+            "https://github.com/Pylons/waitress/security/advisories/GHSA-g2xc-35jw-c63p",
+        ),
     ),
     Advisory(
-        "CVE-2019-16792", ("GHSA-4ppp-gpcr-7qf6",), "waitress", "<1.4.0",
+        "CVE-2019-16792",
+        ("GHSA-4ppp-gpcr-7qf6",),
+        "waitress",
+        "<1.4.0",
         ("cl-duplicate-same", "cl-duplicate-different"),
         "two Content-Length lines are folded into one that is no number, read as 0: the body "
         "becomes the next request",
-        ("https://nvd.nist.gov/vuln/detail/CVE-2019-16792",
-         "https://github.com/Pylons/waitress/security/advisories/GHSA-4ppp-gpcr-7qf6"),
+        (
+            "https://nvd.nist.gov/vuln/detail/CVE-2019-16792",
+            "https://github.com/Pylons/waitress/security/advisories/GHSA-4ppp-gpcr-7qf6",
+        ),
     ),
 )
 
@@ -121,15 +156,7 @@ def parser_package(spec: StackSpec) -> str | None:
     """The PyPI package whose HTTP/1.1 parser reads the stack's requests, where one of the
     advisories' packages does; None for servers with their own parser (uWSGI, granian,
     uvicorn on httptools)."""
-    if spec.server == ServerKind.GUNICORN:
-        return "gunicorn" if spec.worker_class != WorkerClass.UVICORN else None
-    if spec.server == ServerKind.UVICORN:
-        return "h11" if spec.http_parser == HttpParser.H11 else None
-    return {
-        ServerKind.HYPERCORN: "h11",
-        ServerKind.DAPHNE: "twisted",
-        ServerKind.WAITRESS: "waitress",
-    }.get(spec.server)
+    return server_kit(spec.server).parser_package(spec.server_choice)
 
 
 def concerned(spec: StackSpec, probe: str) -> tuple[Advisory, ...]:
@@ -147,6 +174,9 @@ def installed_version(packages: Mapping[str, str], package: str) -> str | None:
 def judge(advisory: Advisory, version: str, lenient: bool) -> AdvisoryVerdict:
     """Whether a server at `version` that was (or was not) lenient behaves as advised."""
     if advisory.affects(version):
-        return (AdvisoryVerdict.AFFECTED_AS_ADVISED if lenient
-                else AdvisoryVerdict.STRICTER_THAN_ADVISED)
+        return (
+            AdvisoryVerdict.AFFECTED_AS_ADVISED
+            if lenient
+            else AdvisoryVerdict.STRICTER_THAN_ADVISED
+        )
     return AdvisoryVerdict.LENIENT_THOUGH_FIXED if lenient else AdvisoryVerdict.FIXED_AS_ADVISED

@@ -78,53 +78,155 @@ def hidden_path(marker: str) -> str:
     return f"/echo/framing-{marker}-hidden"
 
 
-def _probe(name: str, summary: str, kind: ProbeKind, framing: str, body: str, length: int,
-           **more: object) -> FramingProbe:
+def _probe(
+    name: str, summary: str, kind: ProbeKind, framing: str, body: str, length: int, **more: object
+) -> FramingProbe:
     return FramingProbe(name, summary, kind, framing, body, length, **more)  # type: ignore[arg-type]
 
 
 _CHUNKED = "Transfer-Encoding: chunked\r\n"
 _I, _A, _V = ProbeKind.INVALID, ProbeKind.AMBIGUOUS, ProbeKind.VALID
 _ALL = (
-    _probe("te-cl", "Content-Length and chunked: chunked wins and the connection closes",
-           _A, "Content-Length: {n}\r\n" + _CHUNKED, AFTER_END, 0),
-    _probe("te-list-gzip-chunked", "Transfer-Encoding `gzip, chunked` with a short "
-           "Content-Length (CVE-2024-6827: read by Content-Length)",
-           _I, "Transfer-Encoding: gzip, chunked\r\nContent-Length: {short}\r\n", IN_CHUNK, 0),
-    _probe("te-chunked-then-gzip", "two Transfer-Encoding lines, chunked not last "
-           "(CVE-2024-1135: chunked wins)", _I, _CHUNKED + "Transfer-Encoding: gzip\r\n",
-           AFTER_END, 0),
-    _probe("te-chunked-twice", "two Transfer-Encoding: chunked lines (chunked applied twice)",
-           _I, _CHUNKED * 2, "5\r\nhello\r\n" + END, 5),
-    _probe("cl-plus", "Content-Length with a sign, +5, then the hidden request", _I,
-           "Content-Length: +5\r\n", HELLO + "{inner}", 5),
-    _probe("cl-leading-zeros", "Content-Length with leading zeros: 005 (valid digits)",
-           _V, "Content-Length: 005\r\n", HELLO, 5),
-    _probe("cl-duplicate-different", "two different Content-Length lines; the first ends "
-           "before the hidden request", _I, "Content-Length: 5\r\nContent-Length: {n}\r\n",
-           HELLO + "{inner}", 5),
-    _probe("cl-duplicate-same", "two equal Content-Length lines (may be read as one)",
-           _A, "Content-Length: 5\r\nContent-Length: 5\r\n", HELLO, 5),
-    _probe("chunk-size-0x", "a chunk size with a 0x prefix, then the hidden request", _I,
-           _CHUNKED, "0x5\r\nhello\r\n" + AFTER_END, 5),
-    _probe("chunk-size-plus", "a chunk size with a + sign, then the hidden request", _I,
-           _CHUNKED, "+5\r\nhello\r\n" + AFTER_END, 5),
-    _probe("chunk-bad-terminator", "chunk data ended by XX, not CRLF, then the hidden request "
-           "(CVE-2025-43859)", _I, _CHUNKED, "5\r\nhelloXX" + AFTER_END, 5),
-    _probe("chunk-extension-invalid", "a chunk extension with a control byte", _I, _CHUNKED,
-           "5;\x01\r\nhello\r\n" + END, 5),
-    _probe("chunk-bare-lf", "chunk lines ended by a bare LF", _I, _CHUNKED,
-           "5\nhello\n0\n\n", 5),
-    _probe("bare-lf", "request and header lines ended by a bare LF (may be read as CRLF)",
-           _A, "Content-Length: 5\r\n", HELLO, 5, line_end="\n"),
-    _probe("obs-fold", "a header folded onto a second line (refuse, or read as one space)",
-           _A, "Content-Length: 5\r\nX-Folded: a\r\n b\r\n", HELLO, 5),
-    _probe("nul-in-header", "a NUL byte in a header value", _I,
-           "Content-Length: 5\r\nX-Nul: a\x00b\r\n", HELLO, 5),
-    _probe("cr-in-header", "a lone CR in a header value", _I,
-           "Content-Length: 5\r\nX-Cr: a\rb\r\n", HELLO, 5),
-    _probe("pipelined", "two requests sent at once, both valid: both run, in order", _V,
-           "Content-Length: 5\r\n", HELLO + "{inner}", 5, requests=2),
+    _probe(
+        "te-cl",
+        "Content-Length and chunked: chunked wins and the connection closes",
+        _A,
+        "Content-Length: {n}\r\n" + _CHUNKED,
+        AFTER_END,
+        0,
+    ),
+    _probe(
+        "te-list-gzip-chunked",
+        "Transfer-Encoding `gzip, chunked` with a short "
+        "Content-Length (CVE-2024-6827: read by Content-Length)",
+        _I,
+        "Transfer-Encoding: gzip, chunked\r\nContent-Length: {short}\r\n",
+        IN_CHUNK,
+        0,
+    ),
+    _probe(
+        "te-chunked-then-gzip",
+        "two Transfer-Encoding lines, chunked not last (CVE-2024-1135: chunked wins)",
+        _I,
+        _CHUNKED + "Transfer-Encoding: gzip\r\n",
+        AFTER_END,
+        0,
+    ),
+    _probe(
+        "te-chunked-twice",
+        "two Transfer-Encoding: chunked lines (chunked applied twice)",
+        _I,
+        _CHUNKED * 2,
+        "5\r\nhello\r\n" + END,
+        5,
+    ),
+    _probe(
+        "cl-plus",
+        "Content-Length with a sign, +5, then the hidden request",
+        _I,
+        "Content-Length: +5\r\n",
+        HELLO + "{inner}",
+        5,
+    ),
+    _probe(
+        "cl-leading-zeros",
+        "Content-Length with leading zeros: 005 (valid digits)",
+        _V,
+        "Content-Length: 005\r\n",
+        HELLO,
+        5,
+    ),
+    _probe(
+        "cl-duplicate-different",
+        "two different Content-Length lines; the first ends before the hidden request",
+        _I,
+        "Content-Length: 5\r\nContent-Length: {n}\r\n",
+        HELLO + "{inner}",
+        5,
+    ),
+    _probe(
+        "cl-duplicate-same",
+        "two equal Content-Length lines (may be read as one)",
+        _A,
+        "Content-Length: 5\r\nContent-Length: 5\r\n",
+        HELLO,
+        5,
+    ),
+    _probe(
+        "chunk-size-0x",
+        "a chunk size with a 0x prefix, then the hidden request",
+        _I,
+        _CHUNKED,
+        "0x5\r\nhello\r\n" + AFTER_END,
+        5,
+    ),
+    _probe(
+        "chunk-size-plus",
+        "a chunk size with a + sign, then the hidden request",
+        _I,
+        _CHUNKED,
+        "+5\r\nhello\r\n" + AFTER_END,
+        5,
+    ),
+    _probe(
+        "chunk-bad-terminator",
+        "chunk data ended by XX, not CRLF, then the hidden request (CVE-2025-43859)",
+        _I,
+        _CHUNKED,
+        "5\r\nhelloXX" + AFTER_END,
+        5,
+    ),
+    _probe(
+        "chunk-extension-invalid",
+        "a chunk extension with a control byte",
+        _I,
+        _CHUNKED,
+        "5;\x01\r\nhello\r\n" + END,
+        5,
+    ),
+    _probe("chunk-bare-lf", "chunk lines ended by a bare LF", _I, _CHUNKED, "5\nhello\n0\n\n", 5),
+    _probe(
+        "bare-lf",
+        "request and header lines ended by a bare LF (may be read as CRLF)",
+        _A,
+        "Content-Length: 5\r\n",
+        HELLO,
+        5,
+        line_end="\n",
+    ),
+    _probe(
+        "obs-fold",
+        "a header folded onto a second line (refuse, or read as one space)",
+        _A,
+        "Content-Length: 5\r\nX-Folded: a\r\n b\r\n",
+        HELLO,
+        5,
+    ),
+    _probe(
+        "nul-in-header",
+        "a NUL byte in a header value",
+        _I,
+        "Content-Length: 5\r\nX-Nul: a\x00b\r\n",
+        HELLO,
+        5,
+    ),
+    _probe(
+        "cr-in-header",
+        "a lone CR in a header value",
+        _I,
+        "Content-Length: 5\r\nX-Cr: a\rb\r\n",
+        HELLO,
+        5,
+    ),
+    _probe(
+        "pipelined",
+        "two requests sent at once, both valid: both run, in order",
+        _V,
+        "Content-Length: 5\r\n",
+        HELLO + "{inner}",
+        5,
+        requests=2,
+    ),
 )
 
 PROBES: Mapping[str, FramingProbe] = MappingProxyType({probe.name: probe for probe in _ALL})

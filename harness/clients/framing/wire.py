@@ -37,6 +37,7 @@ DEADLINE = 4.0
 IDLE = 0.6
 _STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3})[^\r\n]*\r?\n")
 
+
 class DirectProbeFailed(HarnessError):
     """The direct hop's script could not run in the stack's network."""
 

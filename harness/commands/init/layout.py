@@ -42,6 +42,7 @@ from harness.commands.init.server import (
     uwsgi_sockets,
 )
 from harness.errors import ConfigError
+from harness.parts.reading.gunicorn import read_gunicorn
 from harness.spec.catalog import STACKS
 from harness.spec.expectations import Expectation, Reading
 from harness.spec.model import (
@@ -53,7 +54,6 @@ from harness.spec.model import (
     StackSpec,
     WorkerClass,
 )
-from harness.spec.reading.gunicorn import read_gunicorn
 from harness_contract.model import PREFIX as CONTRACT_PREFIX
 
 __all__ = ["CONTRACT_PREFIX", "Layout", "decide"]

@@ -18,9 +18,9 @@ from typing import Any
 import crossplane
 
 from harness.commands.init.scan import Found, where
+from harness.parts.reading.nginx import read_nginx
 from harness.spec.expectations import Reading
 from harness.spec.model import APP_PORT, Protocol
-from harness.spec.reading.nginx import read_nginx
 
 Directive = dict[str, Any]
 TLS_FILES = {"ssl_certificate": "chain.pem", "ssl_certificate_key": "key.pem"}

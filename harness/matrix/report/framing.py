@@ -49,6 +49,7 @@ class FramingRow:
     def server_if_not_named(self) -> str | None:
         """The server, where the parser's name does not already say it."""
         return None if self.parser.startswith(self.server) else self.server
+
     cells: tuple[FramingCell | None, ...]
 
 
@@ -157,6 +158,9 @@ def _checks(
             if data is None or lenient is None:
                 continue
             verdict = judge(advisory, version, bool(lenient))
-            checks.append(AdvisoryCheck(stack, advisory, version, probe,
-                                        str(data["direct"]["outcome"]), verdict))
+            checks.append(
+                AdvisoryCheck(
+                    stack, advisory, version, probe, str(data["direct"]["outcome"]), verdict
+                )
+            )
     return checks

@@ -71,8 +71,7 @@ def _counts(results: MatrixResults) -> list[str]:
     totals = " · ".join(f"{outcome} {number}" for outcome, number in outcome_totals(results))
     commit = f" ({run.harness_commit[:12]})" if run.harness_commit else ""
     return [
-        f"## Compatibility matrix: {len(stack_ids(results))} stacks, "
-        f"{len(results.cases)} cells",
+        f"## Compatibility matrix: {len(stack_ids(results))} stacks, {len(results.cases)} cells",
         "",
         f"{totals}",
         "",

@@ -78,9 +78,7 @@ def package_versions(record: StackRecord, kind: str) -> dict[str, str]:
 
 def cases_with(results: MatrixResults, outcomes: frozenset[Outcome]) -> list[CaseRecord]:
     """The cells with one of `outcomes`, by stack then case."""
-    return sorted(
-        (case for case in results.cases if case.outcome in outcomes), key=lambda c: c.key
-    )
+    return sorted((case for case in results.cases if case.outcome in outcomes), key=lambda c: c.key)
 
 
 def one_line(text: str, limit: int = 200) -> str:

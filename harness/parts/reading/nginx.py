@@ -16,7 +16,7 @@ from typing import Any
 
 import crossplane
 
-from harness.spec.expectations import UNLIMITED, Expectation, Reading
+from harness.parts.expectation import UNLIMITED, Expectation, Reading
 
 Block = list[dict[str, Any]]
 

@@ -1,6 +1,6 @@
 """A known incompatibility as data: which stacks and scenarios it concerns, the part that
 causes it, and whether it applies to a stack as that stack runs. The entries themselves, with
-their evidence, are in harness/spec/incompatibilities.py.
+their evidence, are in harness/known/incompatibilities.py.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from types import MappingProxyType
 from packaging.specifiers import SpecifierSet
 
 from harness.building.pinned import installed_version
+from harness.known.causes import Part, replaced_parts
 from harness.spec.model import StackSpec
-from harness.spec.parts import Part, replaced_parts
 from harness.spec.suites import VersionRange
 
 # The scenarios the entries name (`test_file.py::test_name[params]`).
 CHUNKED_UPLOAD = "test_correctness.py::test_chunked_request_body_reaches_app_intact"
 CHUNKED_AT_LIMIT = "test_limits.py::test_body_at_declared_maximum_is_accepted[chunked]"
 CHUNKED_OVER_LIMIT = "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[chunked]"
+HEADER_LINE_OVER_LIMIT = "test_limits.py::test_header_line_over_declared_maximum_gets_4xx"
 TIMEOUT_STATUS = "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status"
 RECREATED_REPLICA = "test_lifecycle.py::test_recreated_replica_is_reached_again"
 SLOW_CLIENTS = "test_streaming.py::test_slow_clients_do_not_hold_sync_workers"

@@ -1,4 +1,8 @@
-"""Small operations on one container: copying files in and out, reading its logs."""
+"""Small operations on one container: copying files in and out, reading its logs.
+
+At the bottom of the house beside engine.py: building/ commits layers from a container and
+run/ drives a stack's, and building/ is a floor below run/.
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,10 @@
 5  an image (or the wheelhouse it needs) could not be built
 6  a stack did not start or did not become ready
 130 interrupted (Ctrl-C, SIGTERM)
+
+A shared service at the bottom of the house, beside errors.py whose tree it maps: the CLI
+returns these codes, and so does the pytest plugin (harness/plugin/) when a session cannot
+start, so it lives below both rather than in commands/, the top floor.
 """
 
 from __future__ import annotations

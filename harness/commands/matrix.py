@@ -36,10 +36,18 @@ def add_matrix_commands(commands: Any) -> None:
     run.set_defaults(handler=cmd_run)
     run.add_argument("--shard", type=_shard, default=ShardSpec(1, 1), metavar="I/N")
     run.add_argument("--out", required=True, type=Path, metavar="DIR")
-    run.add_argument("--workers", type=_positive, metavar="N",
-                     help="pytest workers (default: from cores and memory)")
-    run.add_argument("--pytest-args", default="", metavar="ARGS",
-                     help="more pytest arguments, e.g. \"-m 'forwarding or tls'\"")
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="pytest workers (default: from cores and memory)",
+    )
+    run.add_argument(
+        "--pytest-args",
+        default="",
+        metavar="ARGS",
+        help="more pytest arguments, e.g. \"-m 'forwarding or tls'\"",
+    )
     run.add_argument("--no-retry", action="store_true", help="do not retry failed cases once")
     plan = _selecting(sub.add_parser("plan", help=cmd_plan.__doc__, allow_abbrev=False))
     plan.set_defaults(handler=cmd_plan)
@@ -64,8 +72,12 @@ def _selecting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--profile", choices=list(PROFILES))
     parser.add_argument("--stack", action="append", metavar="GLOB")
     parser.add_argument("--stack-file", action="append", type=Path, metavar="FILE")
-    parser.add_argument("--durations-from", type=Path, metavar="RESULTS",
-                        help="balance shards by the stack durations of a previous results.json")
+    parser.add_argument(
+        "--durations-from",
+        type=Path,
+        metavar="RESULTS",
+        help="balance shards by the stack durations of a previous results.json",
+    )
     return parser
 
 
@@ -132,8 +144,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(github_matrix(shards)) + "\n")
         return 0
     for shard in shards:
-        print(f"shard {shard.spec.label}: {len(shard.stack_ids)} stack(s), about "
-              f"{shard.expected_seconds:.0f}s serial: {' '.join(shard.stack_ids)}")
+        print(
+            f"shard {shard.spec.label}: {len(shard.stack_ids)} stack(s), about "
+            f"{shard.expected_seconds:.0f}s serial: {' '.join(shard.stack_ids)}"
+        )
     return 0
 
 
@@ -141,10 +155,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     """Merge shard results into one results.json; refuse a missing or duplicated shard."""
     from harness.matrix.merge import merge_results  # the recorder's pytest: when run
 
-    merged = merge_results([(folder, load_results(folder)) for folder in args.shard_dirs],
-                           args.out)
-    _print_counts(merged, f"merged {len(args.shard_dirs)} shard(s) into "
-                          f"{write_results(merged, args.out)}")
+    merged = merge_results([(folder, load_results(folder)) for folder in args.shard_dirs], args.out)
+    _print_counts(
+        merged, f"merged {len(args.shard_dirs)} shard(s) into {write_results(merged, args.out)}"
+    )
     return 0
 
 
@@ -170,10 +184,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _print_counts(results: MatrixResults, headline: str) -> None:
-    counts = {str(outcome): results.count(outcome) for outcome in {c.outcome for c in
-                                                                    results.cases}}
+    counts = {
+        str(outcome): results.count(outcome) for outcome in {c.outcome for c in results.cases}
+    }
     print(headline)
-    print(f"{len(results.stacks)} stack(s), {len(results.cases)} cell(s): "
-          + ", ".join(f"{n} {name}" for name, n in sorted(counts.items())))
+    print(
+        f"{len(results.stacks)} stack(s), {len(results.cases)} cell(s): "
+        + ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+    )
     for case in results.failures:
         print(f"  {case.outcome}: {case.stack} {case.case}: {case.reason}")

@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from harness.parts import proxy_kit, server_kit
 from harness.spec.expectations import (
     UNLIMITED,
     Expectation,
@@ -24,9 +25,7 @@ from harness.spec.expectations import (
     server_decides,
     shown_number,
 )
-from harness.spec.model import ExpectationSource, ProxyKind, ServerKind, SourceKind, StackSpec
-from harness.spec.reading.gunicorn import read_gunicorn
-from harness.spec.reading.nginx import read_nginx
+from harness.spec.model import ExpectationSource, SourceKind, StackSpec
 
 __all__ = ["sources_said_at_start", "with_own_config_values"]
 
@@ -88,11 +87,13 @@ def _decided_by_own_files(spec: StackSpec) -> list[Expectation]:
 
 def _readings(spec: StackSpec) -> Iterable[Reading]:
     overrides = spec.overrides
-    if overrides.proxy_config is not None and spec.proxy == ProxyKind.NGINX:
-        yield from read_nginx(overrides.proxy_config, _contract_root(spec), spec.tls)
+    read_proxy = proxy_kit(spec.proxy).read_config
+    if overrides.proxy_config is not None and read_proxy is not None:
+        yield from read_proxy(overrides.proxy_config, _contract_root(spec), spec.tls)
     own_server = overrides.server_config is not None or overrides.server_args is not None
-    if own_server and spec.server == ServerKind.GUNICORN:
-        yield from read_gunicorn(overrides.server_config, overrides.server_args or ())
+    read_server = server_kit(spec.server).read_config
+    if own_server and read_server is not None:
+        yield from read_server(overrides.server_config, overrides.server_args or ())
 
 
 def _combined(readings: Iterable[Reading]) -> Mapping[Expectation, Reading]:

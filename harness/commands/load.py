@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from harness.commands.progress import Progress
 from harness.errors import ConfigError
 from harness.load.shapes import ShapeKind, Timing, parse_levels
 from harness.load.workloads import parse_mix
+from harness.progress import Progress
 from harness.spec.model import StackSpec
 
 if TYPE_CHECKING:

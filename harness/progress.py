@@ -1,4 +1,10 @@
-"""Progress for long work: shown on a terminal, silent in CI or when output is not a TTY."""
+"""Progress for long work: shown on a terminal, silent in CI or when output is not a TTY.
+
+A shared service at the bottom of the house, beside errors.py: building/ reports image builds,
+run/ a session's steps, plugin/ and commands/ their own, so it may import none of them. It was
+in commands/, which made every lower floor import the top one (docs/architecture.md, "The
+floors"; tests/unit/test_house.py keeps it so).
+"""
 
 from __future__ import annotations
 

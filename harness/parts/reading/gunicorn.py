@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from harness.spec.expectations import UNLIMITED, Expectation, Reading
+from harness.parts.expectation import UNLIMITED, Expectation, Reading
 
 # setting -> (expectation, gunicorn's default, its command-line flags)
 _SETTINGS = {

@@ -1,6 +1,6 @@
 """The parts of a stack that a known failure comes from, and which of them a stack file replaces.
 
-A known incompatibility (harness/spec/incompatibilities.py) is caused by a part of a stack: our
+A known incompatibility (harness/known/incompatibilities.py) is caused by a part of a stack: our
 generated proxy config, our server config or command line, the server or framework installed
 in the app image, or the proxy software itself (rarely two together: hypercorn's multi-worker
 stop with our `--workers 2`). A user who replaces such a part with their own (stack-file

@@ -1,0 +1,87 @@
+"""The kinds of parts a stack is made of, and the choices within them, as enums.
+
+They sit below everything else (the kits describe each kind; specs, builds and scenarios name
+them), so this module imports nothing of the harness.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ProxyKind(StrEnum):
+    NGINX = "nginx"
+    APACHE = "apache"
+    HAPROXY = "haproxy"
+    CADDY = "caddy"
+
+
+class ServerKind(StrEnum):
+    GUNICORN = "gunicorn"
+    UWSGI = "uwsgi"
+    UVICORN = "uvicorn"
+    DAPHNE = "daphne"
+    HYPERCORN = "hypercorn"
+    GRANIAN = "granian"
+    WAITRESS = "waitress"
+
+
+class WorkerClass(StrEnum):
+    """gunicorn's worker classes."""
+
+    SYNC = "sync"
+    GTHREAD = "gthread"
+    UVICORN = "uvicorn"
+
+
+class Interface(StrEnum):
+    WSGI = "wsgi"
+    ASGI = "asgi"
+
+
+class Framework(StrEnum):
+    FLASK = "flask"
+    DJANGO = "django"
+
+
+class Protocol(StrEnum):
+    """How the proxy talks to the server."""
+
+    HTTP = "http"
+    UWSGI = "uwsgi"
+
+
+class Trust(StrEnum):
+    """Where X-Forwarded-* from the proxy are applied: by the server, or by the app.
+
+    Never both: a layer that re-applies what the other already did hides its mistakes.
+    """
+
+    SERVER = "server"  # gunicorn forwarded_allow_ips, uvicorn/daphne proxy headers, waitress
+    # trusted_proxy, ...
+    APP = "app"  # werkzeug's ProxyFix, Django's proxy settings and middleware
+
+
+class HttpParser(StrEnum):
+    """uvicorn's HTTP/1.1 implementation (`--http`); unset, uvicorn picks httptools when it
+    is installed, as it is in our image."""
+
+    H11 = "h11"
+    HTTPTOOLS = "httptools"
+
+
+class Balancing(StrEnum):
+    ROUND_ROBIN = "round-robin"
+    LEAST_CONN = "least-conn"
+    STICKY = "sticky"
+
+
+class Suite(StrEnum):
+    """Debian suites a base image is made from; each fixes the Python and proxy versions."""
+
+    BOOKWORM = "bookworm"
+    TRIXIE = "trixie"
+
+    @property
+    def python_version(self) -> str:
+        return {Suite.BOOKWORM: "3.11", Suite.TRIXIE: "3.13"}[self]

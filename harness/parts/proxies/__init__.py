@@ -1,0 +1,1 @@
+"""One module a proxy: each fills one `ProxyKit` (harness/parts/kit.py)."""

@@ -1,0 +1,1 @@
+"""One module a server: each fills one `ServerKit` (harness/parts/kit.py)."""
