@@ -39,6 +39,13 @@ _PIP_FREEZE = ["python3", "-m", "pip", "freeze", "--all", "--disable-pip-version
 _PYTHON_VERSION = ["python3", "-c", "import platform; print(platform.python_version())"]
 
 
+def _proxy_version(stack: Stack) -> str:
+    """The proxy's version line, naming the proxy (`caddy version` prints the number only)."""
+    kind = stack.spec.proxy
+    line = _first_line(_run(stack, "proxy", list(proxy_kit(kind).version_command)))
+    return line if str(kind) in line.lower() else f"{kind} {line}"
+
+
 def stack_versions(stack: Stack) -> dict[str, Any]:
     """The versions that ran on this stack, each read from its container."""
     spec = stack.spec
@@ -48,7 +55,7 @@ def stack_versions(stack: Stack) -> dict[str, Any]:
     framework = str(spec.framework)
     pins = {"pins": pins_line(spec, packages)} if spec.packages else {}
     return {
-        "proxy": _first_line(_run(stack, "proxy", list(proxy_kit(spec.proxy).version_command))),
+        "proxy": _proxy_version(stack),
         "python": _first_line(_run(stack, replica, _PYTHON_VERSION)),
         "server": f"{server} {packages.get(server, '(not installed)')}",
         "framework": f"{framework} {packages.get(framework, '(not installed)')}",

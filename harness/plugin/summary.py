@@ -5,6 +5,7 @@ then pytest's result line:
     =================== skipped and xfailed, by reason ===================
     skipped 42: WSGI stack: no WebSocket routes
     skipped 6: needs a TLS-terminating proxy
+    skipped 11 on 4 stacks: the proxy's cache is off (stack setting cache = false)
     xfailed 3: haproxy-gunicorn-sync-flask: HAProxy buffers no request body ...
     ============ 2 failed, 310 passed, 48 skipped, 3 xfailed in 95.1s ============
 
@@ -12,7 +13,9 @@ A run of the scenarios skips hundreds of cases for a few reasons (a WSGI stack h
 WebSocket routes, a plain stack no TLS), and pytest's `-rs`/`-rx` list each case, an xfail's
 reason as a paragraph. The lines here group them instead. Asked for explicitly (`-rs`, `-rx`,
 `-ra`), pytest's own per-case lines show, and the grouped lines of that kind are left out:
-they would say the same twice. pyproject.toml sets no `-r` for this reason.
+they would say the same twice. pyproject.toml sets no `-r` for this reason. A reason that
+starts with the stack's own id (`nginx-uwsgi-flask: the proxy's cache is off`) is the same
+reason on every stack: the stacks' cases are counted together, and the line says on how many.
 
 Registered by the plugin (hooks.py) only for a run of our scenarios, and only on the xdist
 controller (or the only process), which receives every report; any other pytest run in the
@@ -54,18 +57,40 @@ def reason_lines(stats: dict[str, list[Any]], reportchars: str) -> list[str]:
     pytest does not list itself (`s`, `x` absent from its resolved -r characters)."""
     lines = []
     if "s" not in reportchars:
-        reasons = (_skip_reason(report) for report in stats.get("skipped", []))
+        reasons = (_split(report, _skip_reason(report)) for report in stats.get("skipped", []))
         lines += _counted("skipped", reasons)
     if "x" not in reportchars:
-        reasons = (_xfail_reason(report) for report in stats.get("xfailed", []))
+        reasons = (_split(report, _xfail_reason(report)) for report in stats.get("xfailed", []))
         lines += _counted("xfailed", reasons)
     return lines
 
 
-def _counted(outcome: str, reasons: Iterable[str]) -> list[str]:
-    counts = Counter(reasons)
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [f"{outcome} {count}: {reason}" for reason, count in ordered]
+def _split(report: Any, reason: str) -> tuple[str, str, str]:
+    """(the stack the reason names first, the reason without it, the reason as given); the
+    stack is "" when the reason starts with no stack id of this case (its parameter id)."""
+    head, separator, rest = reason.partition(" ")
+    stack = head.removesuffix(":")
+    if separator and stack and f"[{stack}" in report.nodeid:
+        return stack, rest, reason
+    return "", reason, reason
+
+
+def _counted(outcome: str, reasons: Iterable[tuple[str, str, str]]) -> list[str]:
+    cases: Counter[str] = Counter()
+    stacks: dict[str, set[str]] = {}
+    as_given: dict[str, str] = {}
+    for stack, reason, given in reasons:
+        cases[reason] += 1
+        stacks.setdefault(reason, set()).add(stack)
+        as_given.setdefault(reason, given)
+    lines = []
+    for reason, count in sorted(cases.items(), key=lambda item: (-item[1], item[0])):
+        named = stacks[reason] - {""}
+        if len(named) > 1:
+            lines.append(f"{outcome} {count} on {len(named)} stacks: {reason}")
+        else:
+            lines.append(f"{outcome} {count}: {as_given[reason]}")
+    return lines
 
 
 def _skip_reason(report: Any) -> str:

@@ -102,7 +102,7 @@ def test_ci_profile_in_two_shards_merges_to_the_unsharded_cells(tmp_path):
     assert set(merged.cells()) == collected_cells("--profile", "ci")
     assert not merged.failures, [f"{c.stack} {c.case}: {c.reason}" for c in merged.failures]
     for record in merged.stacks.values():
-        assert record.versions["proxy"].split()[0] in ("nginx", "Server", "HAProxy"), record
+        assert record.spec["proxy"] in record.versions["proxy"].lower(), record
         assert record.versions["packages"], f"{record.id}: no pip freeze"
         assert all(len(digest.sha256) == 64 for digest in record.configs)
         assert all((tmp_path / "all" / digest.copy).is_file() for digest in record.configs)

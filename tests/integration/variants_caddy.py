@@ -7,6 +7,8 @@ from tests.integration.variant_model import Catch, Variant, cases_of, catching
 
 CADDY = "caddy-uvicorn-django-asgi-tls"
 STATIC_FILES = ("hello.txt", "style.css", "app.js", "data.json", "pixel.png")
+LIMITS = "test_limits.py::"
+IDLE = "test_websocket.py::test_idle_connection_survives_declared_idle_time"
 
 CADDY_VARIANTS: tuple[Variant, ...] = (
     Variant(
@@ -75,5 +77,79 @@ CADDY_VARIANTS: tuple[Variant, ...] = (
                 r"not compressed",
             ),
         ),
+    ),
+    Variant(
+        name="caddy-long-response-header-timeout",
+        base=CADDY,
+        misconfiguration="response_header_timeout 30s: a slow answer is waited for long "
+        "past the declared proxy_read",
+        edit=("response_header_timeout 3s", "response_header_timeout 30s"),
+        every=True,
+        catches=(
+            Catch(
+                LIMITS + "test_request_past_proxy_read_timeout_gets_timeout_status",
+                r"got 200 after [\d.]+ s \(bound",
+            ),
+        ),
+    ),
+    Variant(
+        name="caddy-small-request-head",
+        base=CADDY,
+        misconfiguration="max_header_size 4096: a header line of the declared maximum is "
+        "refused by Caddy itself",
+        edit=("max_header_size 32768", "max_header_size 4096"),
+        catches=(
+            Catch(
+                LIMITS + "test_header_line_at_declared_maximum_passes",
+                "8192-byte header line got 431 ",
+            ),
+        ),
+    ),
+    Variant(
+        name="caddy-small-response-head",
+        base=CADDY,
+        misconfiguration="max_response_header 4096: a session cookie and a CSP header "
+        "together get 502",
+        edit=("max_response_header 8192", "max_response_header 4096"),
+        every=True,
+        catches=(
+            Catch(
+                LIMITS + "test_response_head_of_declared_size_reaches_client",
+                r"/headers\?size=3584 \(a 7168-byte X-Large and cookie\) got 50[02]",
+            ),
+        ),
+    ),
+    Variant(
+        name="caddy-first-available-policy",
+        base=CADDY,
+        misconfiguration="lb_policy first: every request goes to the first replica that is up",
+        edit=("lb_policy round_robin", "lb_policy first"),
+        every=True,
+        catches=(
+            Catch(
+                "test_balancing.py::test_requests_spread_over_replicas",
+                r"\['app-2'\] never answered GET /echo",
+            ),
+        ),
+    ),
+    Variant(
+        name="caddy-redirect-drops-path",
+        base=CADDY,
+        misconfiguration="the HTTP to HTTPS redirect sends every request to the home page",
+        edit=("{{ public_https_port }}{uri} 301", "{{ public_https_port }}/ 301"),
+        catches=(
+            Catch(
+                "test_tls.py::test_plain_http_redirects_to_https_keeping_path_and_query",
+                r"http /echo/some/path\?q=1&r=caf%C3%A9 answered 301 to 'https://[^/']+/'",
+            ),
+        ),
+    ),
+    Variant(
+        name="caddy-websocket-read-timeout-short",
+        base=CADDY,
+        misconfiguration="read_timeout 1s on the WebSocket route: an idle socket is cut "
+        "before the server's ping",
+        edit=("read_timeout 5s", "read_timeout 1s"),
+        catches=(Catch(IDLE, r"after 4s idle: 'closed: "),),
     ),
 )

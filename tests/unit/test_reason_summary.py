@@ -101,3 +101,31 @@ def test_a_run_of_other_tests_ends_as_pytest_ends_it(pytester: pytest.Pytester):
     result = pytester.runpytest(*QUIET)
     result.assert_outcomes(passed=1, failed=1, skipped=4, xfailed=1)
     assert TITLE not in result.stdout.str()
+
+
+STACK_CASES = """
+import pytest
+
+@pytest.mark.parametrize("stack", ["nginx-a", "haproxy-b"])
+def test_cache(stack):
+    pytest.skip(f"{stack}: the proxy's cache is off")
+
+@pytest.mark.parametrize("stack", ["nginx-a"])
+def test_sticky(stack):
+    pytest.skip(f"{stack} balances round-robin, not sticky")
+"""
+
+
+def test_a_reason_naming_its_stack_is_counted_over_the_stacks(scenarios):
+    """The same reason on several stacks is one line saying on how many; on one stack, the
+    reason as given."""
+    scenarios.makepyfile(test_stacks=STACK_CASES)
+    result = scenarios.runpytest(*ONE_PROCESS, "test_stacks.py")
+    result.assert_outcomes(skipped=3)
+    result.stdout.fnmatch_lines(
+        [
+            f"*= {TITLE} =*",
+            "skipped 2 on 2 stacks: the proxy's cache is off",
+            "skipped 1: nginx-a balances round-robin, not sticky",
+        ]
+    )

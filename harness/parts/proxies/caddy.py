@@ -22,6 +22,7 @@ KIT = ProxyKit(
     helpers=(),
     tmpfs=MappingProxyType({}),
     debian_packages=("caddy",),
+    # Checked in the suites' package indexes: bookworm 2.6.2-5, trixie 2.6.2-12+deb13u1.
     shipped=MappingProxyType({Suite.BOOKWORM: Version("2.6.2"), Suite.TRIXIE: Version("2.6.2")}),
     features=ProxyFeatures(
         tls=True,
