@@ -93,6 +93,19 @@ class PrefixDirectives:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfigShape:
+    """How `harness init` finds a project's own config of this proxy and checks, line by
+    line, what would stop it running verbatim in a stack."""
+
+    names: tuple[str, ...]  # the file names such a config goes by, lowercase
+    tls_line: str  # a regex a line that turns TLS on matches
+    upstream_lines: tuple[str, ...]  # how a line naming upstream addresses starts
+    certificate: tuple[str, str]  # the directive naming the certificate; the test PKI's file
+    # (words the whole config must hold, the fix when it does not)
+    must_say: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ProxyKit:
     """Everything about one proxy: its files in the container, its command lines, what it
     supports, which of its directives decides each declared value, and its versions."""
@@ -117,6 +130,7 @@ class ProxyKit:
     # Reads the values a user's own config decides (path, the contract's root, tls); None:
     # this proxy's config is not read, and the run says which values it assumed.
     read_config: Callable[[Path, str, bool], Iterable[Reading]] | None
+    config_shape: ConfigShape
 
 
 @dataclass(frozen=True, slots=True)

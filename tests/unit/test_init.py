@@ -156,6 +156,55 @@ def test_flask_gunicorn_haproxy_project(tmp_path, capsys):
     assert "FROM ${HARNESS_BASE_IMAGE}" not in out  # the Dockerfile builds the harness's way
 
 
+CADDY_PROJECT = {
+    "requirements.txt": "Flask==3.0.3\ngunicorn==22.0.0\n",
+    "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+    "Dockerfile": """
+        ARG HARNESS_BASE_IMAGE
+        FROM ${HARNESS_BASE_IMAGE}
+        COPY requirements.txt harness-support/wheels /tmp/build/
+        RUN python3 -m venv /opt/venv \\
+         && /opt/venv/bin/pip install --no-index --find-links /tmp/build \\
+                -r /tmp/build/requirements.txt
+        COPY harness-support/harness_contract /opt/harness-support/harness_contract
+        COPY app.py /srv/app/
+        CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]
+    """,
+}
+CADDYFILE = """
+    {
+        auto_https off
+    }
+    :443 {
+        tls /etc/harness/tls/chain.pem /etc/harness/tls/key.pem
+        reverse_proxy app-1:8000 app-2:8000
+    }
+"""
+
+
+def test_flask_gunicorn_caddy_project(tmp_path, capsys):
+    """A Caddyfile runs verbatim when it turns automatic HTTPS off, passes to app-N:8000 and
+    serves the test certificate: the proxy, TLS and the replica count come from it."""
+    folder = write(tmp_path / "shop", {**CADDY_PROJECT, "Caddyfile": CADDYFILE})
+    code, _, err = init(folder, capsys)
+    assert code == 0, err
+    (spec,) = load_stack_file(folder / "stack.toml")
+    assert (spec.proxy, spec.tls, spec.replicas) == (ProxyKind.CADDY, True, 2)
+    assert spec.overrides.proxy_config == folder / "Caddyfile"
+
+
+def test_caddyfile_asking_for_certificates_is_said_with_its_fix(tmp_path, capsys):
+    """A Caddyfile with automatic HTTPS would reach for an ACME CA, and a site served from
+    another host's port would not reach the replicas: init names both fixes."""
+    caddyfile = "example.com {\n    reverse_proxy localhost:8000\n}\n"
+    folder = write(tmp_path / "shop", {**CADDY_PROJECT, "Caddyfile": caddyfile})
+    code, out, err = init(folder, capsys)
+    assert code == 0, err  # written, the Caddyfile left as a comment with its fixes
+    said = out + err
+    assert "auto_https off" in said, said
+    assert "Caddyfile line 2: reverse_proxy localhost:8000: the harness's replicas" in said, said
+
+
 def test_fastapi_uvicorn_from_the_dockerfile_command_alone(tmp_path, capsys):
     """No requirements file, no proxy config: the server and its arguments come from CMD,
     made to listen where the proxy reaches a replica; the harness's own nginx runs."""
@@ -335,9 +384,9 @@ def test_declared_values_become_comments_when_they_do_not_load(own_django, capsy
 
 UNSUPPORTED = {
     "empty": ({"README.md": "# hello\n"}, "found neither a Dockerfile nor a requirements.txt"),
-    "caddy": (
-        {"requirements.txt": "Flask\ngunicorn\n", "Caddyfile": "example.com {\n}\n"},
-        "Caddyfile configures Caddy, a proxy the harness does not run",
+    "traefik": (
+        {"requirements.txt": "Flask\ngunicorn\n", "traefik.yml": "entryPoints: {}\n"},
+        "traefik.yml configures Traefik, a proxy the harness does not run",
     ),
     "runserver": (
         {"requirements.txt": "Django\n", "manage.py": "",

@@ -1,9 +1,10 @@
-"""The proxy a project puts in front of its app, from its config: nginx (nginx.conf, or a
-`.conf` that reads as nginx's), HAProxy (haproxy.cfg) or Apache httpd (httpd.conf,
-apache2.conf, a VirtualHost); whether it terminates TLS; and what would stop it running
-verbatim in a stack (each said as a fix). Without a config, the harness's own nginx config.
+"""The proxy a project puts in front of its app, from its config: a file of a name a proxy
+kit knows (`config_shape.names`: nginx.conf, haproxy.cfg, httpd.conf, Caddyfile...), or a
+`.conf`/`.cfg` that reads as nginx's, Apache's or HAProxy's; whether it terminates TLS; and
+what would stop it running verbatim in a stack (each said as a fix). Without a config, the
+harness's own nginx config.
 
-nginx is read with crossplane (init/nginx.py); HAProxy's and Apache's configs line by line.
+nginx is read with crossplane (init/nginx.py); the others line by line, by their kit's shape.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from harness.commands.init.nginx import read_nginx_config
 from harness.commands.init.scan import Found, ProjectFiles, also, likeliest_first, where
 from harness.errors import ConfigError
+from harness.parts import PROXY_KITS, proxy_kit
 from harness.spec.expectations import Reading
 from harness.spec.model import APP_PORT, Protocol, ProxyKind
 
@@ -22,14 +24,15 @@ _NGINX_TEXT = re.compile(r"^\s*(server|location|upstream|http)\b[^;{]*\{", re.MU
 _PASSES = re.compile(r"\b(proxy_pass|uwsgi_pass)\b")
 _HAPROXY_TEXT = re.compile(r"^(frontend|backend|listen)\s+\S+", re.MULTILINE)
 _APACHE_TEXT = re.compile(r"<VirtualHost|^\s*ProxyPass\s", re.MULTILINE)
-_NAMED = {"nginx.conf": ProxyKind.NGINX, "haproxy.cfg": ProxyKind.HAPROXY,
-          "httpd.conf": ProxyKind.APACHE, "apache2.conf": ProxyKind.APACHE}  # fmt: skip
+_NAMED = {name: kind for kind, kit in PROXY_KITS.items() for name in kit.config_shape.names}
 # Proxies the harness does not run, by a config file's name.
 _OTHER_PROXIES = {
-    "caddyfile": "Caddy", "traefik.yml": "Traefik", "traefik.yaml": "Traefik",
-    "traefik.toml": "Traefik", "envoy.yaml": "Envoy", "envoy.yml": "Envoy",
+    "traefik.yml": "Traefik", "traefik.yaml": "Traefik", "traefik.toml": "Traefik",
+    "envoy.yaml": "Envoy", "envoy.yml": "Envoy",
 }  # fmt: skip
 _REPLICA_ADDRESS = re.compile(r"(?:\w+://)?(app-(\d+)):(\d+)")
+# An upstream address on a line: host:port, with a scheme or not (a balancer:// name is none).
+_ADDRESS = re.compile(r"^(?:(?!balancer)\w+://)?[\w.-]+:\d+(?:/.*)?$")
 _HARNESS_TLS = "/etc/harness/tls/"
 
 
@@ -54,7 +57,8 @@ def find_proxy(files: ProjectFiles, contract_root: str) -> ProxyFacts:
             proxy = _OTHER_PROXIES[other[0].name.lower()]
             raise ConfigError(
                 f"init: {other[0].as_posix()} configures {proxy}, a proxy the harness does not "
-                "run; add an nginx.conf, haproxy.cfg or httpd.conf for the harness to test "
+                "run; add an nginx.conf, haproxy.cfg, httpd.conf or Caddyfile for the harness to "
+                "test "
                 "(`harness render nginx-gunicorn-gthread-flask --out DIR` writes one to start from)"
             )
         return ProxyFacts(
@@ -105,47 +109,32 @@ def _sniffed(text: str, suffix: str) -> ProxyKind | None:
 def _line_checked(
     files: ProjectFiles, facts: ProxyFacts, path: Path, kind: ProxyKind
 ) -> ProxyFacts:
-    """HAProxy and Apache: TLS, certificate paths, ports and replica addresses, line by line."""
+    """Any proxy but nginx: TLS, certificate paths, ports and replica addresses, line by line,
+    by its kit's config shape."""
+    shape = proxy_kit(kind).config_shape
     lines = [line.split("#", 1)[0].strip() for line in files.lines(path)]
-    if kind == ProxyKind.HAPROXY:
-        tls_lines = [
-            n for n, line in enumerate(lines, 1) if line.startswith("bind") and " ssl" in line
-        ]
-        address_words: tuple[str, ...] = ("server ",)
-    else:
-        tls_lines = [
-            n for n, line in enumerate(lines, 1) if re.match(r"SSLEngine\s+on", line, re.I)
-        ]
-        address_words = ("BalancerMember", "ProxyPass ", "ProxyPassMatch")
+    tls_lines = [n for n, line in enumerate(lines, 1) if re.match(shape.tls_line, line)]
     tls = (
         Found(True, where(path, tls_lines[0], lines[tls_lines[0] - 1]))
         if tls_lines
         else Found(False, f"{path.as_posix()}: no TLS")
     )
-    problems: list[str] = []
-    if kind == ProxyKind.APACHE and "LoadModule" not in files.text(path):
-        problems.append(
-            f"{path.as_posix()} is a VirtualHost for sites-enabled, and the harness runs "
-            "proxy_config as httpd's whole config (apache2 -f): add the LoadModule lines, "
-            "Listen and the rest (`harness render apache-gunicorn-gthread-flask --out DIR` "
-            "writes one to start from)"
-        )
+    text = files.text(path)
+    problems = [f"{path.as_posix()} {fix}" for word, fix in shape.must_say if word not in text]
     replicas: set[str] = set()
     for number, line in enumerate(lines, 1):
-        problems += _certificate_problem(path, number, line, kind, tls.value)
-        if not line.startswith(address_words):
+        problems += _certificate_problem(path, number, line, shape.certificate, tls.value)
+        if not line.startswith(shape.upstream_lines):
             continue
-        address = _address_in(line, kind)
-        if address is None:
-            continue
-        match = _REPLICA_ADDRESS.fullmatch(address)
-        if match is None or match.group(3) != str(APP_PORT):
-            problems.append(
-                f"{where(path, number, line)}: the harness's replicas are app-1:{APP_PORT} .. "
-                f"app-N:{APP_PORT} (N = replicas); pass to them"
-            )
-        else:
-            replicas.add(match.group(2))
+        for address in _addresses_in(line):
+            match = _REPLICA_ADDRESS.fullmatch(address)
+            if match is None or match.group(3) != str(APP_PORT):
+                problems.append(
+                    f"{where(path, number, line)}: the harness's replicas are app-1:{APP_PORT} "
+                    f".. app-N:{APP_PORT} (N = replicas); pass to them"
+                )
+            else:
+                replicas.add(match.group(2))
     protocol = None
     uwsgi = [n for n, line in enumerate(lines, 1) if "uwsgi://" in line]
     if uwsgi:
@@ -156,26 +145,18 @@ def _line_checked(
                    replicas=None if problems else found_replicas)  # fmt: skip
 
 
-def _address_in(line: str, kind: ProxyKind) -> str | None:
-    """The upstream address a `server` (HAProxy) or `BalancerMember`/`ProxyPass` line names."""
-    words = line.split()
-    if kind == ProxyKind.HAPROXY:
-        return words[2] if len(words) > 2 else None
-    urls = [w for w in words[1:] if "://" in w and not w.startswith("balancer://")]
-    if not urls:
-        return None
-    return re.sub(r"^\w+://", "", urls[0]).split("/", 1)[0]
+def _addresses_in(line: str) -> list[str]:
+    """The upstream addresses a line names (`server s1 app-1:8000 check`, `BalancerMember
+    http://app-1:8000`, `reverse_proxy app-1:8000 app-2:8000 {`), without scheme and path."""
+    found = [word for word in line.split()[1:] if _ADDRESS.match(word)]
+    return [re.sub(r"^\w+://", "", word).split("/", 1)[0] for word in found]
 
 
 def _certificate_problem(
-    path: Path, number: int, line: str, kind: ProxyKind, tls: bool
+    path: Path, number: int, line: str, wanted: tuple[str, str], tls: bool
 ) -> list[str]:
     if not tls:
         return []
-    wanted = {
-        ProxyKind.HAPROXY: ("crt", "chain-and-key.pem"),
-        ProxyKind.APACHE: ("SSLCertificateFile", "chain.pem"),
-    }[kind]
     words = line.split()
     if wanted[0] in words[:-1]:
         given = words[words.index(wanted[0]) + 1]

@@ -8,7 +8,14 @@ from packaging.version import Version
 
 from harness.parts.expectation import Expectation
 from harness.parts.kinds import Balancing, Protocol, ProxyKind, Suite
-from harness.parts.kit import HARNESS_ETC, PrefixDirectives, ProxyFeatures, ProxyKit, Stickiness
+from harness.parts.kit import (
+    HARNESS_ETC,
+    ConfigShape,
+    PrefixDirectives,
+    ProxyFeatures,
+    ProxyKit,
+    Stickiness,
+)
 
 _CONFIG = f"{HARNESS_ETC}/httpd.conf"
 
@@ -62,4 +69,19 @@ KIT = ProxyKit(
         outside="Apache: only `ProxyPass {prefix}/ ...`, no `ProxyPass /`",
     ),
     read_config=None,
+    config_shape=ConfigShape(
+        names=("httpd.conf", "apache2.conf"),
+        tls_line=r"(?i)SSLEngine\s+on",
+        upstream_lines=("BalancerMember", "ProxyPass ", "ProxyPassMatch"),
+        certificate=("SSLCertificateFile", "chain.pem"),
+        must_say=(
+            (
+                "LoadModule",
+                "is a VirtualHost for sites-enabled, and the harness runs proxy_config as "
+                "httpd's whole config (apache2 -f): add the LoadModule lines, Listen and the "
+                "rest (`harness render apache-gunicorn-gthread-flask --out DIR` writes one to "
+                "start from)",
+            ),
+        ),
+    ),
 )

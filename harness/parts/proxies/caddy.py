@@ -8,7 +8,7 @@ from packaging.version import Version
 
 from harness.parts.expectation import Expectation
 from harness.parts.kinds import Balancing, Protocol, ProxyKind, Suite
-from harness.parts.kit import PrefixDirectives, ProxyFeatures, ProxyKit, Stickiness
+from harness.parts.kit import ConfigShape, PrefixDirectives, ProxyFeatures, ProxyKit, Stickiness
 
 _CONFIG = "/etc/caddy/Caddyfile"  # Debian's own path, replaced
 
@@ -66,4 +66,19 @@ KIT = ProxyKit(
         outside="Caddy: only `handle {prefix}/*` proxies, and a last `handle { respond 404 }`",
     ),
     read_config=None,
+    config_shape=ConfigShape(
+        names=("caddyfile",),
+        tls_line=r"tls\s+\S",
+        upstream_lines=("reverse_proxy",),
+        certificate=("tls", "chain.pem"),
+        must_say=(
+            (
+                "auto_https off",
+                "names no `auto_https off` in its global options: a run has no network, and "
+                "Caddy would ask an ACME CA for a certificate of each site address (the "
+                "run's own is in /etc/harness/tls/: `tls /etc/harness/tls/chain.pem "
+                "/etc/harness/tls/key.pem`)",
+            ),
+        ),
+    ),
 )

@@ -8,7 +8,14 @@ from packaging.version import Version
 
 from harness.parts.expectation import Expectation
 from harness.parts.kinds import Balancing, Protocol, ProxyKind, Suite
-from harness.parts.kit import HARNESS_ETC, PrefixDirectives, ProxyFeatures, ProxyKit, Stickiness
+from harness.parts.kit import (
+    HARNESS_ETC,
+    ConfigShape,
+    PrefixDirectives,
+    ProxyFeatures,
+    ProxyKit,
+    Stickiness,
+)
 
 _CONFIG = "/etc/haproxy/haproxy.cfg"
 
@@ -62,4 +69,11 @@ KIT = ProxyKit(
         outside="HAProxy `http-request return status 404 ... unless { path_beg {prefix}/ }`",
     ),
     read_config=None,
+    config_shape=ConfigShape(
+        names=("haproxy.cfg",),
+        tls_line=r"bind\b.*\sssl\b",
+        upstream_lines=("server ",),
+        certificate=("crt", "chain-and-key.pem"),
+        must_say=(),
+    ),
 )

@@ -8,7 +8,7 @@ from packaging.version import Version
 
 from harness.parts.expectation import Expectation
 from harness.parts.kinds import Balancing, Protocol, ProxyKind, Suite
-from harness.parts.kit import PrefixDirectives, ProxyFeatures, ProxyKit, Stickiness
+from harness.parts.kit import ConfigShape, PrefixDirectives, ProxyFeatures, ProxyKit, Stickiness
 from harness.parts.reading.nginx import read_nginx
 
 KIT = ProxyKit(
@@ -68,4 +68,11 @@ KIT = ProxyKit(
         outside="nginx: only `location {prefix}/` passes to the app, no `location /`",
     ),
     read_config=read_nginx,
+    config_shape=ConfigShape(
+        names=("nginx.conf",),
+        tls_line=r"listen\s.*\bssl\b",
+        upstream_lines=("server ", "proxy_pass", "uwsgi_pass"),
+        certificate=("ssl_certificate", "chain.pem"),
+        must_say=(),
+    ),
 )
