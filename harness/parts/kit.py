@@ -187,6 +187,8 @@ class ServerKit:
     one_request_per_process: Callable[[ServerChoice], bool]  # a slow client holds a process
     ends_slow_requests: Callable[[ServerChoice], bool]  # kills a request past its timeout
     answers_expect: Callable[[ServerChoice], bool]  # answers `Expect: 100-continue` itself
+    # Serves more than one request on a connection, so a proxy may keep it for another.
+    keeps_connections: Callable[[ServerChoice], bool]
     # Seconds after which it gives up writing to a client that reads nothing, or None.
     write_timeout: float | None
     # Why it never closes an idle keep-alive connection itself, or None when it does.

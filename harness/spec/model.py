@@ -260,29 +260,8 @@ class StackSpec:
         return server_kit(self.server).default_trust(self.server_choice)
 
     def derived_id(self) -> str:
-        parts = [str(self.proxy), self.server_label, str(self.framework)]
-        if self.http_parser is not None:
-            parts.insert(2, str(self.http_parser))
-        kit = server_kit(self.server)
-        # A server serving both interfaces without worker classes names it in its label.
-        label_names_interface = len(kit.interfaces) > 1 and not kit.worker_classes
-        if self.framework == Framework.DJANGO and not label_names_interface:
-            parts[-1] = f"django-{self.interface}" if self.interface == Interface.ASGI else "django"
-        # A server that speaks a protocol of its own (uWSGI) says when it serves HTTP instead.
-        if len(kit.protocols) > 1 and self.protocol == Protocol.HTTP:
-            parts.append("http")
-        if self.tls:
-            parts.append("tls")
-        if self.trust is not None and self.trust != self.default_trust():
-            parts.append(f"trust-{self.trust}")
-        if self.cache:
-            parts.append("cache")
-        if self.prefix:
-            parts.append("prefix")
-        parts += [f"{pin.name}-{pin.version}" for pin in self.packages]
-        if self.suite != Suite.BOOKWORM:
-            parts.append(str(self.suite))
-        return "-".join(parts)
+        """The id its fields give the stack: `nginx-gunicorn-gthread-flask-tls`."""
+        return _derived_id(self)
 
     def with_changes(self, **changes: object) -> StackSpec:
         """A copy with some fields changed; the id is derived again unless given."""
@@ -340,6 +319,33 @@ class StackSpec:
         if self.prefix and handling and not handling.proxy_strips:
             return self.prefix
         return ""
+
+
+def _derived_id(spec: StackSpec) -> str:
+    """Proxy, server label, app mode, then each field that differs from its default."""
+    parts = [str(spec.proxy), spec.server_label, str(spec.framework)]
+    if spec.http_parser is not None:
+        parts.insert(2, str(spec.http_parser))
+    kit = server_kit(spec.server)
+    # A server serving both interfaces without worker classes names it in its label.
+    label_names_interface = len(kit.interfaces) > 1 and not kit.worker_classes
+    if spec.framework == Framework.DJANGO and not label_names_interface:
+        parts[-1] = f"django-{spec.interface}" if spec.interface == Interface.ASGI else "django"
+    # A server that speaks a protocol of its own (uWSGI) says when it serves HTTP instead.
+    if len(kit.protocols) > 1 and spec.protocol == Protocol.HTTP:
+        parts.append("http")
+    if spec.tls:
+        parts.append("tls")
+    if spec.trust is not None and spec.trust != spec.default_trust():
+        parts.append(f"trust-{spec.trust}")
+    if spec.cache:
+        parts.append("cache")
+    if spec.prefix:
+        parts.append("prefix")
+    parts += [f"{pin.name}-{pin.version}" for pin in spec.packages]
+    if spec.suite != Suite.BOOKWORM:
+        parts.append(str(spec.suite))
+    return "-".join(parts)
 
 
 def _part_problems(spec: StackSpec) -> list[tuple[str, str, str]]:

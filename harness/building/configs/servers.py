@@ -47,6 +47,7 @@ def server_context(spec: StackSpec) -> dict[str, Any]:
         # gunicorn splits SCRIPT_NAME (its environment) off the path: the prefix's root.
         "gunicorn_script_name": _server_root(spec),
         "server_answers_expect": server_answers_expect(spec),
+        "server_keeps_connections": server_kit(spec.server).keeps_connections(spec.server_choice),
         "sync_workers": spec.sync_workers,
     }
 

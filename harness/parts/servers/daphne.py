@@ -51,6 +51,7 @@ KIT = ServerKit(
     one_request_per_process=always(False),
     ends_slow_requests=always(False),
     answers_expect=always(True),
+    keeps_connections=always(True),
     write_timeout=None,
     keeps_idle_connections="daphne (Twisted) has no keep-alive timeout",
     read_config=None,

@@ -65,6 +65,7 @@ KIT = ServerKit(
     # gthread and uvicorn workers only check that the worker process is alive.
     ends_slow_requests=_sync,
     answers_expect=always(True),
+    keeps_connections=always(True),
     write_timeout=None,
     keeps_idle_connections=None,
     read_config=read_gunicorn,

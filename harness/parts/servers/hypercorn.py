@@ -46,6 +46,7 @@ KIT = ServerKit(
     one_request_per_process=always(False),
     ends_slow_requests=always(False),
     answers_expect=always(True),
+    keeps_connections=always(True),
     write_timeout=None,
     keeps_idle_connections=None,
     read_config=None,

@@ -29,6 +29,11 @@ def _answers_expect(choice: ServerChoice) -> bool:
     return choice.protocol != Protocol.HTTP
 
 
+def _keeps_connections(choice: ServerChoice) -> bool:
+    """Its http-socket answers one request per connection, HTTP/1.0 style (uwsgi.ini.j2)."""
+    return choice.protocol != Protocol.HTTP
+
+
 KIT = ServerKit(
     kind=ServerKind.UWSGI,
     package="pyuwsgi",
@@ -56,6 +61,7 @@ KIT = ServerKit(
     one_request_per_process=_one_request_per_process,
     ends_slow_requests=always(True),  # harakiri
     answers_expect=_answers_expect,
+    keeps_connections=_keeps_connections,
     write_timeout=4.0,  # socket-timeout, its default
     keeps_idle_connections=None,
     read_config=None,
