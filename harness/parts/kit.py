@@ -160,6 +160,13 @@ class ServerSettings:
     root: str  # the URL prefix's root the server is given, "" for none
     config_dir: str  # where its config file (if any) is in the container
 
+    def root_args(self, option: str) -> list[str]:
+        """`option ROOT` when the server is given a prefix's root (`option=ROOT` for an
+        option ending in `=`), else nothing."""
+        if not self.root:
+            return []
+        return [f"{option}{self.root}"] if option.endswith("=") else [option, self.root]
+
 
 @dataclass(frozen=True, slots=True)
 class ServerKit:

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from harness.errors import ConfigError
-from harness.parts import proxy_kit, server_kit
+from harness.parts import server_kit
 from harness.spec.model import (
     Balancing,
     Framework,
@@ -140,22 +140,29 @@ def valid_combinations() -> Iterator[StackSpec]:
             yield spec
 
 
+def _valid(spec: StackSpec) -> Iterator[StackSpec]:
+    """The spec, unless it asks a part for what its kit says it cannot do (`problems()`):
+    Caddy has no shared cache, so no Caddy cache stack is generated."""
+    if not spec.problems():
+        yield spec
+
+
 def balancing_variants() -> Iterator[StackSpec]:
     """Each non-default balancing on each proxy, with and without TLS, on each suite."""
     others = [balancing for balancing in Balancing if balancing != Balancing.ROUND_ROBIN]
     for suite, proxy, balancing, tls in itertools.product(Suite, ProxyKind, others, (False, True)):
-        if balancing not in proxy_kit(proxy).features.balancing:
-            continue
         # A server that reads a chunked body behind any proxy, so that only the balancing
         # differs from the round-robin stack of the same parts.
-        yield _stack(
-            proxy=proxy,
-            server=GUNICORN,
-            worker_class=GTHREAD,
-            framework=FLASK,
-            balancing=balancing,
-            tls=tls,
-            suite=suite,
+        yield from _valid(
+            _stack(
+                proxy=proxy,
+                server=GUNICORN,
+                worker_class=GTHREAD,
+                framework=FLASK,
+                balancing=balancing,
+                tls=tls,
+                suite=suite,
+            )
         )
 
 
@@ -164,10 +171,8 @@ def cache_variants() -> Iterator[StackSpec]:
     profile carries one cached stack of its own (speed budget), these run nightly. A proxy
     without a shared cache of its own (Caddy without a plugin) has none."""
     for proxy in ProxyKind:
-        if not proxy_kit(proxy).features.response_cache:
-            continue
-        yield _stack(
-            proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, cache=True
+        yield from _valid(
+            _stack(proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, cache=True)
         )
 
 
@@ -178,10 +183,14 @@ def prefix_variants() -> Iterator[StackSpec]:
     WebSockets included. They run the prefix family only; the `default` profile carries the
     last one (speed budget)."""
     for proxy in ProxyKind:
-        if not proxy_kit(proxy).features.prefix:
-            continue
-        yield _stack(
-            proxy=proxy, server=GUNICORN, worker_class=GTHREAD, framework=FLASK, prefix=URL_PREFIX
+        yield from _valid(
+            _stack(
+                proxy=proxy,
+                server=GUNICORN,
+                worker_class=GTHREAD,
+                framework=FLASK,
+                prefix=URL_PREFIX,
+            )
         )
     yield _stack(
         proxy=APACHE, server=GUNICORN, worker_class=SYNC, framework=DJANGO, prefix=URL_PREFIX

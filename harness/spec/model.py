@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
-from harness.parts import proxy_kit, server_kit
+from harness.parts import SERVER_KITS, proxy_kit, server_kit
 from harness.parts.kinds import (
     Balancing,
     Framework,
@@ -370,6 +370,8 @@ def _part_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
     elif spec.protocol not in proxy.features.protocols:
         speaks = f"http: {spec.proxy} does not speak the {spec.protocol} protocol"
         found.append(("protocol", str(spec.protocol), speaks))
+    if spec.prefix and not proxy.features.prefix:
+        found.append(("prefix", repr(spec.prefix), f"none: {spec.proxy} publishes no URL prefix"))
     if spec.cache and not proxy.features.response_cache:
         found.append(("cache", "true", f"false: {spec.proxy} has no shared response cache"))
     if spec.balancing not in proxy.features.balancing:
@@ -379,12 +381,8 @@ def _part_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
 
 
 def _having_worker_classes() -> str:
-    from harness.parts import SERVER_KITS
-
     return ", ".join(str(kind) for kind, kit in SERVER_KITS.items() if kit.worker_classes)
 
 
 def _speaking(protocol: Protocol) -> str:
-    from harness.parts import SERVER_KITS
-
-    return ", ".join(kit.package for kit in SERVER_KITS.values() if protocol in kit.protocols)
+    return ", ".join(str(kind) for kind, kit in SERVER_KITS.items() if protocol in kit.protocols)

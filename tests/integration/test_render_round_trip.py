@@ -23,27 +23,17 @@ def render(out: Path) -> Path:
     return out / "stack.toml"
 
 
-def forwarding(stack_file: Path) -> subprocess.CompletedProcess[str]:
+def scenarios(stack_file: Path, *selection: str) -> subprocess.CompletedProcess[str]:
+    """`pytest <selection> --stack-file stack_file` in one process, as a user runs it."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "scenarios/test_forwarding.py",
-            "--stack-file",
-            str(stack_file),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-n",
-            "0",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+        [sys.executable, "-m", "pytest", *selection, "--stack-file", str(stack_file),
+         "-p", "no:cacheprovider", "-q", "-n", "0"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def forwarding(stack_file: Path) -> subprocess.CompletedProcess[str]:
+    return scenarios(stack_file, "scenarios/test_forwarding.py")
 
 
 def test_rendered_files_unchanged_pass(tmp_path):
@@ -104,27 +94,6 @@ def test_rendered_file_stack_starts_and_passes_correctness(tmp_path):
         timeout=60,
     )
     assert "extends" not in (out / "stack.toml").read_text()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "scenarios/",
-            "-m",
-            "correctness",
-            "--stack-file",
-            str(out / "stack.toml"),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-n",
-            "0",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = scenarios(out / "stack.toml", "scenarios/", "-m", "correctness")
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout[-3000:]

@@ -21,7 +21,7 @@ def _command(settings: ServerSettings) -> list[str]:
         "--http-timeout", str(settings.worker_timeout),
         "--application-close-timeout", str(settings.graceful),
         "--ping-interval", str(settings.ws_ping_interval),
-        *(["--root-path", settings.root] if settings.root else []),
+        *settings.root_args("--root-path"),
         settings.entry_point,
     ]  # fmt: skip
 

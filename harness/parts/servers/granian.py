@@ -23,7 +23,7 @@ def _command(settings: ServerSettings) -> list[str]:
         "--blocking-threads", str(threads),
         "--workers-kill-timeout", str(settings.graceful),
         "--respawn-failed-workers", "--log", "--access-log",
-        *(["--url-path-prefix", settings.root] if settings.root else []),
+        *settings.root_args("--url-path-prefix"),
         settings.entry_point,
     ]  # fmt: skip
 

@@ -16,7 +16,7 @@ def _command(settings: ServerSettings) -> list[str]:
         "hypercorn", "--bind", f"0.0.0.0:{settings.port}", "--workers", str(settings.workers),
         "--keep-alive", str(settings.keepalive), "--graceful-timeout", str(settings.graceful),
         "--websocket-ping-interval", str(settings.ws_ping_interval),
-        *(["--root-path", settings.root] if settings.root else []),
+        *settings.root_args("--root-path"),
         "--access-logfile", "-", "--error-logfile", "-", settings.entry_point,
     ]  # fmt: skip
 

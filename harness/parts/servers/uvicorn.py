@@ -26,7 +26,7 @@ def _command(settings: ServerSettings) -> list[str]:
           if settings.trust == Trust.SERVER else ["--no-proxy-headers"]),
         "--ws-ping-interval", str(settings.ws_ping_interval),
         *(["--http", str(parser)] if parser else []),
-        *(["--root-path", settings.root] if settings.root else []),
+        *settings.root_args("--root-path"),
     ]  # fmt: skip
 
 

@@ -36,7 +36,7 @@ def _command(settings: ServerSettings) -> list[str]:
         f"--threads={settings.choice.threads}",
         f"--channel-timeout={settings.keepalive}", "--cleanup-interval=1",
         *_trust_args(settings),
-        *([f"--url-prefix={settings.root}"] if settings.root else []),
+        *settings.root_args("--url-prefix="),
         settings.entry_point,
     ]  # fmt: skip
 
