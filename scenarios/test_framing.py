@@ -18,6 +18,7 @@ from harness.clients.framing.observe import run_probe
 pytestmark = pytest.mark.framing
 
 
+@pytest.mark.http1_only("raw HTTP/1.1 framing; HTTP/2 has its own probes in test_http2.py")
 @pytest.mark.parametrize("name", list(PROBES))
 def test_proxied_probe_reaches_app_as_stated_or_not_at_all(stack, client, name, record_property):
     """Through the proxy a probe is refused, or reaches the app once with the body length it

@@ -5,6 +5,7 @@ that frames the body differently from the proxy would see it as a request of its
 app records every request it handles in /seen, so a smuggled one leaves a trace there.
 """
 
+import json
 import uuid
 
 import pytest
@@ -64,6 +65,7 @@ def smuggling_probe(name, host, marker, root=""):
     return (head + "\r\n" + body).encode()
 
 
+@pytest.mark.http1_only("raw HTTP/1.1 framing; HTTP/2 has its own probes in test_http2.py")
 @pytest.mark.parametrize("name", list(SMUGGLING))
 def test_smuggling_probe_is_refused_and_smuggles_nothing(stack, client, name):
     """Ambiguous framing is refused (or answered once, then closed); nothing hidden runs."""
@@ -139,3 +141,29 @@ def test_underscore_headers_cannot_pose_as_forwarded_headers(stack, client):
     believed = (seen["host"], seen["remote_addr"], seen["scheme"])
     expected = (host_header(stack), stack.client_address, scheme)
     assert believed == expected, f"{stack.id}: app believed {believed}, not {expected}"
+
+
+@pytest.mark.http1_only("an HTTP/1.1 Upgrade; HTTP/2 has no Upgrade (RFC 9113 §8.6)")
+def test_h2c_upgrade_is_never_forwarded(stack):
+    """`Upgrade: h2c` (a cleartext HTTP/2 upgrade) from a client never reaches the server:
+    a server that speaks h2c (hypercorn, granian) would switch the proxy's connection to
+    HTTP/2 and take requests the proxy never sees (h2c smuggling, traefik/traefik#9341). The
+    request is answered, and the server is never asked to switch (no Upgrade with a
+    Connection naming it reaches it)."""
+    target = f"{stack.contract_root}/echo/h2c-{uuid.uuid4().hex}"
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"
+        "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"
+        "HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"
+    )
+    response = exchange(stack, request.encode())
+    evidence = f"{stack.id}: GET with Upgrade: h2c got {response.status_line!r}"
+    assert response.status != 101, f"{evidence}: the server switched to h2c behind the proxy"
+    assert response.status == 200, f"{evidence} {response.body[:200]!r}"
+    headers = json.loads(response.body)["headers"]
+    upgrade, connection = headers.get("upgrade"), headers.get("connection", "")
+    # An Upgrade without the `upgrade` connection option asks the server for nothing.
+    assert not (upgrade and "upgrade" in connection.lower()), (
+        f"{evidence}; the server was asked to switch: Upgrade {upgrade!r}, Connection "
+        f"{connection!r}. Pass Upgrade on only on the WebSocket location, and only `websocket`"
+    )

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from harness.clients.h2wire import h2_announced_upload
 from harness.clients.probes import exchange
 from harness.clients.tlsprobe import handshake, legacy_server_hello, served_names, version_offered
 from harness.parts import proxy_kit
+from harness.parts.kinds import ClientProtocol
 from harness.spec.model import TEST_HOST_NAME
 
 pytestmark = [pytest.mark.tls, pytest.mark.tls_only]
@@ -62,12 +64,15 @@ def test_alpn_offers_h2(stack):
 
 
 @pytest.mark.parametrize("path", ["/echo", "/no-such-page", "/static/hello.txt", "/upload"])
-def test_hsts_on_every_response(stack, client, path):
+def test_hsts_on_every_response(stack, client, protocol, path):
     """Every HTTPS response carries Strict-Transport-Security for at least a year: app
     answers, app errors, static files and the proxy's own errors (413)."""
-    if path == "/upload":  # declared too large: the proxy refuses it before any body
+    if path == "/upload" and protocol == ClientProtocol.H1:  # refused before any body
         response = too_large_upload(stack)
         status, hsts = response.status, response.header("strict-transport-security")
+    elif path == "/upload":  # the same, announced on a stream of its own
+        answer = h2_announced_upload(stack, stack.spec.limits.max_body_bytes + 1)
+        status, hsts = answer.status, answer.header("strict-transport-security")
     else:
         answer = client.get(path)
         status, hsts = answer.status_code, answer.headers.get("strict-transport-security")

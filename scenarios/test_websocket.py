@@ -116,6 +116,7 @@ def test_foreign_origin_refused_and_own_accepted(stack):
     )
 
 
+@pytest.mark.http1_only("WebSockets by HTTP/1.1 Upgrade; test_http2.py covers clients on HTTP/2")
 def test_room_message_reaches_members_on_other_replicas(stack, client):
     """A message sent to a room reaches a member connected to another replica, both ways."""
     if stack.spec.balancing != "sticky":  # a replica an earlier scenario timed out may rest

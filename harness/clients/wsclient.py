@@ -105,6 +105,12 @@ class WebSocket:
         assert response is not None, "an open connection has a handshake response"
         return response
 
+    @property
+    def alpn(self) -> str | None:
+        """The protocol the TLS handshake agreed on (None on plain HTTP or without ALPN)."""
+        ssl_object = self._connection.transport.get_extra_info("ssl_object")
+        return None if ssl_object is None else ssl_object.selected_alpn_protocol()
+
     def send(self, message: Data) -> None:
         """Send one text (str) or binary (bytes) message."""
         _LOOP.run(asyncio.wait_for(self._connection.send(message), SEND_TIMEOUT), SEND_TIMEOUT)
@@ -155,17 +161,22 @@ def site_origin(stack: Stack) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def open_websocket(stack: Stack, path: str, origin: str | None = None) -> WebSocket:
-    """Connect to `path` through the proxy, sending `origin` (the site's own by default).
+def open_websocket(
+    stack: Stack, path: str, origin: str | None = None, alpn: list[str] | None = None
+) -> WebSocket:
+    """Connect to `path` through the proxy, sending `origin` (the site's own by default),
+    offering `alpn` on a TLS stack (a browser offers http/1.1 alone for a WebSocket).
 
     Raises websockets' InvalidHandshake (InvalidStatus carries the response) when refused,
     TimeoutError when the handshake is not answered within OPEN_TIMEOUT.
     """
 
+    context = stack.ssl_context() if alpn is None else stack.protocol_context(alpn)
+
     async def handshake() -> ClientConnection:
         return await connect(
             websocket_url(stack, path),
-            ssl=stack.ssl_context(),
+            ssl=context,
             origin=Origin(origin or site_origin(stack)),
             proxy=None,
             open_timeout=OPEN_TIMEOUT,

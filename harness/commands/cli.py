@@ -255,12 +255,13 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         return 0
     if args.own_app:
         return _own_app_table(entries)
-    table = Table("family", "scenario", "asserts", "catches")
+    table = Table("family", "scenario", "asserts", "protocols", "catches")
     for entry in entries:
         table.add_row(
             entry.family,
             entry.node,
             entry.behaviour,
+            entry.protocols.split(":")[0].removesuffix(" (each TLS stack whose proxy offers h2"),
             "\n".join(v.split(" (")[0] for v in entry.caught_by) or "-",
         )
     console.print(table)

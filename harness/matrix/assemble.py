@@ -74,6 +74,7 @@ def _case(nodeid: str, by_when: Mapping[str, Mapping[str, Any]]) -> CaseRecord:
         case=case,
         scenario=case.split("[", 1)[0],
         family=properties.get("harness.family", ""),
+        protocol=properties.get("harness.protocol", "h1"),
         outcome=outcome,
         duration=round(sum(report["duration"] for report in by_when.values()), 3),
         reason=_one_line(str(reason or "")),

@@ -9,8 +9,8 @@ night-to-night diff, so everything a person needs to judge a cell is in it:
       "run":    {harness_version, harness_commit, started, ended, engine_version, host_cores,
                  workers, selection, shards: [{index, count, started, ended, seconds, stacks}]},
       "stacks": {stack id: {spec, source, startup_seconds, seconds, versions, images, configs}},
-      "cases":  [{stack, case, scenario, family, outcome, duration, reason, incompatibility,
-                  evidence, log_tail, attempts, first_failure, observations}]
+      "cases":  [{stack, case, scenario, family, protocol, outcome, duration, reason,
+                  incompatibility, evidence, log_tail, attempts, first_failure, observations}]
     }
 
 `versions` holds what actually ran: the proxy's own `-v` line, Debian's package versions, the
@@ -32,7 +32,9 @@ from typing import Any
 from harness.errors import ConfigError
 
 SCHEMA = "deploy-harness/matrix-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this harness reads: 1 had no `protocol` per case (every case spoke HTTP/1.1).
+READABLE_VERSIONS = (1, 2)
 RESULTS_FILE = "results.json"
 # The kinds of data a case may record beside its outcome (CaseRecord.observations).
 OBSERVATION_KINDS = ("framing",)
@@ -141,6 +143,9 @@ class CaseRecord:
     # What the case observed beside its outcome, by kind (OBSERVATION_KINDS): `framing`, a
     # probe's result hop by hop (harness/clients/framing/verdicts.py ProbeResult.as_data()).
     observations: Mapping[str, Any] = field(default_factory=dict)
+    # The HTTP version the case spoke to the proxy (harness.parts.kinds.ClientProtocol): h1,
+    # or h2; the report filters its columns by it.
+    protocol: str = "h1"
 
     @property
     def key(self) -> tuple[str, str]:
@@ -207,10 +212,11 @@ def load_results(path: Path) -> MatrixResults:
         raise ConfigError(
             f"{path}: field 'schema': got {_got(document, 'schema')}; allowed: {SCHEMA!r}"
         )
-    if document.get("schema_version") != SCHEMA_VERSION:
+    if document.get("schema_version") not in READABLE_VERSIONS:
+        allowed = ", ".join(map(str, READABLE_VERSIONS))
         raise ConfigError(
             f"{path}: field 'schema_version': got {_got(document, 'schema_version')}; allowed: "
-            f"{SCHEMA_VERSION}. Hint: it was written by another version of deploy-harness."
+            f"{allowed}. Hint: it was written by another version of deploy-harness."
         )
     try:
         return _from_document(document)

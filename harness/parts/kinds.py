@@ -51,6 +51,19 @@ class Protocol(StrEnum):
     UWSGI = "uwsgi"
 
 
+class ClientProtocol(StrEnum):
+    """The HTTP version a client speaks to the proxy: the axis every HTTP scenario on a TLS
+    stack runs over (`-h2` ends its case name; HTTP/1.1's keeps the name it always had). h2
+    is negotiated as browsers do, by ALPN on the TLS port."""
+
+    H1 = "h1"
+    H2 = "h2"
+
+    @property
+    def label(self) -> str:
+        return {"h1": "HTTP/1.1", "h2": "HTTP/2"}[self.value]
+
+
 class Trust(StrEnum):
     """Where X-Forwarded-* from the proxy are applied: by the server, or by the app.
 

@@ -22,6 +22,7 @@ from packaging.version import Version
 from harness.parts.expectation import Expectation, Reading
 from harness.parts.kinds import (
     Balancing,
+    ClientProtocol,
     HttpParser,
     Interface,
     Protocol,
@@ -70,6 +71,9 @@ class ProxyFeatures:
 
     tls: bool
     http2: bool  # ALPN h2 on its TLS port
+    # RFC 8441: WebSockets over an HTTP/2 connection (extended CONNECT, which it announces by
+    # SETTINGS_ENABLE_CONNECT_PROTOCOL); without it a browser opens an HTTP/1.1 connection.
+    websocket_over_h2: bool
     websockets: bool
     response_cache: bool  # a shared response cache of its own (`cache = true`)
     compression: bool
@@ -131,6 +135,13 @@ class ProxyKit:
     # this proxy's config is not read, and the run says which values it assumed.
     read_config: Callable[[Path, str, bool], Iterable[Reading]] | None
     config_shape: ConfigShape
+
+    def client_protocols(self, tls: bool) -> tuple[ClientProtocol, ...]:
+        """What a client can speak to it: HTTP/1.1, and over TLS what its features offer."""
+        offered = [ClientProtocol.H1]
+        if tls and self.features.http2:
+            offered.append(ClientProtocol.H2)
+        return tuple(offered)
 
 
 @dataclass(frozen=True, slots=True)

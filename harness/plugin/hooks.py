@@ -6,7 +6,9 @@ Fixtures, from expensive to cheap (override any level in your own conftest.py):
 - `live_stack` (session, parametrized over the selected stacks): one running stack, shared
   by every test of that stack; pytest orders tests so one stack runs at a time.
 - `stack` (function): the live stack, with every replica running again after the test.
-- `client` (function): an httpx.Client bound to the stack's public URL, trusting its CA.
+- `protocol` (function, parametrized): the HTTP version the case speaks, h1 or h2.
+- `client` (function): an httpx.Client bound to the stack's public URL, trusting its CA,
+  speaking the case's protocol.
 - `ws` (function): opens WebSockets through the proxy, trusting the same CA.
 """
 
@@ -37,12 +39,15 @@ from harness.paths import SCENARIOS_DIR
 from harness.plugin.engine_check import exit_unless_engine_answers
 from harness.plugin.items import (
     FAMILIES,
+    PROTOCOL_FIXTURE,
     STACK_FIXTURE,
     case_name,
     expect_known_failures,
     family_of,
     is_ours,
+    not_offered,
     outside_families,
+    protocol_of,
     scenario_function,
     spec_of,
 )
@@ -67,7 +72,7 @@ from harness.progress import Progress
 from harness.run.runtime import RunIdentity, remove_resources
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
-from harness.spec.model import StackSpec
+from harness.spec.model import ClientProtocol, StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
 from harness.spec.reading import sources_said_at_start
 from harness.spec.selection import select_stacks
@@ -123,6 +128,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{family}: scenario family: {description}")
     config.addinivalue_line("markers", "asgi_only: needs the contract's WebSocket routes")
     config.addinivalue_line("markers", "tls_only: needs a TLS-terminating proxy")
+    config.addinivalue_line(
+        "markers", "http1_only(reason): runs over HTTP/1.1 alone, not on the protocol axis"
+    )
     config.addinivalue_line("markers", "docker: needs a Docker engine")
     if _asked_for_stacks(config):  # a bad selection is a usage error before collection
         _selected_specs(config)
@@ -264,6 +272,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if STACK_FIXTURE in metafunc.fixturenames:
         specs = _selected_specs(metafunc.config)
+        on_axis = PROTOCOL_FIXTURE in metafunc.fixturenames
+        single = ("http1_only", "http2")  # HTTP/1.1 by nature; HTTP/2 by nature
+        if on_axis and not any(metafunc.definition.get_closest_marker(m) for m in single):
+            # Parametrized before the stack, so the id reads `[...-h2-<stack>]`.
+            offered = {protocol for spec in specs for protocol in spec.offered_protocols}
+            protocols = [protocol for protocol in ClientProtocol if protocol in offered]
+            metafunc.parametrize(PROTOCOL_FIXTURE, protocols, ids=str, indirect=True)
         metafunc.parametrize(
             STACK_FIXTURE, specs, ids=[s.id for s in specs], indirect=True, scope="session"
         )
@@ -283,7 +298,7 @@ def pytest_collection_modifyitems(
     are deselected, not skipped, so a version axis adds no rows of skips to the matrix. A
     stack under a URL prefix runs only the prefix family unless it names others; on a stack
     without one, the prefix family skips with a reason."""
-    outside = [item for item in items if outside_families(item)]
+    outside = [item for item in items if outside_families(item) or not_offered(item)]
     if outside:
         config.hook.pytest_deselected(items=outside)
         items[:] = [item for item in items if not outside_families(item)]
@@ -310,6 +325,7 @@ def pytest_collection_modifyitems(
                 ("harness.stack", spec.id),
                 ("harness.case", case_name(item)),
                 ("harness.family", family_of(item)),
+                ("harness.protocol", str(protocol_of(item) or ClientProtocol.H1)),
                 ("harness.incompatibility", "; ".join(k.reason for k in known)),
             ]
         )
@@ -486,9 +502,17 @@ def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, change
 
 
 @pytest.fixture
-def client(stack: Stack | OwnAppStack) -> Iterator[httpx.Client]:
-    """An HTTP client for the stack's public URL that trusts only the run's test CA."""
-    with client_for(stack) as session:
+def protocol(request: pytest.FixtureRequest) -> ClientProtocol:
+    """The HTTP version the case speaks to the proxy: `h1` or `h2` in its id, one case per
+    protocol its stack offers (StackSpec.offered_protocols)."""
+    return ClientProtocol(getattr(request, "param", ClientProtocol.H1))
+
+
+@pytest.fixture
+def client(stack: Stack | OwnAppStack, protocol: ClientProtocol) -> Iterator[httpx.Client]:
+    """An HTTP client for the stack's public URL that trusts only the run's test CA and
+    speaks the case's protocol (answers over any other fail the case)."""
+    with client_for(stack, protocol=protocol) as session:
         yield session
 
 

@@ -7,11 +7,15 @@ import pytest
 
 from harness.known.incompatibilities import known_incompatibilities
 from harness.known.incompatibility import Incompatibility
+from harness.parts.kinds import ClientProtocol
 from harness.paths import SCENARIOS_DIR
 from harness.spec.model import StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
 
 STACK_FIXTURE = "live_stack"
+# The client-protocol axis: a scenario that takes this fixture (the `client` fixture does)
+# runs once per protocol its stack offers, as `[...-h1]`, `[...-h2]` in its pytest id.
+PROTOCOL_FIXTURE = "protocol"
 # The scenario families (pytest markers), with what each proves.
 FAMILIES = {
     "correctness": "status, methods, HEAD, headers, bodies, keep-alive, HTTP/1.0",
@@ -28,6 +32,7 @@ FAMILIES = {
     "caching": "served from the proxy's cache by Cache-Control, never one client's to another",
     "compression": "gzip for text when accepted, Vary, small and compressed bodies left alone",
     "framing": "raw framing probes through the proxy and straight to a replica, per hop",
+    "http2": "what only HTTP/2 clients meet: cookie crumbs, forbidden fields, RFC 8441, downgrades",
     PREFIX_FAMILY: "the app under a URL prefix: built URLs, redirects, static, WebSockets keep it",
 }
 
@@ -38,8 +43,17 @@ def expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatib
 
     Only the entries that apply to what runs mark it: one whose cause the stack file replaced
     (its own proxy config, server config or arguments, image) or whose proxy versions the
-    stack's suite does not ship leaves the scenario plain, so a user's fix passes."""
-    known = list(known_incompatibilities(spec, case_name(item)))
+    stack's suite does not ship leaves the scenario plain, so a user's fix passes. An entry
+    on a case's HTTP/1.1 name marks its HTTP/2 case too, unless the entry says it
+    is HTTP/1.1's alone (`over_every_protocol` False)."""
+    case = case_name(item)
+    known = list(known_incompatibilities(spec, case))
+    if not known and without_protocol(case) != case:  # what holds on HTTP/1.1 holds here
+        known = [
+            entry
+            for entry in known_incompatibilities(spec, without_protocol(case))
+            if entry.over_every_protocol
+        ]
     for entry in known:
         item.add_marker(
             pytest.mark.xfail(strict=not entry.intermittent, reason=f"{spec.id}: {entry.reason}")
@@ -47,15 +61,49 @@ def expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatib
     return known
 
 
+def protocol_of(item: pytest.Item) -> ClientProtocol | None:
+    """The protocol the case speaks to the proxy, when it is on the axis (PROTOCOL_FIXTURE)."""
+    callspec = getattr(item, "callspec", None)
+    value = None if callspec is None else callspec.params.get(PROTOCOL_FIXTURE)
+    return None if value is None else ClientProtocol(value)
+
+
 def case_name(item: pytest.Item) -> str:
-    """`test_file.py::test_name[params]`, the stack left out: a scenario case on any stack."""
+    """`test_file.py::test_name[params]`, the stack left out: a scenario case on any stack.
+
+    On the protocol axis the HTTP/1.1 case keeps the name it had before the axis existed
+    (`test_methods_reach_app[POST]`), so night-to-night diffs, variants, waivers and known
+    incompatibilities go on naming it; the others end in their protocol (`[POST-h2]`)."""
     name = getattr(item, "originalname", item.name)
     spec = spec_of(item)
     params = item.name.removeprefix(name).removeprefix("[").removesuffix("]")
     if spec is not None:  # the case's own parameter ids, without the stack's
-        params = params.removeprefix(f"{spec.id}-").removesuffix(f"-{spec.id}")
-        params = "" if params == spec.id else params
+        params = _without_token(params, spec.id)
+    protocol = protocol_of(item)
+    if protocol is not None:  # last, and only when it is not HTTP/1.1
+        params = _without_token(params, str(protocol))
+        if protocol != ClientProtocol.H1:
+            params = f"{params}-{protocol}" if params else str(protocol)
     return f"{item.path.name}::{name}" + (f"[{params}]" if params else "")
+
+
+def _without_token(params: str, token: str) -> str:
+    """`params` (ids joined by "-") without the id `token`, wherever it stands."""
+    if params == token:
+        return ""
+    padded = f"-{params}-".replace(f"-{token}-", "-", 1)
+    return padded[1:-1]
+
+
+def without_protocol(case: str) -> str:
+    """The case's name on HTTP/1.1: `test_x[POST-h2]` → `test_x[POST]`, `test_x[h2]` →
+    `test_x`; a name without a protocol comes back as it is."""
+    for protocol in (ClientProtocol.H2,):
+        if case.endswith(f"[{protocol}]"):
+            return case.removesuffix(f"[{protocol}]")
+        if case.endswith(f"-{protocol}]"):
+            return case.removesuffix(f"-{protocol}]") + "]"
+    return case
 
 
 def is_ours(item: pytest.Item) -> bool:
@@ -85,3 +133,10 @@ def spec_of(item: pytest.Item) -> StackSpec | None:
         return None
     spec = callspec.params.get(STACK_FIXTURE)
     return spec if isinstance(spec, StackSpec) else None
+
+
+def not_offered(item: pytest.Item) -> bool:
+    """A protocol-axis case of a protocol its stack does not offer (plain HTTP has no h2):
+    deselected, as a family a stack does not run."""
+    spec, protocol = spec_of(item), protocol_of(item)
+    return spec is not None and protocol is not None and protocol not in spec.offered_protocols

@@ -27,6 +27,8 @@ class ScenarioEntry:
     waived: tuple[str, ...] = ()
     # Why it does not run on your own app behind the contract adapter; None: it runs there.
     not_on_own_app: str | None = None
+    # The client protocols it runs over, and why only one where it is one.
+    protocols: str = ""
 
 
 def _family(tree: ast.Module) -> str:
@@ -63,6 +65,26 @@ def _variants() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return found, waived
 
 
+# A scenario that takes one of these fixtures runs on the protocol axis (the `client`
+# fixture, and test_caching's clients, take `protocol`).
+_AXIS_FIXTURES = frozenset({"client", "other_client", "protocol"})
+_RAW = "HTTP/1.1 only: it writes HTTP/1.1 itself (raw bytes, or its own connections)"
+
+
+def _protocols(node: ast.FunctionDef, family: str) -> str:
+    """What the case ids of the scenario say about the protocol axis, in words."""
+    if family == "http2":
+        return "HTTP/2 only: what only an HTTP/2 client meets"
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call) and ast.unparse(decorator.func).endswith("http1_only"):
+            reason = decorator.args[0] if decorator.args else None
+            said = reason.value if isinstance(reason, ast.Constant) else "HTTP/1.1 by nature"
+            return f"HTTP/1.1 only: {said}"
+    if _AXIS_FIXTURES & {argument.arg for argument in node.args.args}:
+        return "HTTP/1.1 and HTTP/2 (each TLS stack whose proxy offers h2: `-h2` cases)"
+    return _RAW
+
+
 def scenario_index(folder: Path = SCENARIOS_DIR) -> list[ScenarioEntry]:
     variants, waived = _variants()
     entries: list[ScenarioEntry] = []
@@ -81,6 +103,7 @@ def scenario_index(folder: Path = SCENARIOS_DIR) -> list[ScenarioEntry]:
                         tuple(variants.get(key, [])),
                         tuple(waived.get(key, [])),
                         NOT_ON_OWN_APP.get(key),
+                        _protocols(node, family),
                     )
                 )
     return entries
@@ -103,6 +126,7 @@ def as_markdown(entries: list[ScenarioEntry]) -> str:
         lines += ["", f"## {family}", ""]
         for entry in (e for e in entries if e.family == family):
             lines.append(f"- `{entry.node}` — {entry.behaviour}")
+            lines.append(f"  - protocols: {entry.protocols}")
             lines += [f"  - caught: {variant}" for variant in entry.caught_by]
             lines += [f"  - waived: {waiver}" for waiver in entry.waived]
             if entry.not_on_own_app:

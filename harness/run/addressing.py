@@ -84,6 +84,17 @@ class StackAddress:
             self._client_context = ssl.create_default_context(cafile=str(self.certificates.ca_pem))
         return self._client_context
 
+    def protocol_context(self, alpn: list[str]) -> ssl.SSLContext | None:
+        """A TLS client context of its own, offering `alpn`, trusting only this run's test CA
+        (None on plain stacks). Not the shared one: a client's ALPN is set on its context
+        (httpcore sets it on the one it is given), and a shared context offering h2 alone
+        would make every raw HTTP/1.1 probe after it speak to an HTTP/2 connection."""
+        if self.certificates is None:
+            return None
+        context = ssl.create_default_context(cafile=str(self.certificates.ca_pem))
+        context.set_alpn_protocols(alpn)
+        return context
+
     def verify(self) -> ssl.SSLContext:
         """What an HTTP client should verify against: only this run's test CA, and nothing on
         a plain stack (it serves no TLS). httpx's own default (verify=True) loaded certifi's

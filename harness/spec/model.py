@@ -17,6 +17,7 @@ from types import MappingProxyType
 from harness.parts import SERVER_KITS, proxy_kit, server_kit
 from harness.parts.kinds import (
     Balancing,
+    ClientProtocol,
     Framework,
     HttpParser,
     Interface,
@@ -37,9 +38,27 @@ HTTPS_PORT = 443
 TEST_HOST_NAME = "deploy-harness.test"
 
 __all__ = [
-    "APP_PORT", "HTTPS_PORT", "HTTP_PORT", "TEST_HOST_NAME", "Balancing", "ExpectationSource",
-    "Framework", "HttpParser", "Interface", "Limits", "Overrides", "Protocol", "ProxyKind",
-    "ServerKind", "SourceKind", "StackSpec", "Suite", "Timeouts", "Trust", "WorkerClass",
+    "APP_PORT",
+    "HTTPS_PORT",
+    "HTTP_PORT",
+    "TEST_HOST_NAME",
+    "Balancing",
+    "ClientProtocol",
+    "ExpectationSource",
+    "Framework",
+    "HttpParser",
+    "Interface",
+    "Limits",
+    "Overrides",
+    "Protocol",
+    "ProxyKind",
+    "ServerKind",
+    "SourceKind",
+    "StackSpec",
+    "Suite",
+    "Timeouts",
+    "Trust",
+    "WorkerClass",
 ]  # fmt: skip
 
 
@@ -182,6 +201,10 @@ class StackSpec:
     # The scenario families this stack runs (pytest markers, e.g. "framing"); empty: every
     # family. The nightly version axes run only the families their pins can change.
     families: tuple[str, ...] = ()
+    # The HTTP versions clients speak to the proxy that the scenarios prove (the protocol
+    # axis); empty: every one the proxy offers on its TLS port (its kit's features), HTTP/1.1
+    # alone without TLS. Declare fewer for your own proxy config that offers fewer.
+    client_protocols: tuple[ClientProtocol, ...] = ()
     timeouts: Timeouts = field(default_factory=Timeouts)
     limits: Limits = field(default_factory=Limits)
     overrides: Overrides = field(default_factory=Overrides)
@@ -290,7 +313,15 @@ class StackSpec:
                           "compress; false with your own overrides.proxy_config"))  # fmt: skip
         if self.timeouts.timeout_status not in (502, 504):
             found.append(("timeouts.timeout_status", str(self.timeouts.timeout_status), "502, 504"))
-        return found + prefix_problems(self)
+        return found + _protocol_problems(self) + prefix_problems(self)
+
+    @property
+    def offered_protocols(self) -> tuple[ClientProtocol, ...]:
+        """The client protocols the scenarios run over (`client_protocols`, else what the
+        proxy offers): HTTP/1.1 always; HTTP/2 by ALPN on a TLS port."""
+        if self.client_protocols:
+            return self.client_protocols
+        return proxy_kit(self.proxy).client_protocols(self.tls)
 
     @property
     def scenario_families(self) -> tuple[str, ...]:
@@ -319,6 +350,22 @@ class StackSpec:
         if self.prefix and handling and not handling.proxy_strips:
             return self.prefix
         return ""
+
+
+def _protocol_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
+    """A declared client protocol the proxy does not offer, or a list without HTTP/1.1."""
+    found: list[tuple[str, str, str]] = []
+    offered = proxy_kit(spec.proxy).client_protocols(spec.tls)
+    where = "over TLS" if spec.tls else "without TLS"
+    for protocol in spec.client_protocols:
+        if protocol not in offered:
+            allowed = f"what {spec.proxy} offers {where}: {', '.join(offered)}"
+            found.append(("client_protocols", str(protocol), allowed))
+    if spec.client_protocols and ClientProtocol.H1 not in spec.client_protocols:
+        given = ", ".join(spec.client_protocols)
+        allowed = "a list with h1: raw-socket scenarios speak HTTP/1.1 whatever is declared"
+        found.append(("client_protocols", given, allowed))
+    return found
 
 
 def _derived_id(spec: StackSpec) -> str:

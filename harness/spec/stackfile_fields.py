@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.spec.model import (
     Balancing,
+    ClientProtocol,
     Framework,
     HttpParser,
     Interface,
@@ -79,6 +80,13 @@ def _families(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _client_protocols(value: Any) -> tuple[ClientProtocol, ...]:
+    allowed = [str(protocol) for protocol in ClientProtocol]
+    if not isinstance(value, list) or any(v not in allowed for v in value):
+        raise Invalid(repr(value), f"a list of {', '.join(allowed)} ([]: what the proxy offers)")
+    return tuple(ClientProtocol(v) for v in value)
+
+
 def path_prefix(value: Any) -> str:
     if not isinstance(value, str) or not PREFIX_PATTERN.fullmatch(value):
         raise Invalid(repr(value), PREFIX_ALLOWED)
@@ -105,6 +113,7 @@ TOP_FIELDS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "trust": _enum(Trust),
         "http_parser": _enum(HttpParser),
         "families": _families,
+        "client_protocols": _client_protocols,
         "cache": _boolean,
         "compression": _boolean,
         "prefix": path_prefix,

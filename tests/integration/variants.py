@@ -17,6 +17,7 @@ from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
 from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
 from tests.integration.variants_guides import GUIDES
+from tests.integration.variants_http2 import HTTP2, HTTP2_WAIVERS
 from tests.integration.variants_operator import OPERATOR
 from tests.integration.variants_pki import PKI
 from tests.integration.variants_prefix import PREFIXED
@@ -203,6 +204,7 @@ VARIANTS: tuple[Variant, ...] = (
     + FRAMING
     + PREFIXED
     + GUIDES
+    + HTTP2
 )
 
 
@@ -247,5 +249,6 @@ WAIVERS: Mapping[str, str] = MappingProxyType(
             "readiness, so the stack never starts: an error, never a failed case."
         ),
         **FRAMING_WAIVERS,
+        **HTTP2_WAIVERS,
     }
 )

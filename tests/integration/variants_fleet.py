@@ -244,7 +244,7 @@ WEBSOCKET: tuple[Variant, ...] = (
         base=ASGI,
         misconfiguration="the /ws/ location does not pass Upgrade and Connection upstream",
         edit=(
-            "            proxy_set_header Upgrade $http_upgrade;\n"
+            "            proxy_set_header Upgrade $upgrade_websocket;\n"
             "            proxy_set_header Connection $connection_upgrade;\n" + WS_TIMEOUTS,
             WS_TIMEOUTS,
         ),

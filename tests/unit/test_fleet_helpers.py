@@ -92,7 +92,9 @@ def test_outcome_describes_itself():
 
 
 def test_visitor_client_keeps_no_cookie():
-    stack = SimpleNamespace(url="http://127.0.0.1:9", verify=lambda: True)
+    stack = SimpleNamespace(
+        url="http://127.0.0.1:9", verify=lambda: True, protocol_context=lambda alpn: None
+    )
     request = httpx.Request("GET", "http://127.0.0.1:9/echo")
     response = httpx.Response(200, headers={"set-cookie": "ROUTE=app-1; Path=/"}, request=request)
     with visitor_client(stack, timeout=1) as client:  # type: ignore[arg-type]

@@ -66,7 +66,7 @@ def test_results_of_another_schema_version_are_refused_with_the_field(tmp_path):
     document = json.loads((tmp_path / "results.json").read_text())
     document["schema_version"] = 99
     (tmp_path / "results.json").write_text(json.dumps(document))
-    with pytest.raises(ConfigError, match=r"field 'schema_version': got 99; allowed: 1"):
+    with pytest.raises(ConfigError, match=r"field 'schema_version': got 99; allowed: 1, 2"):
         load_results(tmp_path)
 
 

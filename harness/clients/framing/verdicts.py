@@ -9,11 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from harness.clients.framing.probes import FramingProbe, ProbeKind
+from harness.clients.framing.probes import ProbeKind
 
-__all__ = ["Hop", "HopOutcome", "HopResult", "ProbeResult", "classify"]
+
+class StatedProbe(Protocol):
+    """What a verdict needs of a probe, HTTP/1.1's (probes.py) or HTTP/2's (h2probes.py):
+    its name and kind, and what the app runs and reads when it is accepted as stated."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> ProbeKind: ...
+    @property
+    def length(self) -> int: ...
+    @property
+    def requests(self) -> int: ...
+
+
+__all__ = ["Hop", "HopOutcome", "HopResult", "ProbeResult", "StatedProbe", "classify"]
 
 
 class Hop(StrEnum):
@@ -42,7 +57,7 @@ class HopResult:
     body_length: int | None  # what the app read of the probe's body, from its /echo answer
     outcome: HopOutcome
 
-    def lenient(self, probe: FramingProbe) -> bool:
+    def lenient(self, probe: StatedProbe) -> bool:
         """Whether this hop let the probe through in a way RFC 9112 does not allow."""
         if self.outcome == HopOutcome.DESYNC:
             return True
@@ -68,7 +83,7 @@ class HopResult:
 
 
 def classify(
-    probe: FramingProbe, app_requests: int, hidden_ran: bool, body_length: int | None
+    probe: StatedProbe, app_requests: int, hidden_ran: bool, body_length: int | None
 ) -> HopOutcome:
     """The hop's outcome from what the app ran and read (`body_length` None: no /echo answer
     to the probe came back)."""
@@ -88,7 +103,7 @@ class ProbeResult:
     """One probe on one stack, hop by hop. `direct` is None where the replicas do not speak
     HTTP (uWSGI over its own protocol)."""
 
-    probe: FramingProbe
+    probe: StatedProbe
     proxied: HopResult
     direct: HopResult | None
 

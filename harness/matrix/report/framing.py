@@ -19,6 +19,7 @@ from harness.clients.framing.advisories import (
     installed_version,
     judge,
 )
+from harness.clients.framing.h2probes import H2_PROBES
 from harness.clients.framing.probes import PROBES
 from harness.matrix.schema import MatrixResults, StackRecord
 
@@ -85,7 +86,8 @@ def framing_view(results: MatrixResults) -> FramingView | None:
             observed.setdefault(case.stack, {})[str(data["probe"])] = data
     if not observed:
         return None
-    probes = tuple(name for name in PROBES if any(name in seen for seen in observed.values()))
+    names = (*PROBES, *H2_PROBES)  # HTTP/1.1's probes, then HTTP/2's downgrade probes
+    probes = tuple(name for name in names if any(name in seen for seen in observed.values()))
     rows, checks = [], []
     for stack in sorted(observed):
         record = results.stacks.get(stack)

@@ -80,6 +80,7 @@ class Column:
     short: str
     label: str  # `short`, cut to fit the header
     family_start: bool  # the first column of its family: drawn with a separator
+    protocol: str  # the client protocol its cases spoke: h1, h2
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +131,10 @@ def build_grid(results: MatrixResults, ids: PageIds) -> Grid:
 
 def _columns(cases: tuple[CaseRecord, ...]) -> tuple[Column, ...]:
     family_of: dict[str, str] = {}
+    protocol_of: dict[str, str] = {}
     for case in cases:
         family_of.setdefault(case.case, case.family)
+        protocol_of.setdefault(case.case, case.protocol)
     ordered = sorted(family_of, key=lambda name: (family_of[name], name))
     return tuple(
         Column(
@@ -140,6 +143,7 @@ def _columns(cases: tuple[CaseRecord, ...]) -> tuple[Column, ...]:
             short=short_name(name),
             label=column_label(short_name(name)),
             family_start=index == 0 or family_of[ordered[index - 1]] != family_of[name],
+            protocol=protocol_of[name],
         )
         for index, name in enumerate(ordered)
     )

@@ -106,6 +106,7 @@ def page_context(results: MatrixResults, diff: MatrixDiff | None) -> dict[str, A
         "diff": diff,
         "cell_href": _cell_href(ids),
         "filters": _filters(grid),
+        "protocols": sorted({column.protocol for column in grid.columns}),
         "grid": grid,
         "framing": framing_view(results),
         "details": _details(results, ids),

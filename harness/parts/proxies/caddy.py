@@ -27,6 +27,7 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        websocket_over_h2=False,
         websockets=True,
         # A shared cache needs the cache-handler plugin, which Debian's build lacks.
         response_cache=False,

@@ -34,6 +34,7 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        websocket_over_h2=True,  # announces SETTINGS_ENABLE_CONNECT_PROTOCOL (2.4+)
         websockets=True,
         response_cache=True,
         compression=True,

@@ -31,6 +31,7 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        websocket_over_h2=False,
         websockets=True,
         response_cache=True,
         compression=True,
