@@ -14,6 +14,7 @@ from harness.clients.evidence import seen_with
 from harness.clients.probes import converse, exchange, host_header
 from harness.clients.provable import need_provable
 from harness.spec.expectations import Expectation
+from harness.spec.model import Protocol
 
 pytestmark = pytest.mark.security
 
@@ -150,6 +151,9 @@ def test_h2c_upgrade_is_never_forwarded(stack):
     HTTP/2 and take requests the proxy never sees (h2c smuggling, traefik/traefik#9341). The
     request is answered, and the server is never asked to switch (no Upgrade with a
     Connection naming it reaches it)."""
+    if stack.spec.protocol != Protocol.HTTP:
+        pytest.skip(f"{stack.id}: the proxy speaks {stack.spec.protocol} to the server, which "
+                    "cannot switch protocols")  # fmt: skip
     target = f"{stack.contract_root}/echo/h2c-{uuid.uuid4().hex}"
     request = (
         f"GET {target} HTTP/1.1\r\nHost: {host_header(stack)}\r\n"

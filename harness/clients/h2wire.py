@@ -239,7 +239,8 @@ class H2Session:
                 answer.headers = [(k, v) for k, v in fields if not k.startswith(":")]
         elif isinstance(event, h2.events.DataReceived):
             answer.body.extend(event.data)
-            assert event.flow_controlled_length is not None and stream_id is not None
+            assert event.flow_controlled_length is not None
+            assert stream_id is not None
             self._connection.acknowledge_received_data(event.flow_controlled_length, stream_id)
         elif isinstance(event, h2.events.StreamEnded):
             answer.ended = True

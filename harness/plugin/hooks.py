@@ -301,7 +301,8 @@ def pytest_collection_modifyitems(
     outside = [item for item in items if outside_families(item) or not_offered(item)]
     if outside:
         config.hook.pytest_deselected(items=outside)
-        items[:] = [item for item in items if not outside_families(item)]
+        dropped = set(map(id, outside))
+        items[:] = [item for item in items if id(item) not in dropped]
     lanes = _lanes(config, items)
     for item in items:
         spec = spec_of(item)

@@ -78,7 +78,8 @@ def _protocols(node: ast.FunctionDef, family: str) -> str:
     for decorator in node.decorator_list:
         if isinstance(decorator, ast.Call) and ast.unparse(decorator.func).endswith("http1_only"):
             reason = decorator.args[0] if decorator.args else None
-            said = reason.value if isinstance(reason, ast.Constant) else "HTTP/1.1 by nature"
+            constant = isinstance(reason, ast.Constant) and isinstance(reason.value, str)
+            said = reason.value if constant else "HTTP/1.1 by nature"  # type: ignore[union-attr]
             return f"HTTP/1.1 only: {said}"
     if _AXIS_FIXTURES & {argument.arg for argument in node.args.args}:
         return "HTTP/1.1 and HTTP/2 (each TLS stack whose proxy offers h2: `-h2` cases)"
