@@ -1,5 +1,6 @@
 """The HTTP clients scenarios use: bound to the stack's public URL, trusting only the run's CA,
-speaking the protocol of the case (HTTP/1.1, or HTTP/2 in its `-h2` cases). On your own app
+speaking the protocol of the case (HTTP/1.1, or HTTP/2 and HTTP/3 in its `-h2`, `-h3`
+cases). On your own app
 (harness/clients/own_app.py) the same client reads each replica's request log as the
 reference apps' shared one."""
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from harness.clients.h3 import H3Transport
 from harness.clients.own_app import OwnAppStack, ReplicaLogs
 from harness.parts.kinds import ClientProtocol
 from harness.run.stack import Stack
@@ -17,6 +19,7 @@ from harness.run.stack import Stack
 HTTP_VERSION = {
     ClientProtocol.H1: "HTTP/1.1",
     ClientProtocol.H2: "HTTP/2",
+    ClientProtocol.H3: "HTTP/3",
 }
 
 
@@ -32,8 +35,8 @@ def client_for(
 ) -> httpx.Client:
     """An httpx.Client for `stack.url` speaking `protocol`; `options` go to httpx.Client
     (headers, cookies). HTTP/2 is offered alone by ALPN, as a browser that has it gets it;
-    every answer over another version fails the case (the proxy offered h2 and did not
-    speak it)."""
+    HTTP/3 goes over QUIC to the TLS port's number. Every answer over another version fails
+    the case (the proxy offered the protocol and did not speak it)."""
     transport = transport_for(stack, protocol)
     if isinstance(stack, OwnAppStack):
         transport = ReplicaLogs(stack, transport)
@@ -45,6 +48,8 @@ def client_for(
 
 def transport_for(stack: Stack | OwnAppStack, protocol: ClientProtocol) -> httpx.BaseTransport:
     """The transport that speaks `protocol` to the stack's published port."""
+    if protocol == ClientProtocol.H3:
+        return H3Transport(stack.ca_path)
     http2 = protocol == ClientProtocol.H2
     context = stack.protocol_context(["h2"] if http2 else ["http/1.1"])
     verify = stack.verify() if context is None else context

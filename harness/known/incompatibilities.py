@@ -51,6 +51,11 @@ from harness.known.incompatibility import (
 from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust, WorkerClass
 from harness.spec.suites import VersionRange
 
+# An announced body one byte over the limit (the case's HTTP/1.1 name, its `]` left off).
+CONTENT_LENGTH_OVER_LIMIT = (
+    "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[content-length"
+)
+
 
 def _server_takes_long_lines(spec: StackSpec) -> bool:
     """Whether the server itself takes a header line longer than the declared maximum:
@@ -376,6 +381,91 @@ KNOWN: tuple[Incompatibility, ...] = (
             "config's max_header_bytes - 3), a field whose line is exactly the declared "
             "maximum gets 431 from mod_http2 over h2 and 200 over HTTP/1.1, and no one value "
             "makes both exact. Seen on Apache 2.4.68 (Debian bookworm)."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(
+            f"{CHUNKED_UPLOAD}[h3]",
+            "test_limits.py::test_body_at_declared_maximum_is_accepted[chunked-h3]",
+            "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[chunked-h3]",
+            "test_security.py::test_request_in_a_body_stays_in_the_body[chunked-h3]",
+        ),
+        where=where(proxy="caddy"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Caddy 2.6 over HTTP/3 passes a request body sent without content-length on as an "
+            "empty one: its HTTP/3 server (quic-go) leaves such a request's length at 0, not "
+            "unknown, and the reverse proxy then sends no body. Seen on Caddy 2.6.2 (Debian "
+            "bookworm): 1 MiB in DATA frames, the app read 0 bytes and answered 200; the same "
+            "body over HTTP/2 arrives whole."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(f"{CONTENT_LENGTH_OVER_LIMIT}-h3]",),
+        where=where(proxy="caddy"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Caddy 2.6 over HTTP/3 keeps Content-Length out of the request's headers (quic-go "
+            "moves it into the length), so a matcher on the header never sees an announced "
+            "length over the limit: the request goes to a replica, request_body's max_size "
+            "ends it midway and the client gets 502, not 413. Seen on Caddy 2.6.2: "
+            "`requestbody.errorWrapper.Read: HTTP 413: http: request body too large`, 502."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(
+            "test_websocket.py::test_upgrade_answers_101",
+            "test_websocket.py::test_messages_echo_unchanged[*]",
+            "test_websocket.py::test_ping_is_answered_with_pong",
+            "test_websocket.py::test_idle_connection_survives_declared_idle_time",
+            "test_websocket.py::test_app_close_code_reaches_client",
+            "test_websocket.py::test_room_message_reaches_members_on_other_replicas",
+            "test_http2.py::test_websocket_works_for_a_client_on_http2",
+            "test_prefix.py::test_websocket_connects_below_the_prefix",
+        ),
+        where=where(proxy="haproxy", server="granian", protocol="h2c", interface="asgi"),
+        parts=(Part.PROXY_CONFIG, Part.SERVER_SOFTWARE),
+        reason=(
+            "With `proto h2` HAProxy carries a WebSocket to the server by RFC 8441's extended "
+            "CONNECT, and granian has none: it refuses the stream (RST_STREAM "
+            "REFUSED_STREAM), HAProxy answers the handshake 502. Seen with HAProxy 2.6.12 and "
+            "granian 2.8.7; hypercorn takes it. Send WebSocket paths to a backend without "
+            "`proto h2`."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(TIMEOUT_STATUS, f"{TIMEOUT_STATUS}[h2]", f"{TIMEOUT_STATUS}[h3]"),
+        where=where(proxy="caddy", protocol="h2c"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Caddy 2.6's h2c transport (`versions h2c`: Go's http2.Transport) does not apply "
+            "the http transport's response_header_timeout: a reply slower than proxy_read "
+            "still comes back, 200 after 4.5 s where HTTP/1.1 to the same server gives 504 "
+            "at 3 s. Seen on Caddy 2.6.2 in front of granian."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(f"{CHUNKED_OVER_LIMIT.removesuffix(']')}-h2]",),
+        where=where(proxy="caddy", protocol="h2c"),
+        parts=(Part.PROXY_SOFTWARE,),
+        reason=(
+            "Over HTTP/2 to the server, a body without content-length that request_body's "
+            "max_size ends midway counts as a failure of the replica it went to (Caddy's "
+            "passive health checks): the client gets its 413, but the next requests meet "
+            "every replica out of rotation, 503. Seen on Caddy 2.6.2 with granian over h2c; "
+            "over HTTP/1.1 to the same server the replicas stay in."
+        ),
+    ),
+    Incompatibility(
+        scenarios=("test_http2.py::test_cookie_crumbs_reach_app_as_one_cookie_header",),
+        where=where(proxy="caddy", protocol="h2c"),
+        parts=(Part.PROXY_SOFTWARE, Part.SERVER_SOFTWARE),
+        reason=(
+            "Over HTTP/2 to the server, Caddy passes cookie crumbs on as separate fields, "
+            "as HTTP/2 allows, and the ASGI server hands them to the app as separate headers "
+            "(ASGI keeps duplicates): Django joins them with '; ', but an app that reads the "
+            "first Cookie header alone (Starlette's request.cookies) loses the others. Seen "
+            "on Caddy 2.6.2 with granian 2.8.7: the app's headers held 'a=1, b=2, session=x y'."
         ),
     ),
     Incompatibility(

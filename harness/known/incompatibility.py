@@ -61,7 +61,7 @@ class Incompatibility:
     packages: Mapping[str, SpecifierSet] = field(default_factory=lambda: MappingProxyType({}))
     when: Callable[[StackSpec], bool] | None = None
     # Whether an entry naming HTTP/1.1 cases (the names without `-h2`) marks the same cases
-    # over HTTP/2 too: the cause lies behind the proxy, or in a rule of the proxy's
+    # over HTTP/2 and HTTP/3 too: the cause lies behind the proxy, or in a rule of the proxy's
     # that no client protocol changes. False: the failure is HTTP/1.1's alone.
     over_every_protocol: bool = True
 

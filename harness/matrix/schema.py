@@ -144,7 +144,7 @@ class CaseRecord:
     # probe's result hop by hop (harness/clients/framing/verdicts.py ProbeResult.as_data()).
     observations: Mapping[str, Any] = field(default_factory=dict)
     # The HTTP version the case spoke to the proxy (harness.parts.kinds.ClientProtocol): h1,
-    # or h2; the report filters its columns by it.
+    # h2 or h3; the report filters its columns by it.
     protocol: str = "h1"
 
     @property

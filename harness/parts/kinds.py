@@ -49,19 +49,24 @@ class Protocol(StrEnum):
 
     HTTP = "http"
     UWSGI = "uwsgi"
+    # Cleartext HTTP/2 with prior knowledge (HAProxy `proto h2`, Caddy `versions h2c`): a
+    # second upstream protocol, for servers that speak it (granian, hypercorn).
+    H2C = "h2c"
 
 
 class ClientProtocol(StrEnum):
     """The HTTP version a client speaks to the proxy: the axis every HTTP scenario on a TLS
-    stack runs over (`-h2` ends its case name; HTTP/1.1's keeps the name it always had). h2
-    is negotiated as browsers do, by ALPN on the TLS port."""
+    stack runs over (`-h2`, `-h3` end its case name; HTTP/1.1's keeps the name it always
+    had). h2 is negotiated as browsers do, by ALPN on the TLS port; h3 over QUIC on the same
+    port number (UDP)."""
 
     H1 = "h1"
     H2 = "h2"
+    H3 = "h3"
 
     @property
     def label(self) -> str:
-        return {"h1": "HTTP/1.1", "h2": "HTTP/2"}[self.value]
+        return {"h1": "HTTP/1.1", "h2": "HTTP/2", "h3": "HTTP/3"}[self.value]
 
 
 class Trust(StrEnum):

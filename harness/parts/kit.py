@@ -71,6 +71,7 @@ class ProxyFeatures:
 
     tls: bool
     http2: bool  # ALPN h2 on its TLS port
+    http3: bool  # HTTP/3 over QUIC on its TLS port's number (UDP), as the suites ship it
     # RFC 8441: WebSockets over an HTTP/2 connection (extended CONNECT, which it announces by
     # SETTINGS_ENABLE_CONNECT_PROTOCOL); without it a browser opens an HTTP/1.1 connection.
     websocket_over_h2: bool
@@ -141,6 +142,8 @@ class ProxyKit:
         offered = [ClientProtocol.H1]
         if tls and self.features.http2:
             offered.append(ClientProtocol.H2)
+        if tls and self.features.http3:
+            offered.append(ClientProtocol.H3)
         return tuple(offered)
 
 

@@ -6,7 +6,7 @@ Fixtures, from expensive to cheap (override any level in your own conftest.py):
 - `live_stack` (session, parametrized over the selected stacks): one running stack, shared
   by every test of that stack; pytest orders tests so one stack runs at a time.
 - `stack` (function): the live stack, with every replica running again after the test.
-- `protocol` (function, parametrized): the HTTP version the case speaks, h1 or h2.
+- `protocol` (function, parametrized): the HTTP version the case speaks, h1, h2 or h3.
 - `client` (function): an httpx.Client bound to the stack's public URL, trusting its CA,
   speaking the case's protocol.
 - `ws` (function): opens WebSockets through the proxy, trusting the same CA.
@@ -504,8 +504,8 @@ def restore_fleet(live_stack: Stack, scenario_stack: Stack | OwnAppStack, change
 
 @pytest.fixture
 def protocol(request: pytest.FixtureRequest) -> ClientProtocol:
-    """The HTTP version the case speaks to the proxy: `h1` or `h2` in its id, one case per
-    protocol its stack offers (StackSpec.offered_protocols)."""
+    """The HTTP version the case speaks to the proxy: `h1`, `h2` or `h3` in its id, one case
+    per protocol its stack offers (StackSpec.offered_protocols)."""
     return ClientProtocol(getattr(request, "param", ClientProtocol.H1))
 
 

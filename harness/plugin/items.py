@@ -44,7 +44,7 @@ def expect_known_failures(item: pytest.Item, spec: StackSpec) -> list[Incompatib
     Only the entries that apply to what runs mark it: one whose cause the stack file replaced
     (its own proxy config, server config or arguments, image) or whose proxy versions the
     stack's suite does not ship leaves the scenario plain, so a user's fix passes. An entry
-    on a case's HTTP/1.1 name marks its HTTP/2 case too, unless the entry says it
+    on a case's HTTP/1.1 name marks its HTTP/2 and HTTP/3 cases too, unless the entry says it
     is HTTP/1.1's alone (`over_every_protocol` False)."""
     case = case_name(item)
     known = list(known_incompatibilities(spec, case))
@@ -96,9 +96,9 @@ def _without_token(params: str, token: str) -> str:
 
 
 def without_protocol(case: str) -> str:
-    """The case's name on HTTP/1.1: `test_x[POST-h2]` → `test_x[POST]`, `test_x[h2]` →
+    """The case's name on HTTP/1.1: `test_x[POST-h2]` → `test_x[POST]`, `test_x[h3]` →
     `test_x`; a name without a protocol comes back as it is."""
-    for protocol in (ClientProtocol.H2,):
+    for protocol in (ClientProtocol.H2, ClientProtocol.H3):
         if case.endswith(f"[{protocol}]"):
             return case.removesuffix(f"[{protocol}]")
         if case.endswith(f"-{protocol}]"):

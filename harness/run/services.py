@@ -133,10 +133,13 @@ def create_proxy(
     place: Placement, base_image: str, config: ServiceConfig, kind: ProxyKind,
     http_port: int, https_port: int | None,
 ) -> Any:  # fmt: skip
-    """The proxy's container, its ports published on 127.0.0.1 only (HTTPS on TLS stacks)."""
+    """The proxy's container, its ports published on 127.0.0.1 only (HTTPS on TLS stacks,
+    over UDP too where the proxy serves HTTP/3)."""
     ports: dict[str, tuple[str, int]] = {f"{HTTP_PORT}/tcp": ("127.0.0.1", http_port)}
     if https_port is not None:
         ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", https_port)
+        if proxy_kit(kind).features.http3:  # QUIC: the same port number, over UDP
+            ports[f"{HTTPS_PORT}/udp"] = ("127.0.0.1", https_port)
     return create(
         place, "proxy", base_image, config.command, ports=ports, tmpfs=dict(proxy_kit(kind).tmpfs),
     )  # fmt: skip

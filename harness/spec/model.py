@@ -318,7 +318,8 @@ class StackSpec:
     @property
     def offered_protocols(self) -> tuple[ClientProtocol, ...]:
         """The client protocols the scenarios run over (`client_protocols`, else what the
-        proxy offers): HTTP/1.1 always; HTTP/2 by ALPN on a TLS port."""
+        proxy offers): HTTP/1.1 always; HTTP/2 by ALPN on a TLS port, HTTP/3 on its number
+        over UDP."""
         if self.client_protocols:
             return self.client_protocols
         return proxy_kit(self.proxy).client_protocols(self.tls)
@@ -378,9 +379,12 @@ def _derived_id(spec: StackSpec) -> str:
     label_names_interface = len(kit.interfaces) > 1 and not kit.worker_classes
     if spec.framework == Framework.DJANGO and not label_names_interface:
         parts[-1] = f"django-{spec.interface}" if spec.interface == Interface.ASGI else "django"
-    # A server that speaks a protocol of its own (uWSGI) says when it serves HTTP instead.
-    if len(kit.protocols) > 1 and spec.protocol == Protocol.HTTP:
+    # A server that speaks a protocol of its own (uWSGI) says when it serves HTTP instead;
+    # HTTP/2 to the server is named wherever it runs.
+    if Protocol.UWSGI in kit.protocols and spec.protocol == Protocol.HTTP:
         parts.append("http")
+    if spec.protocol == Protocol.H2C:
+        parts.append("h2c")
     if spec.tls:
         parts.append("tls")
     if spec.trust is not None and spec.trust != spec.default_trust():

@@ -142,7 +142,7 @@ def test_own_nginx_walk_through_fails_the_scenario_it_names(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 1, output[-3000:]
     assert re.search(
-        r"FAILED \S*test_redirect_uses_public_host_and_port\[nginx-gunicorn-gthread-flask\]",
+        r"FAILED \S*test_redirect_uses_public_host_and_port\[h1-nginx-gunicorn-gthread-flask\]",
         output,
     ), output[-3000:]
     assert re.search(r"Location 'http://127\.0\.0\.1/echo\?redirected=1', expected", output), (

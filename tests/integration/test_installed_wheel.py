@@ -96,7 +96,7 @@ def test_example_passes_and_a_broken_nginx_line_fails_its_scenario(installed):
     # The Host without its port: what the app builds and checks from it goes wrong (the
     # redirect, the Host itself, X-Forwarded-Host, the CSRF origin); nothing outside them.
     assert failed and all("test_forwarding.py::" in line for line in failed), failed
-    assert any("test_redirect_uses_public_host_and_port[mysite-nginx-gunicorn]" in line
+    assert any("test_redirect_uses_public_host_and_port[h1-mysite-nginx-gunicorn]" in line
                for line in failed), failed  # fmt: skip
 
 

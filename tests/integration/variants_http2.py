@@ -10,7 +10,6 @@ record as known incompatibilities (harness/known/incompatibilities.py, `[h2]` ca
 from __future__ import annotations
 
 from tests.integration.variant_model import Catch, Variant
-from tests.integration.variants_caddy import CADDY
 from tests.integration.variants_proxies import HAPROXY_ASGI
 
 NGINX_TLS = "nginx-uvicorn-django-asgi-tls"
@@ -20,33 +19,49 @@ WEBSOCKET_ON_H2 = "test_http2.py::test_websocket_works_for_a_client_on_http2"
 COOKIES = "test_http2.py::test_cookie_crumbs_reach_app_as_one_cookie_header"
 DOWNGRADE = "test_http2.py::test_downgrade_probe_reaches_app_as_stated_or_not_at_all"
 
+NGINX_GRANIAN = "nginx-granian-asgi-django-cache-least-conn"
+APACHE_TLS_ASGI = "apache-gunicorn-uvicorn-django-asgi-tls-sticky"
+EVERY_UPGRADE = (
+    "the WebSocket copy-paste on every location: `proxy_set_header Upgrade $http_upgrade; "
+    "proxy_set_header Connection $connection_upgrade` with `map $http_upgrade "
+    "$connection_upgrade { default upgrade; }`"
+)
+PASS_EVERY_UPGRADE = (
+    "    map $http_upgrade $upgrade_websocket {\n"
+    "        ~*^websocket$ websocket;\n"
+    '        default       "";\n'
+    "    }\n"
+    "    map $upgrade_websocket $connection_upgrade {\n"
+    "        websocket upgrade;\n"
+    '        default   "";\n'
+    "    }",
+    "    map $http_upgrade $upgrade_websocket {\n"
+    "        default $http_upgrade;\n"
+    "    }\n"
+    "    map $http_upgrade $connection_upgrade {\n"
+    "        default upgrade;\n"
+    '        ""      "";\n'
+    "    }",
+)
+
 HTTP2: tuple[Variant, ...] = (
     Variant(
         name="nginx-passes-every-upgrade",
         base=NGINX_TLS,
-        misconfiguration="the WebSocket copy-paste on every location: `proxy_set_header "
-        "Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade` with "
-        "`map $http_upgrade $connection_upgrade { default upgrade; }`",
-        edit=(
-            "    map $http_upgrade $upgrade_websocket {\n"
-            "        ~*^websocket$ websocket;\n"
-            '        default       "";\n'
-            "    }\n"
-            "    map $upgrade_websocket $connection_upgrade {\n"
-            "        websocket upgrade;\n"
-            '        default   "";\n'
-            "    }",
-            "    map $http_upgrade $upgrade_websocket {\n"
-            "        default $http_upgrade;\n"
-            "    }\n"
-            "    map $http_upgrade $connection_upgrade {\n"
-            "        default upgrade;\n"
-            '        ""      "";\n'
-            "    }",
-        ),
+        misconfiguration=EVERY_UPGRADE,
+        edit=PASS_EVERY_UPGRADE,
+        catches=(Catch(f"{FORBIDDEN}[upgrade]", r"upgrade: h2c over h2 reached the app as 'h2c'"),),
+    ),
+    Variant(
+        name="nginx-passes-every-upgrade-to-granian",
+        base=NGINX_GRANIAN,
+        misconfiguration=EVERY_UPGRADE + ", in front of granian, which speaks h2c",
+        edit=PASS_EVERY_UPGRADE,
         catches=(
-            Catch(H2C, r"the server was asked to switch: Upgrade 'h2c', Connection 'upgrade'"),
-            Catch(f"{FORBIDDEN}[upgrade]", r"upgrade: h2c over h2 reached the app as 'h2c'"),
+            Catch(
+                H2C,
+                r"(the server switched to h2c|the server was asked to switch: Upgrade 'h2c')",
+            ),
         ),
     ),
     Variant(
@@ -66,21 +81,21 @@ HTTP2: tuple[Variant, ...] = (
     Variant(
         name="haproxy-passes-h2c-upgrade",
         base=HAPROXY_ASGI,
-        misconfiguration="no `http-request del-header Upgrade` for upgrades other than "
-        "websocket, in front of hypercorn, which speaks h2c",
+        misconfiguration="no `http-request del-header Upgrade` (nor Connection) for upgrades "
+        "other than websocket, in front of hypercorn, which speaks h2c",
         edit=(
-            "    http-request del-header Upgrade if { req.hdr(upgrade) -m found } "
-            "!{ req.hdr(upgrade) -m str -i websocket }\n",
+            "    http-request del-header Connection if foreign_upgrade !websocket_upgrade\n"
+            "    http-request del-header Upgrade if foreign_upgrade !websocket_upgrade\n",
             "",
         ),
         catches=(Catch(H2C, r"got 'HTTP/1\.1 101 ?\w*': the server switched to h2c"),),
     ),
     Variant(
-        name="caddy-http2-only",
-        base=CADDY,
-        misconfiguration="`protocols h2` in the servers options (HTTP/1.1 left out): Caddy "
-        "has no RFC 8441, and a browser's WebSocket has no HTTP/1.1 to fall back to",
-        edit=("\t\tprotocols h1 h2\n", "\t\tprotocols h2\n"),
+        name="apache-http2-only",
+        base=APACHE_TLS_ASGI,
+        misconfiguration="`Protocols h2` (http/1.1 left out): Apache announces no RFC 8441 "
+        "(H2WebSockets is off), and a browser's WebSocket has no HTTP/1.1 to fall back to",
+        edit=("    Protocols h2 http/1.1\n", "    Protocols h2\n"),
         catches=(
             Catch(
                 WEBSOCKET_ON_H2,

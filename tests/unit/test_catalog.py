@@ -16,6 +16,7 @@ from harness.known.incompatibilities import (
     TIMEOUT_STATUS,
     known_incompatibilities,
 )
+from harness.parts import server_kit
 from harness.spec.catalog import (
     DEFAULT_STACKS,
     NIGHTLY_STACKS,
@@ -61,7 +62,8 @@ def test_default_runs_every_proxy_server_and_mode():
     assert {s.proxy for s in DEFAULT} == set(ProxyKind)
     assert {s.server for s in DEFAULT} == set(ServerKind)
     assert {s.worker_class for s in DEFAULT if s.server == ServerKind.GUNICORN} == set(WorkerClass)
-    assert {s.protocol for s in DEFAULT if s.server == ServerKind.UWSGI} == set(Protocol)
+    uwsgi_protocols = server_kit(ServerKind.UWSGI).protocols
+    assert {s.protocol for s in DEFAULT if s.server == ServerKind.UWSGI} == uwsgi_protocols
     assert {s.interface for s in DEFAULT if s.server == ServerKind.GRANIAN} == set(Interface)
     assert {(s.framework, s.interface) for s in DEFAULT} == {
         (Framework.FLASK, Interface.WSGI),

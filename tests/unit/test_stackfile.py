@@ -115,6 +115,22 @@ env = { FEATURE = "on" }
             'extends = "nginx-uwsgi-flask"\n[stacks.timeouts]\ntimeout_status = 500',
             "field 'timeouts.timeout_status': got 500; allowed: 502, 504",
         ),
+        (
+            'extends = "nginx-uwsgi-flask"\nclient_protocols = ["h1", "h2"]',
+            "field 'client_protocols': got h2; allowed: what nginx offers without TLS: h1",
+        ),
+        (
+            'extends = "nginx-uvicorn-django-asgi-tls"\nclient_protocols = ["h2"]',
+            "field 'client_protocols': got h2; allowed: a list with h1",
+        ),
+        (
+            'extends = "nginx-uvicorn-django-asgi-tls"\nclient_protocols = ["spdy"]',
+            "field 'client_protocols': got ['spdy']; allowed: a list of h1, h2, h3",
+        ),
+        (
+            'proxy = "nginx"\nserver = "granian"\nprotocol = "h2c"\napp = "flask"',
+            "nginx does not speak the h2c protocol",
+        ),
     ],
 )
 def test_invalid_values_are_named(tmp_path, body, expected):

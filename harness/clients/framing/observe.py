@@ -34,7 +34,7 @@ def run_probe(stack: Stack, client: httpx.Client, probe: FramingProbe) -> ProbeR
     with ThreadPoolExecutor(max_workers=2) as pool:
         proxied = pool.submit(run_probe_on_hop, stack, client, probe, Hop.PROXIED)
         direct = None
-        if stack.spec.protocol == Protocol.HTTP:
+        if stack.spec.protocol != Protocol.UWSGI:  # HTTP/1.1 (h2c servers take it too)
             direct = pool.submit(run_probe_on_hop, stack, client, probe, Hop.DIRECT)
         return ProbeResult(probe, proxied.result(), None if direct is None else direct.result())
 

@@ -80,7 +80,7 @@ class Column:
     short: str
     label: str  # `short`, cut to fit the header
     family_start: bool  # the first column of its family: drawn with a separator
-    protocol: str  # the client protocol its cases spoke: h1, h2
+    protocol: str  # the client protocol its cases spoke: h1, h2, h3
 
 
 @dataclass(frozen=True, slots=True)

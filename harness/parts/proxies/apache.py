@@ -35,13 +35,14 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        http3=False,  # httpd has no HTTP/3
         websocket_over_h2=False,
         websockets=True,
         response_cache=True,
         compression=True,
         balancing=frozenset(Balancing),
         prefix=True,
-        protocols=frozenset(Protocol),
+        protocols=frozenset({Protocol.HTTP, Protocol.UWSGI}),
         stickiness=Stickiness.COOKIE,
     ),
     directives=MappingProxyType(

@@ -27,6 +27,7 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        http3=True,  # quic-go, on the TLS port's number over UDP
         websocket_over_h2=False,
         websockets=True,
         # A shared cache needs the cache-handler plugin, which Debian's build lacks.
@@ -34,7 +35,8 @@ KIT = ProxyKit(
         compression=True,
         balancing=frozenset(Balancing),
         prefix=True,
-        protocols=frozenset({Protocol.HTTP}),  # no uwsgi transport
+        # No uwsgi transport; HTTP/2 (`versions h2c`) to a server that speaks it.
+        protocols=frozenset({Protocol.HTTP, Protocol.H2C}),
         stickiness=Stickiness.COOKIE,  # lb_policy cookie, as HAProxy and Apache
     ),
     directives=MappingProxyType(

@@ -34,13 +34,16 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        # Debian's 2.6 (bookworm) is built without QUIC (`-QUIC` in `haproxy -vv`).
+        http3=False,
         websocket_over_h2=True,  # announces SETTINGS_ENABLE_CONNECT_PROTOCOL (2.4+)
         websockets=True,
         response_cache=True,
         compression=True,
         balancing=frozenset(Balancing),
         prefix=True,
-        protocols=frozenset({Protocol.HTTP}),  # HAProxy does not speak the uwsgi protocol
+        # No uwsgi protocol; HTTP/2 (`proto h2`) to a server that speaks cleartext HTTP/2.
+        protocols=frozenset({Protocol.HTTP, Protocol.H2C}),
         stickiness=Stickiness.COOKIE,
     ),
     directives=MappingProxyType(

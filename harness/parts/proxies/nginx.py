@@ -31,13 +31,15 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
+        # Debian's 1.22 (bookworm) is built without http_v3_module (`nginx -V`).
+        http3=False,
         websocket_over_h2=False,
         websockets=True,
         response_cache=True,
         compression=True,
         balancing=frozenset(Balancing),
         prefix=True,
-        protocols=frozenset(Protocol),
+        protocols=frozenset({Protocol.HTTP, Protocol.UWSGI}),
         stickiness=Stickiness.CLIENT_ADDRESS,
     ),
     directives=MappingProxyType(

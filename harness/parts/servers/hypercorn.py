@@ -28,7 +28,8 @@ KIT = ServerKit(
     worker_classes=MappingProxyType({}),
     default_worker_class=None,
     http_parsers=frozenset(),
-    protocols=frozenset({Protocol.HTTP}),
+    # HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on the same port.
+    protocols=frozenset({Protocol.HTTP, Protocol.H2C}),
     label=always("hypercorn"),
     default_trust=always(Trust.SERVER),
     command=_command,
