@@ -10,6 +10,7 @@ record as known incompatibilities (harness/known/incompatibilities.py, `[h2]` ca
 from __future__ import annotations
 
 from tests.integration.variant_model import Catch, Variant
+from tests.integration.variants_fleet import WS_TIMEOUTS
 from tests.integration.variants_proxies import HAPROXY_ASGI
 
 NGINX_TLS = "nginx-uvicorn-django-asgi-tls"
@@ -20,7 +21,6 @@ COOKIES = "test_http2.py::test_cookie_crumbs_reach_app_as_one_cookie_header"
 DOWNGRADE = "test_http2.py::test_downgrade_probe_reaches_app_as_stated_or_not_at_all"
 
 NGINX_GRANIAN = "nginx-granian-asgi-django-cache-least-conn"
-APACHE_TLS_ASGI = "apache-gunicorn-uvicorn-django-asgi-tls-sticky"
 EVERY_UPGRADE = (
     "the WebSocket copy-paste on every location: `proxy_set_header Upgrade $http_upgrade; "
     "proxy_set_header Connection $connection_upgrade` with `map $http_upgrade "
@@ -91,11 +91,16 @@ HTTP2: tuple[Variant, ...] = (
         catches=(Catch(H2C, r"got 'HTTP/1\.1 101 ?\w*': the server switched to h2c"),),
     ),
     Variant(
-        name="apache-http2-only",
-        base=APACHE_TLS_ASGI,
-        misconfiguration="`Protocols h2` (http/1.1 left out): Apache announces no RFC 8441 "
-        "(H2WebSockets is off), and a browser's WebSocket has no HTTP/1.1 to fall back to",
-        edit=("    Protocols h2 http/1.1\n", "    Protocols h2\n"),
+        name="nginx-tls-ws-no-upgrade-headers",
+        base=NGINX_TLS,
+        misconfiguration="the /ws/ location does not pass Upgrade and Connection upstream: "
+        "nginx has no RFC 8441, so a browser on HTTP/2 opens its WebSocket over HTTP/1.1, "
+        "where the upgrade then fails",
+        edit=(
+            "            proxy_set_header Upgrade $upgrade_websocket;\n"
+            "            proxy_set_header Connection $connection_upgrade;\n" + WS_TIMEOUTS,
+            WS_TIMEOUTS,
+        ),
         catches=(
             Catch(
                 WEBSOCKET_ON_H2,
