@@ -74,7 +74,8 @@ def test_connection_specific_field_never_reaches_app(stack, client, name):
     headers = seen["headers"]
     assert name not in headers, (
         f"{stack.id}: {name}: {value} over h2 reached the app as {headers.get(name)!r} "
-        f"({answer.describe()})"
+        f'({answer.describe()}); drop it on the way: nginx `proxy_set_header {name} ""`, '
+        f"HAProxy `http-request del-header {name}`, Caddy `request_header -{name}`"
     )
     if name == "connection":
         assert "x-named-by-connection" in headers, (
@@ -113,4 +114,8 @@ def test_downgrade_probe_reaches_app_as_stated_or_not_at_all(stack, client, name
     result = run_h2_probe(stack, client, H2_PROBES[name])
     record_property("harness.framing", json.dumps(result.as_data()))
     evidence = f"{stack.id}: {result.describe()}"
-    assert result.proxied.outcome != HopOutcome.DESYNC, f"desync through the proxy; {evidence}"
+    assert result.proxied.outcome != HopOutcome.DESYNC, (
+        f"desync through the proxy; {evidence}. RFC 9113 §8.1.1 makes such a request "
+        "malformed: the proxy must refuse it; one that forwards it needs an upgrade, or an "
+        "edge in front that refuses it"
+    )
