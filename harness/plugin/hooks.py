@@ -47,7 +47,7 @@ from harness.plugin.items import (
     is_ours,
     not_offered,
     outside_families,
-    protocol_of,
+    protocol_spoken,
     scenario_function,
     spec_of,
 )
@@ -326,7 +326,7 @@ def pytest_collection_modifyitems(
                 ("harness.stack", spec.id),
                 ("harness.case", case_name(item)),
                 ("harness.family", family_of(item)),
-                ("harness.protocol", str(protocol_of(item) or ClientProtocol.H1)),
+                ("harness.protocol", str(protocol_spoken(item))),
                 ("harness.incompatibility", "; ".join(k.reason for k in known)),
             ]
         )

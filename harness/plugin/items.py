@@ -140,3 +140,12 @@ def not_offered(item: pytest.Item) -> bool:
     deselected, as a family a stack does not run."""
     spec, protocol = spec_of(item), protocol_of(item)
     return spec is not None and protocol is not None and protocol not in spec.offered_protocols
+
+
+def protocol_spoken(item: pytest.Item) -> ClientProtocol:
+    """What the case speaks to the proxy, as the matrix records it: its protocol on the axis;
+    HTTP/2 for the http2 family, whose scenarios speak it by nature; else HTTP/1.1."""
+    on_axis = protocol_of(item)
+    if on_axis is not None:
+        return on_axis
+    return ClientProtocol.H2 if family_of(item) == "http2" else ClientProtocol.H1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,17 @@ def test_missing_chromium_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(HarnessError, match="apt-get install chromium"):
         browser.dump_dom(tmp_path / "index.html")
+
+
+def test_protocol_filter_shows_one_protocols_columns(tmp_path: Path):
+    """Cells of HTTP/2 cases carry their protocol; choosing one hides the others' columns."""
+    _chromium_or_skip()
+    results = sample_results()
+    spoken = tuple(
+        replace(case, protocol="h2") if case.family == "tls" else case for case in results.cases
+    )
+    write_reports(replace(results, cases=spoken), tmp_path, sample_diff())
+    dom = parse_page(browser.dump_dom(tmp_path / "index.html", query="protocol=h2"))
+    shown = {cell["data-protocol"] for cell in dom.cells if "hidden" not in cell}
+    hidden = {cell["data-protocol"] for cell in dom.cells if "hidden" in cell}
+    assert shown == {"h2"} and hidden == {"h1"}, (shown, hidden)
