@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from harness.clients.h2wire import h2_announced_upload
+from harness.clients.http import client_for
 from harness.clients.probes import exchange
 from harness.clients.tlsprobe import handshake, legacy_server_hello, served_names, version_offered
 from harness.parts import proxy_kit
@@ -61,6 +62,25 @@ def test_alpn_offers_h2(stack):
         pytest.skip(f"{stack.id}: {stack.spec.proxy} does not speak HTTP/2")
     result = handshake(stack, alpn=["h2", "http/1.1"])
     assert result.alpn == "h2", f"{stack.id}: ALPN chose {result.alpn!r}; {result.error}"
+
+
+@pytest.mark.http1_only("it asks for HTTP/3 itself, on the stacks that offer it")
+def test_http3_is_served_where_offered(stack):
+    """A stack whose proxy offers HTTP/3 (its kit, or `client_protocols`) answers over QUIC
+    on its TLS port's number, as a browser that has learnt h3 from Alt-Svc asks."""
+    if ClientProtocol.H3 not in stack.spec.offered_protocols:
+        pytest.skip(f"{stack.id}: the proxy offers no HTTP/3 (client_protocols)")
+    port = urlsplit(stack.url).port
+    try:
+        with client_for(stack, timeout=5, protocol=ClientProtocol.H3) as h3:
+            response = h3.get("/health")
+    except (httpx.HTTPError, TimeoutError) as error:
+        raise AssertionError(
+            f"{stack.id}: no HTTP/3 answer on UDP port {port} ({type(error).__name__}: "
+            f"{error}); the proxy does not serve HTTP/3 there (Caddy: servers {{ protocols h1 "
+            "h2 h3 }}), or declare client_protocols without h3"
+        ) from None
+    assert response.status_code == 200, f"{stack.id}: GET /health over HTTP/3 gave {response}"
 
 
 @pytest.mark.parametrize("path", ["/echo", "/no-such-page", "/static/hello.txt", "/upload"])

@@ -166,7 +166,13 @@ class H3Transport(httpx.BaseTransport):
                 self._opened = connect(
                     host, port, configuration=configuration, create_protocol=_H3Client
                 )
-                opened = self.run(self._opened.__aenter__(), self._timeout)
+                handshake = asyncio.wait_for(self._opened.__aenter__(), self._timeout)
+                try:
+                    opened = self.run(handshake, self._timeout)
+                except TimeoutError:
+                    self._opened = None
+                    said = f"no QUIC handshake with {host}:{port} within {self._timeout:g}s"
+                    raise httpx.ConnectTimeout(said) from None
                 assert isinstance(opened, _H3Client)
                 self._client = opened
             return self._client

@@ -37,7 +37,7 @@ def client_for(
     (headers, cookies). HTTP/2 is offered alone by ALPN, as a browser that has it gets it;
     HTTP/3 goes over QUIC to the TLS port's number. Every answer over another version fails
     the case (the proxy offered the protocol and did not speak it)."""
-    transport = transport_for(stack, protocol)
+    transport = transport_for(stack, protocol, timeout)
     if isinstance(stack, OwnAppStack):
         transport = ReplicaLogs(stack, transport)
     hooks = {"response": [_spoken(protocol)]}
@@ -46,10 +46,13 @@ def client_for(
     )
 
 
-def transport_for(stack: Stack | OwnAppStack, protocol: ClientProtocol) -> httpx.BaseTransport:
-    """The transport that speaks `protocol` to the stack's published port."""
+def transport_for(
+    stack: Stack | OwnAppStack, protocol: ClientProtocol, timeout: float = 15.0
+) -> httpx.BaseTransport:
+    """The transport that speaks `protocol` to the stack's published port (`timeout`: the
+    longest an HTTP/3 handshake may take; the other transports take httpx's own)."""
     if protocol == ClientProtocol.H3:
-        return H3Transport(stack.ca_path)
+        return H3Transport(stack.ca_path, timeout)
     http2 = protocol == ClientProtocol.H2
     context = stack.protocol_context(["h2"] if http2 else ["http/1.1"])
     verify = stack.verify() if context is None else context

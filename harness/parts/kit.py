@@ -71,7 +71,8 @@ class ProxyFeatures:
 
     tls: bool
     http2: bool  # ALPN h2 on its TLS port
-    http3: bool  # HTTP/3 over QUIC on its TLS port's number (UDP), as the suites ship it
+    # The suites whose package serves HTTP/3 over QUIC on the TLS port's number (UDP).
+    http3: frozenset[Suite]
     # RFC 8441: WebSockets over an HTTP/2 connection (extended CONNECT, which it announces by
     # SETTINGS_ENABLE_CONNECT_PROTOCOL); without it a browser opens an HTTP/1.1 connection.
     websocket_over_h2: bool
@@ -137,12 +138,13 @@ class ProxyKit:
     read_config: Callable[[Path, str, bool], Iterable[Reading]] | None
     config_shape: ConfigShape
 
-    def client_protocols(self, tls: bool) -> tuple[ClientProtocol, ...]:
-        """What a client can speak to it: HTTP/1.1, and over TLS what its features offer."""
+    def client_protocols(self, tls: bool, suite: Suite) -> tuple[ClientProtocol, ...]:
+        """What a client can speak to it: HTTP/1.1, and over TLS what its features offer
+        (HTTP/3 as the suite's package is built)."""
         offered = [ClientProtocol.H1]
         if tls and self.features.http2:
             offered.append(ClientProtocol.H2)
-        if tls and self.features.http3:
+        if tls and suite in self.features.http3:
             offered.append(ClientProtocol.H3)
         return tuple(offered)
 

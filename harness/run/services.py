@@ -26,7 +26,7 @@ from harness.run.agent import AGENT_PORT, agent_command
 from harness.run.boundary import docker_errors
 from harness.run.runtime import RunIdentity, gone_or_going
 from harness.run.tls import TestCertificates
-from harness.spec.model import HTTP_PORT, HTTPS_PORT, ProxyKind, StackSpec
+from harness.spec.model import HTTP_PORT, HTTPS_PORT, ClientProtocol, ProxyKind, StackSpec
 
 APP_STATIC_ROOT = "/srv/static"
 APP_USER = "10001"
@@ -131,14 +131,14 @@ def fill_replica(container: Any, config: ServiceConfig) -> None:
 
 def create_proxy(
     place: Placement, base_image: str, config: ServiceConfig, kind: ProxyKind,
-    http_port: int, https_port: int | None,
+    http_port: int, https_port: int | None, quic: bool = False,
 ) -> Any:  # fmt: skip
     """The proxy's container, its ports published on 127.0.0.1 only (HTTPS on TLS stacks,
     over UDP too where the proxy serves HTTP/3)."""
     ports: dict[str, tuple[str, int]] = {f"{HTTP_PORT}/tcp": ("127.0.0.1", http_port)}
     if https_port is not None:
         ports[f"{HTTPS_PORT}/tcp"] = ("127.0.0.1", https_port)
-        if proxy_kit(kind).features.http3:  # QUIC: the same port number, over UDP
+        if quic:  # HTTP/3: the same port number, over UDP
             ports[f"{HTTPS_PORT}/udp"] = ("127.0.0.1", https_port)
     return create(
         place, "proxy", base_image, config.command, ports=ports, tmpfs=dict(proxy_kit(kind).tmpfs),
@@ -191,6 +191,7 @@ class ServicePlan:
     proxy: ProxyKind
     http_port: int
     https_port: int | None
+    quic: bool  # the proxy serves HTTP/3: its TLS port is published over UDP too
     tls_files: dict[str, bytes]
 
     @classmethod
@@ -207,6 +208,7 @@ class ServicePlan:
             proxy=spec.proxy,
             http_port=int(ports.public_http_port),
             https_port=int(ports.public_https_port) if spec.tls else None,
+            quic=ClientProtocol.H3 in spec.offered_protocols,
             tls_files=certificates.files() if certificates is not None else {},
         )
 
@@ -254,7 +256,7 @@ class ServiceMaker:
         plan = self.plan
         made = create_proxy(
             self.place, plan.base_image, plan.rendered.proxy, plan.proxy, plan.http_port,
-            plan.https_port,
+            plan.https_port, plan.quic,
         )  # fmt: skip
         return self._kept("proxy", made)
 

@@ -322,7 +322,7 @@ class StackSpec:
         over UDP."""
         if self.client_protocols:
             return self.client_protocols
-        return proxy_kit(self.proxy).client_protocols(self.tls)
+        return proxy_kit(self.proxy).client_protocols(self.tls, self.suite)
 
     @property
     def scenario_families(self) -> tuple[str, ...]:
@@ -356,7 +356,7 @@ class StackSpec:
 def _protocol_problems(spec: StackSpec) -> list[tuple[str, str, str]]:
     """A declared client protocol the proxy does not offer, or a list without HTTP/1.1."""
     found: list[tuple[str, str, str]] = []
-    offered = proxy_kit(spec.proxy).client_protocols(spec.tls)
+    offered = proxy_kit(spec.proxy).client_protocols(spec.tls, spec.suite)
     where = "over TLS" if spec.tls else "without TLS"
     for protocol in spec.client_protocols:
         if protocol not in offered:

@@ -142,7 +142,8 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
         how = ReplicaProbe.for_stack(stack.spec, stack.replica_health_path)
         answered = probe_from_network(stack, ["app-1:8000:http"], how)["app-1"]
         speaks_http = answered.startswith("HTTP/")
-        assert speaks_http == (spec.protocol == Protocol.HTTP), (
+        # An h2c server takes HTTP/1.1 on the same port too (granian, hypercorn).
+        assert speaks_http == (spec.protocol != Protocol.UWSGI), (
             f"{spec.id}: protocol {spec.protocol}, but an HTTP request straight to the "
             f"replica got {answered!r}"
         )
@@ -153,6 +154,9 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
             _assert_waitress_mode(stack, log)
         seen = httpx.get(f"{stack.url}/echo", verify=stack.verify(), timeout=10).json()
         assert (seen["interface"], seen["server"]) == (str(spec.interface), spec.server_label)
+        if spec.protocol == Protocol.H2C:  # the proxy reached it over HTTP/2: its access log
+            logs = "".join(stack.logs(replica, 50) for replica in stack.replicas)
+            assert re.search(r'"GET /echo (HTTP/)?2"', logs), f"{spec.id}: no h2 in:\n{logs}"
         package = _PACKAGE.get(spec.server, str(spec.server))
         _, own = stack.exec("app-1", _VERSION_COMMANDS[spec.server])
         # pyuwsgi 2.0.30.post1 is a repackaging of uWSGI 2.0.30

@@ -17,7 +17,7 @@ from tests.integration.variants_edge import EDGE
 from tests.integration.variants_fleet import FLEET
 from tests.integration.variants_framing import FRAMING, FRAMING_WAIVERS
 from tests.integration.variants_guides import GUIDES
-from tests.integration.variants_http2 import HTTP2, HTTP2_WAIVERS
+from tests.integration.variants_http2 import CRUMBS_APART, HTTP2, HTTP2_WAIVERS
 from tests.integration.variants_operator import OPERATOR
 from tests.integration.variants_pki import PKI
 from tests.integration.variants_prefix import PREFIXED
@@ -205,6 +205,7 @@ VARIANTS: tuple[Variant, ...] = (
     + PREFIXED
     + GUIDES
     + HTTP2
+    + CRUMBS_APART
 )
 
 

@@ -14,6 +14,8 @@ from tests.integration.variants_fleet import WS_TIMEOUTS
 from tests.integration.variants_proxies import HAPROXY_ASGI
 
 NGINX_TLS = "nginx-uvicorn-django-asgi-tls"
+CADDY = "caddy-uvicorn-django-asgi-tls"
+H3_SERVED = "test_tls.py::test_http3_is_served_where_offered"
 H2C = "test_security.py::test_h2c_upgrade_is_never_forwarded"
 FORBIDDEN = "test_http2.py::test_connection_specific_field_never_reaches_app"
 WEBSOCKET_ON_H2 = "test_http2.py::test_websocket_works_for_a_client_on_http2"
@@ -111,6 +113,29 @@ HTTP2: tuple[Variant, ...] = (
     ),
 )
 
+# Caddy speaking HTTP/2 to an ASGI server, in a config of its own (a known incompatibility
+# when the stack declares protocol = "h2c"; here the stack says http, so the case is plain).
+CADDY_GRANIAN_TLS = "caddy-granian-asgi-django-tls"
+CRUMBS_APART: tuple[Variant, ...] = (
+    Variant(
+        name="caddy-no-http3",
+        base=CADDY,
+        misconfiguration="`protocols h1 h2` in the servers options: the stack still says it "
+        "offers HTTP/3 (its kit), and Caddy no longer serves it",
+        edit=("\t\tprotocols h1 h2 h3\n", "\t\tprotocols h1 h2\n"),
+        catches=(Catch(H3_SERVED, r"no HTTP/3 answer on UDP port \d+"),),
+    ),
+    Variant(
+        name="caddy-h2c-to-asgi-crumbs-apart",
+        base=CADDY_GRANIAN_TLS,
+        misconfiguration="`versions h2c` in reverse_proxy's transport, to granian's ASGI: "
+        "Caddy passes cookie crumbs on as separate fields, which reach the app apart",
+        edit=("\t\t\t\ttransport http {\n", "\t\t\t\ttransport http {\n\t\t\t\t\tversions h2c\n"),
+        every=True,
+        catches=(Catch(COOKIES, r"reached the app as Cookie 'a=1, b=2, session=x y'"),),
+    ),
+)
+
 _HTTP2_LAYER = (
     "every shipped proxy's HTTP/2 layer refuses the request or repairs it before any config "
     "applies (nginx 1.22, Apache 2.4 mod_http2, HAProxy 2.6 and 3.0, Caddy 2.6, seen "
@@ -120,8 +145,6 @@ _HTTP2_LAYER = (
 HTTP2_WAIVERS = {
     f"{FORBIDDEN}[connection]": _HTTP2_LAYER,
     f"{FORBIDDEN}[keep-alive]": _HTTP2_LAYER,
-    COOKIES: "every shipped proxy joins cookie crumbs into one Cookie header in its HTTP/2 "
-    "layer (RFC 9113 §8.2.3), before any config applies; the case guards other proxies",
     **{
         f"{DOWNGRADE}[{name}]": _HTTP2_LAYER
         for name in (

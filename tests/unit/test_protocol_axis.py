@@ -12,7 +12,7 @@ from harness.clients.framing.probes import hidden_path, probe_path
 from harness.parts import PROXY_KITS
 from harness.plugin.items import case_name, without_protocol
 from harness.spec.catalog import STACKS
-from harness.spec.model import ClientProtocol, ProxyKind
+from harness.spec.model import ClientProtocol, ProxyKind, Suite
 
 H1, H2, H3 = ClientProtocol.H1, ClientProtocol.H2, ClientProtocol.H3
 
@@ -31,8 +31,21 @@ def test_a_declared_list_wins():
 @pytest.mark.parametrize("kind", list(ProxyKind))
 def test_every_proxy_offers_http2_over_tls_and_http11_without(kind):
     kit = PROXY_KITS[kind]
-    assert kit.client_protocols(False) == (H1,)
-    assert H2 in kit.client_protocols(True)
+    for suite in Suite:
+        assert kit.client_protocols(False, suite) == (H1,)
+        assert H2 in kit.client_protocols(True, suite)
+
+
+def test_http3_is_offered_as_each_suite_builds_the_proxy():
+    offers = {
+        (kind, suite): H3 in PROXY_KITS[kind].client_protocols(True, suite)
+        for kind in ProxyKind
+        for suite in Suite
+    }
+    assert {key for key, offered in offers.items() if offered} == {
+        (ProxyKind.CADDY, Suite.BOOKWORM),
+        (ProxyKind.CADDY, Suite.TRIXIE),
+    }
 
 
 def _item(name: str, stack: str, protocol: ClientProtocol | None):

@@ -12,6 +12,7 @@ import jinja2
 from harness.building.configs.model import STATIC_DIR, TLS_DIR, ConfigFile, RunValues, ServiceConfig
 from harness.building.configs.servers import server_command, server_context, server_files
 from harness.parts import proxy_kit
+from harness.parts.kinds import ClientProtocol
 from harness.paths import TEMPLATES_DIR
 from harness.spec.model import APP_PORT, HTTP_PORT, HTTPS_PORT, TEST_HOST_NAME, StackSpec
 from harness.spec.prefix import PrefixHandling
@@ -45,6 +46,7 @@ def template_context(spec: StackSpec, run: RunValues) -> dict[str, Any]:
         "protocol": str(spec.protocol),
         "balancing": str(spec.balancing),
         "tls": spec.tls,
+        "http3": ClientProtocol.H3 in spec.offered_protocols,
         "cache": spec.cache,
         "suite": str(spec.suite),
         "tls_versions": list(spec.tls_versions),

@@ -27,7 +27,7 @@ KIT = ProxyKit(
     features=ProxyFeatures(
         tls=True,
         http2=True,
-        http3=True,  # quic-go, on the TLS port's number over UDP
+        http3=frozenset(Suite),  # quic-go, on the TLS port's number over UDP
         websocket_over_h2=False,
         websockets=True,
         # A shared cache needs the cache-handler plugin, which Debian's build lacks.
