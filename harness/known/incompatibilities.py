@@ -404,6 +404,9 @@ KNOWN: tuple[Incompatibility, ...] = (
         scenarios=(f"{CONTENT_LENGTH_OVER_LIMIT}-h3]",),
         where=where(proxy="caddy"),
         parts=(Part.PROXY_SOFTWARE,),
+        # The 413 comes first when the server is slow to read the body: with hypercorn over
+        # h2c the case passed.
+        intermittent=True,
         reason=(
             "Caddy 2.6 over HTTP/3 keeps Content-Length out of the request's headers (quic-go "
             "moves it into the length), so a matcher on the header never sees an announced "
@@ -446,19 +449,22 @@ KNOWN: tuple[Incompatibility, ...] = (
     ),
     Incompatibility(
         scenarios=(f"{CHUNKED_OVER_LIMIT.removesuffix(']')}-h2]",),
-        where=where(proxy="caddy", protocol="h2c"),
+        # Seen with granian, not in every run; with hypercorn over h2c the case passed.
+        where=where(proxy="caddy", protocol="h2c", server="granian"),
+        intermittent=True,
         parts=(Part.PROXY_SOFTWARE,),
         reason=(
             "Over HTTP/2 to the server, a body without content-length that request_body's "
             "max_size ends midway counts as a failure of the replica it went to (Caddy's "
             "passive health checks): the client gets its 413, but the next requests meet "
-            "every replica out of rotation, 503. Seen on Caddy 2.6.2 with granian over h2c; "
-            "over HTTP/1.1 to the same server the replicas stay in."
+            "every replica out of rotation, 503. Seen on Caddy 2.6.2 with granian over h2c in "
+            "one run of two; over HTTP/1.1 to the same server the replicas stay in."
         ),
     ),
     Incompatibility(
         scenarios=("test_http2.py::test_cookie_crumbs_reach_app_as_one_cookie_header",),
-        where=where(proxy="caddy", protocol="h2c"),
+        # hypercorn joins the crumbs itself before the app sees them: the case passes there.
+        where=where(proxy="caddy", protocol="h2c", server="granian"),
         parts=(Part.PROXY_SOFTWARE, Part.SERVER_SOFTWARE),
         reason=(
             "Over HTTP/2 to the server, Caddy passes cookie crumbs on as separate fields, "
