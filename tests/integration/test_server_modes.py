@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from harness.progress import QUIET
+from harness.run.readiness import ProbeFailed, ReadinessTimeout, wait_until
 from harness.run.session import HarnessSession
 from harness.run.stack import Stack
 from harness.run.stack_readiness import ReplicaProbe, probe_from_network
@@ -155,8 +156,7 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
         seen = httpx.get(f"{stack.url}/echo", verify=stack.verify(), timeout=10).json()
         assert (seen["interface"], seen["server"]) == (str(spec.interface), spec.server_label)
         if spec.protocol == Protocol.H2C:  # the proxy reached it over HTTP/2: its access log
-            logs = "".join(stack.logs(replica, 50) for replica in stack.replicas)
-            assert re.search(r'"GET /echo (HTTP/)?2"', logs), f"{spec.id}: no h2 in:\n{logs}"
+            _wait_for_h2_in_access_log(stack)
         package = _PACKAGE.get(spec.server, str(spec.server))
         _, own = stack.exec("app-1", _VERSION_COMMANDS[spec.server])
         # pyuwsgi 2.0.30.post1 is a repackaging of uWSGI 2.0.30
@@ -164,3 +164,19 @@ def test_stack_runs_the_server_mode_its_id_names(session, mode):
         assert frozen in own, f"{spec.id}: the server says {own.strip()!r}, pip has {frozen}"
     finally:
         stack.down()
+
+
+def _wait_for_h2_in_access_log(stack: Stack) -> None:
+    """The server writes its access line after the answer has left: poll for it."""
+
+    def replica_logs() -> str:
+        return "".join(stack.logs(replica, 400) for replica in stack.replicas)
+
+    def h2_logged() -> None:
+        if not re.search(r'"GET /echo (HTTP/)?2"', replica_logs()):
+            raise ProbeFailed("no HTTP/2 /echo line yet")
+
+    try:
+        wait_until(h2_logged, timeout=10, what=f"{stack.spec.id}: the replica's access log")
+    except ReadinessTimeout as late:
+        pytest.fail(f"{late}\n{stack.spec.id}: no h2 in:\n{replica_logs()[-3000:]}")
