@@ -9,13 +9,31 @@ from __future__ import annotations
 import gzip
 import os
 import secrets
+from urllib.parse import parse_qs
 
-from harness_contract.model import GET, Answer, Endpoint, Request, cookie, instance
+from harness_contract.model import (
+    GET,
+    Answer,
+    BadParameter,
+    Endpoint,
+    Request,
+    cookie,
+    instance,
+)
 
 MAX_AGE_LIMIT = 3600
 DEFAULT_MAX_AGE = 60
 MAX_ARCHIVE = 1024 * 1024
 PROBE_COOKIE = "cache_probe"
+# ?kind= of /revalidate -> the headers of an answer that no shared cache may give again
+# without asking the app: none at all (an app page's default), or freshness that is over.
+REVALIDATE: dict[str, list[tuple[str, str]]] = {
+    "none": [],
+    "no-cache": [("Cache-Control", "no-cache")],
+    "max-age-0": [("Cache-Control", "public, max-age=0")],
+    "s-maxage-0": [("Cache-Control", "public, max-age=60, s-maxage=0")],
+    "expired": [("Expires", "Thu, 01 Jan 1970 00:00:00 GMT")],
+}
 
 
 def _answer(cache_control: str, *extra: tuple[str, str], **fields: str) -> Answer:
@@ -61,6 +79,18 @@ def vary(request: Request) -> Answer:
     return _answer(cache_control, ("Vary", "Accept-Language"), variant=language)
 
 
+def revalidate(request: Request) -> Answer:
+    """A fresh token with the caching headers of `kind` (REVALIDATE): never reused unasked."""
+    values = parse_qs(request.view.query_string).get("kind")
+    kind = values[0] if values else "none"
+    if kind not in REVALIDATE:
+        raise BadParameter(
+            f"query parameter 'kind' must be one of {', '.join(REVALIDATE)}, got {kind!r}"
+        )
+    body = {"token": secrets.token_hex(8), "instance": instance()}
+    return Answer.json(200, body, REVALIDATE[kind])
+
+
 def archive(request: Request) -> Answer:
     """`n` random bytes gzipped, as an `application/gzip` file: a proxy must not compress
     it again."""
@@ -74,5 +104,6 @@ ROUTES = {
     "/no-store": Endpoint(no_store, GET),
     "/with-cookie": Endpoint(with_cookie, GET),
     "/vary": Endpoint(vary, GET),
+    "/revalidate": Endpoint(revalidate, GET),
     "/archive": Endpoint(archive, GET),
 }

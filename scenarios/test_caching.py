@@ -32,6 +32,14 @@ NEVER_SHARED = {
     "session-cookie": ("/cacheable", {"Cookie": "{session}=first-client-session"}),
 }
 SESSION_COOKIES = {"flask": "session", "django": "sessionid"}
+# /revalidate?kind= -> what its answer says: nothing a shared cache may reuse unasked.
+REVALIDATE = {
+    "none": "says nothing about caching (no Cache-Control, no Expires)",
+    "no-cache": "says Cache-Control: no-cache",
+    "max-age-0": "says Cache-Control: public, max-age=0",
+    "s-maxage-0": "says s-maxage=0, which overrides max-age=60 for a shared cache",
+    "expired": "carries an Expires in the past",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -132,6 +140,25 @@ def test_answer_is_never_served_to_another_client(stack, client, other_client, c
     )
 
 
+@pytest.mark.parametrize("kind", list(REVALIDATE))
+def test_answer_without_shared_freshness_is_asked_of_the_app_again(
+    stack, client, other_client, kind
+):
+    """For answers with and without caching headers: an answer that gives a shared cache no
+    freshness (no Cache-Control or Expires at all, as an app's pages by default; no-cache;
+    max-age=0; s-maxage=0; an Expires in the past) is asked of the app again for the next
+    client, never given from the cache unasked."""
+    marker, url = _marked("/revalidate")
+    url += f"&kind={kind}"
+    first = _token(client.get(url), stack, f"GET {url}")
+    second = _token(other_client.get(url), stack, f"GET {url} (another client)")
+    assert second != first, (
+        f"{stack.id}: [{kind}] GET {url} by another client got the first client's answer "
+        f"(token {first}; the app saw {_app_saw(client, marker)} request(s)) though it "
+        f"{REVALIDATE[kind]}: the cache reused it without asking the app"
+    )
+
+
 def test_vary_keeps_variants_apart(stack, client, other_client):
     """An answer with `Vary: Accept-Language` is never given to a request in another language."""
     marker, url = _marked("/vary")
@@ -169,6 +196,25 @@ def test_cache_key_includes_the_query(stack, client, other_client):
         f"{stack.id}: GET {url}&page=2 got the answer cached for {url}&page=1 (app saw "
         f"{_app_saw(client, marker)} request(s)): the cache key leaves out the query"
     )
+
+
+def test_answer_to_head_is_never_given_to_a_get(stack, client, other_client):
+    """For each method the cache keeps (GET and HEAD): an answer to a HEAD, which has no body,
+    is never given to a GET of the same URL."""
+    marker, url = _marked("/cacheable")
+    head = client.head(url)
+    try:
+        got = other_client.get(url)
+        answered = f"{got.status_code} with {len(got.content)} bytes"
+    except httpx.RemoteProtocolError as cut:  # a Content-Length the empty body does not fill
+        got, answered = None, f"a head and no body ({cut})"
+    assert got is not None and got.content, (
+        f"{stack.id}: HEAD {url} ({head.status_code}), then GET {url} by another client: "
+        f"{answered} (the app saw {_app_saw(client, marker)} GET(s)): the cache gave the "
+        "HEAD's empty answer to a GET; key answers by method too (nginx: $request_method in "
+        "proxy_cache_key with proxy_cache_convert_head off)"
+    )
+    _token(got, stack, f"GET {url} after a HEAD")
 
 
 def test_post_is_never_cached(stack, client, other_client):

@@ -129,9 +129,17 @@ def test_websocket_connects_below_the_prefix(stack):
     assert echoed == "below the prefix", f"{stack.id}: {path} echoed {echoed!r}; {fix}"
 
 
-@pytest.mark.parametrize("path", ["/echo", "/health"], ids=["echo", "health"])
+# Paths outside the prefix: the app's own routes at the root, and one that begins with the
+# prefix's letters but not its segment (/appx/ is not below /app/).
+OUTSIDE = {"echo": "/echo", "health": "/health", "beside-the-prefix": "{prefix}x/echo"}
+
+
+@pytest.mark.parametrize("path", list(OUTSIDE.values()), ids=list(OUTSIDE))
 def test_path_outside_the_prefix_does_not_reach_the_app(stack, client, path):
-    """Outside the prefix the proxy answers itself (404 or 403): the app is not published."""
+    """For every path outside the prefix, at the root or just beside it (the prefix's letters
+    without its slash), the proxy answers itself (404 or 403): the app is published below its
+    prefix only."""
+    path = path.format(prefix=stack.spec.prefix)
     response = client.get(path)
     assert "x-instance" not in response.headers and response.status_code in (403, 404), (
         f"{stack.id}: GET {path}, outside {stack.spec.prefix}, answered "

@@ -1,5 +1,6 @@
 """Static files come from the proxy, byte for byte, typed, and nothing outside them does."""
 
+import posixpath
 import uuid
 from urllib.parse import urljoin
 
@@ -91,6 +92,58 @@ def test_static_traversal_serves_no_file(stack, path):
     evidence = f"{stack.id}: GET {path} got {response.status_line!r}, {response.body[:80]!r}"
     assert response.status in (400, 404), evidence
     assert b"root:" not in response.body and known.content not in response.body, evidence
+
+
+def test_folder_without_index_lists_nothing(stack, client):
+    """For the static root, a folder with no index file: asking for it never lists the files
+    in it (nginx `autoindex on`, Apache `Options Indexes`, Caddy `file_server browse`)."""
+    _own_files_or_skip(stack)
+    root = static_root(stack)
+    names = [
+        posixpath.basename(f.url)
+        for f in ([static_file(stack, n) for n in CONTENT_TYPES] + declared_files(stack))
+        if f is not None and posixpath.dirname(f.url) == root
+    ]
+    response = client.get(site_url(stack, f"{root}/"), follow_redirects=False)
+    listed = sorted({name for name in names if name in response.text})
+    assert not (response.status_code == 200 and listed), (
+        f"{stack.id}: GET {root}/ got 200 naming {listed}: the proxy lists the folder; turn "
+        "listings off (nginx: no autoindex; Apache: Options -Indexes; Caddy: file_server "
+        "without browse)"
+    )
+
+
+def test_path_beside_the_static_location_serves_no_file(stack, client):
+    """For a path that begins with the static location's letters but not its folder
+    (`/statichello.txt` beside `/static/hello.txt`), no static file comes back: the location
+    ends at its slash."""
+    _own_files_or_skip(stack)
+    known = static_file(stack, "hello.txt") or declared_files(stack)[0]
+    folder = posixpath.dirname(known.url)
+    beside = f"{folder}{posixpath.basename(known.url)}"
+    response = client.get(site_url(stack, beside), follow_redirects=False)
+    assert response.content != known.content, (
+        f"{stack.id}: GET {beside} got {response.status_code} with the bytes of {known.url}: "
+        f"the static location matches without its slash; end it with one (nginx: location "
+        f"{folder}/; Caddy: handle_path {folder}/*)"
+    )
+
+
+def test_missing_file_is_answered_by_the_proxy(stack, client):
+    """For a file that is not below the static root, the proxy itself answers 404: the
+    request never falls through to the app (a fallback such as nginx `try_files ... /index.html`
+    or Apache `FallbackResource`)."""
+    _own_files_or_skip(stack)
+    marker = uuid.uuid4().hex
+    path = f"{static_root(stack)}/missing-{marker}.txt"
+    response = client.get(site_url(stack, path), follow_redirects=False)
+    instance = response.headers.get("x-instance")
+    evidence = f"{stack.id}: GET {path} got {response.status_code}, X-Instance {instance!r}"
+    assert instance is None and seen_with(client, marker) == [], (
+        f"{evidence}: the request reached the app; a missing static file must end at the "
+        "proxy (no fallback to the app from the static location)"
+    )
+    assert response.status_code == 404, f"{evidence}, not 404"
 
 
 def test_folder_without_slash_redirects_to_the_public_url(stack, client):

@@ -15,11 +15,25 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from django_app.params import MAX_HEADER_SIZE, int_param, rejects_bad_parameters
+from django_app.params import (
+    MAX_HEADER_SIZE,
+    BadParameter,
+    int_param,
+    rejects_bad_parameters,
+)
 
 MAX_AGE_LIMIT = 3600
 DEFAULT_MAX_AGE = 60
 PROBE_COOKIE = "cache_probe"
+# ?kind= of /revalidate -> the headers of an answer that no shared cache may give again
+# without asking the app: none at all (an app page's default), or freshness that is over.
+REVALIDATE = {
+    "none": {},
+    "no-cache": {"Cache-Control": "no-cache"},
+    "max-age-0": {"Cache-Control": "public, max-age=0"},
+    "s-maxage-0": {"Cache-Control": "public, max-age=60, s-maxage=0"},
+    "expired": {"Expires": "Thu, 01 Jan 1970 00:00:00 GMT"},
+}
 
 
 def _answer(cache_control: str, **extra: str) -> JsonResponse:
@@ -75,6 +89,21 @@ def vary(request: HttpRequest) -> HttpResponse:
     language = request.headers.get("Accept-Language", "")
     response = _answer(f"public, max-age={_max_age(request)}", variant=language)
     response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@require_safe
+@rejects_bad_parameters
+def revalidate(request: HttpRequest) -> HttpResponse:
+    """A fresh token with the caching headers of ``kind`` (REVALIDATE): never reused unasked."""
+    kind = request.GET.get("kind", "none")
+    if kind not in REVALIDATE:
+        raise BadParameter(
+            f"query parameter 'kind' must be one of {', '.join(REVALIDATE)}, got {kind!r}"
+        )
+    response = JsonResponse({"token": secrets.token_hex(8), "instance": settings.HARNESS_INSTANCE})
+    for name, value in REVALIDATE[kind].items():
+        response.headers[name] = value
     return response
 
 

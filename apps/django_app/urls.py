@@ -27,5 +27,6 @@ urlpatterns: list[URLPattern] = [
     path("no-store", caching.no_store, name="no-store"),
     path("with-cookie", caching.with_cookie, name="with-cookie"),
     path("vary", caching.vary, name="vary"),
+    path("revalidate", caching.revalidate, name="revalidate"),
     path("archive", caching.archive, name="archive"),
 ]

@@ -20,6 +20,15 @@ __all__ = ["MAX_AGE_LIMIT", "register_cache_routes"]
 MAX_AGE_LIMIT = 3600
 DEFAULT_MAX_AGE = 60
 PROBE_COOKIE = "cache_probe"
+# ?kind= of /revalidate -> the headers of an answer that no shared cache may give again
+# without asking the app: none at all (an app page's default), or freshness that is over.
+REVALIDATE = {
+    "none": {},
+    "no-cache": {"Cache-Control": "no-cache"},
+    "max-age-0": {"Cache-Control": "public, max-age=0"},
+    "s-maxage-0": {"Cache-Control": "public, max-age=60, s-maxage=0"},
+    "expired": {"Expires": "Thu, 01 Jan 1970 00:00:00 GMT"},
+}
 
 
 def _answer(cache_control: str, **extra: str) -> Response:
@@ -70,6 +79,19 @@ def vary() -> Response:
     return response
 
 
+def revalidate() -> Response:
+    """A fresh token with the caching headers of `kind` (REVALIDATE): never reused unasked."""
+    kind = request.args.get("kind", "none")
+    if kind not in REVALIDATE:
+        raise params.BadParameter(
+            f"query parameter 'kind' must be one of {', '.join(REVALIDATE)}, got {kind!r}"
+        )
+    token = secrets.token_hex(8)
+    response = jsonify(token=token, instance=current_state().settings.instance)
+    response.headers.update(REVALIDATE[kind])
+    return response
+
+
 def archive() -> Response:
     """`n` random bytes, gzipped, as an `application/gzip` file: compressed already."""
     n = params.bounded_int(request.args, "n", default=1000, maximum=params.MAX_HEADER_SIZE)
@@ -83,4 +105,5 @@ def register_cache_routes(app: Flask) -> None:
     app.add_url_rule("/no-store", view_func=no_store)
     app.add_url_rule("/with-cookie", view_func=with_cookie)
     app.add_url_rule("/vary", view_func=vary)
+    app.add_url_rule("/revalidate", view_func=revalidate)
     app.add_url_rule("/archive", view_func=archive)

@@ -246,7 +246,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    """List every scenario, what it asserts, and the misconfigurations that it catches."""
+    """List every scenario, the property it proves and over which inputs, and the
+    misconfigurations that it catches."""
     from harness.plugin.scenario_index import as_markdown, scenario_index
 
     entries = scenario_index()
@@ -255,13 +256,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         return 0
     if args.own_app:
         return _own_app_table(entries)
-    table = Table("family", "scenario", "asserts", "protocols", "catches")
+    table = Table("family", "scenario", "property", "over", "protocols", "catches")
     for entry in entries:
         table.add_row(
             entry.family,
             entry.node,
-            entry.behaviour,
-            entry.protocols.split(":")[0].removesuffix(" (each TLS stack whose proxy offers h2"),
+            entry.property,
+            "\n".join(entry.inputs) or "-",
+            entry.protocols,
             "\n".join(v.split(" (")[0] for v in entry.caught_by) or "-",
         )
     console.print(table)

@@ -561,6 +561,30 @@ def test_vary_answers_for_the_language_asked(client):
     assert response.json["variant"] == "fr"
 
 
+REVALIDATE = {
+    "none": {},
+    "no-cache": {"Cache-Control": "no-cache"},
+    "max-age-0": {"Cache-Control": "public, max-age=0"},
+    "s-maxage-0": {"Cache-Control": "public, max-age=60, s-maxage=0"},
+    "expired": {"Expires": "Thu, 01 Jan 1970 00:00:00 GMT"},
+}
+
+
+@pytest.mark.parametrize("kind", list(REVALIDATE))
+def test_revalidate_says_only_what_its_kind_says(client, kind):
+    """/revalidate?kind= carries that kind's caching headers and no others, a new token each."""
+    first, second = client.get(f"/revalidate?kind={kind}"), client.get(f"/revalidate?kind={kind}")
+    said = {n: first.headers[n] for n in ("Cache-Control", "Expires") if n in first.headers}
+    assert said == REVALIDATE[kind]
+    assert first.json["token"] != second.json["token"]
+
+
+def test_revalidate_refuses_an_unknown_kind(client):
+    """An unknown kind is a 400 naming the kinds there are."""
+    response = client.get("/revalidate?kind=forever")
+    assert response.status_code == 400 and "no-cache" in response.json["error"]
+
+
 def test_cacheable_refuses_a_bad_max_age(client):
     """max_age must be a whole number of seconds."""
     assert client.get("/cacheable?max_age=-1").status_code == 400

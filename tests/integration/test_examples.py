@@ -167,3 +167,27 @@ def test_framing_pins_runs_as_its_stack_file_says(tmp_path):
                      cwd=tmp_path, timeout=300)  # fmt: skip
     assert report.returncode == ExitCode.OK, report.stdout + report.stderr
     assert (out / "report" / "index.html").stat().st_size > 0
+
+
+def test_te_cl_finding_reproduces_as_docs_findings_says(tmp_path):
+    """examples/framing-pins/te-cl.toml (docs/findings.md, entry 1): straight to the replica,
+    the te-cl probe's hidden request runs on h11 (uvicorn, hypercorn) and waitress, and
+    uvicorn on httptools refuses it; through nginx every one is refused."""
+    out = tmp_path / "te-cl"
+    stacks = str(EXAMPLES / "framing-pins" / "te-cl.toml")
+    run = harness("matrix", "run", "--stack-file", stacks, "--out", str(out), "--no-retry",
+                  cwd=tmp_path, timeout=900)  # fmt: skip
+    assert run.returncode == ExitCode.OK, (run.stdout + run.stderr)[-4000:]
+    cases = json.loads((out / "results.json").read_text())["cases"]
+    te_cl = {
+        c["stack"]: c["observations"]["framing"] for c in cases if c["case"].endswith("[te-cl]")
+    }
+    direct = {stack: seen["direct"]["outcome"] for stack, seen in te_cl.items()}
+    assert direct == {
+        "nginx-uvicorn-h11-django-asgi-te-cl": "desync",
+        "nginx-hypercorn-django-asgi-te-cl": "desync",
+        "nginx-waitress-flask-te-cl": "desync",
+        "nginx-waitress-flask-2.1.0-te-cl": "desync",
+        "nginx-uvicorn-django-asgi-te-cl": "refused",
+    }, te_cl
+    assert {seen["proxied"]["outcome"] for seen in te_cl.values()} == {"refused"}, te_cl

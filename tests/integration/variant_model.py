@@ -52,6 +52,8 @@ class Variant:
     every: bool = False  # the edit replaces every occurrence, not the first only
     env: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str | bool | int] = field(default_factory=dict)
+    # Where users meet it: an issue, a question or the directive's documentation.
+    evidence: str = ""
 
     @property
     def scenarios(self) -> tuple[str, ...]:

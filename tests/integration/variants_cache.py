@@ -35,6 +35,12 @@ QUERY_LEFT_OUT = catching(
 )
 VARY_IGNORED = catching(r"the cache ignored Vary", CACHING + "test_vary_keeps_variants_apart")
 MAX_AGE_PASSED = catching(r"past its max-age of 1 s", CACHING + "test_max_age_is_honoured")
+ASKED_AGAIN = CACHING + "test_answer_without_shared_freshness_is_asked_of_the_app_again"
+REUSED_UNASKED = r"the cache reused it without asking the app"
+# The /revalidate kinds whose answers say something about caching, and all of them.
+SAID_KINDS = ("no-cache", "max-age-0", "s-maxage-0", "expired")
+NOTHING_SAID = catching(REUSED_UNASKED, f"{ASKED_AGAIN}[none]")
+EVERY_KIND = catching(REUSED_UNASKED, *(f"{ASKED_AGAIN}[{k}]" for k in ("none", *SAID_KINDS)))
 
 CACHE: tuple[Variant, ...] = (
     Variant(
@@ -61,6 +67,47 @@ CACHE: tuple[Variant, ...] = (
             ),
             *MAX_AGE_PASSED,
             *VARY_IGNORED,
+            *EVERY_KIND,
+        ),
+    ),
+    Variant(
+        name="nginx-cache-valid-keeps-every-page",
+        base=NGINX,
+        misconfiguration="proxy_cache_valid 200 1m: an answer that says nothing about caching "
+        "(an app page) is kept a minute and given to everyone",
+        evidence="https://github.com/rvolz/BicBucStriim/issues/81",
+        edit=(
+            "            proxy_cache_methods GET HEAD;\n",
+            "            proxy_cache_methods GET HEAD;\n            proxy_cache_valid 200 1m;\n",
+        ),
+        catches=NOTHING_SAID,
+    ),
+    Variant(
+        name="nginx-cache-valid-any",
+        base=NGINX,
+        misconfiguration="proxy_cache_valid any 1m (to cache errors too): every answer that "
+        "says nothing about caching is kept and shared",
+        evidence="https://github.com/hestiacp/hestiacp/issues/2035",
+        edit=(
+            "            proxy_cache_methods GET HEAD;\n",
+            "            proxy_cache_methods GET HEAD;\n            proxy_cache_valid any 1m;\n",
+        ),
+        catches=NOTHING_SAID,
+    ),
+    Variant(
+        name="nginx-cache-key-without-method",
+        base=NGINX,
+        misconfiguration="proxy_cache_key without $request_method while HEAD goes on as HEAD "
+        "(proxy_cache_convert_head off): a HEAD's empty answer is given to GETs",
+        evidence="https://nginx.org/en/docs/http/ngx_http_proxy_module.html"
+        "#proxy_cache_convert_head",
+        edit=(
+            "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
+            "proxy_cache_key $scheme://$http_host$request_uri;",
+        ),
+        catches=catching(
+            r"the cache gave the HEAD's empty answer to a GET",
+            CACHING + "test_answer_to_head_is_never_given_to_a_get",
         ),
     ),
     Variant(
@@ -152,7 +199,20 @@ CACHE: tuple[Variant, ...] = (
         catches=(
             *catching(SHARED_MESSAGE, f"{SHARED}[private]", f"{SHARED}[no-store]"),
             *MAX_AGE_PASSED,
+            *EVERY_KIND,
         ),
+    ),
+    Variant(
+        name="apache-cache-default-max-age",
+        base=APACHE,
+        misconfiguration='Header setifempty Cache-Control "public, max-age=60": a default for '
+        "answers that carry none, so every app page is shared for a minute",
+        edit=(
+            APACHE_SET_COOKIE_PRIVATE,
+            APACHE_SET_COOKIE_PRIVATE
+            + '    Header setifempty Cache-Control "public, max-age=60"\n',
+        ),
+        catches=NOTHING_SAID,
     ),
     Variant(
         name="apache-cache-drops-vary",
@@ -227,7 +287,21 @@ CACHE: tuple[Variant, ...] = (
         catches=(
             *catching(SHARED_MESSAGE, f"{SHARED}[private]", f"{SHARED}[no-store]"),
             *MAX_AGE_PASSED,
+            *EVERY_KIND,
         ),
+    ),
+    Variant(
+        name="haproxy-cache-default-max-age",
+        base=HAPROXY,
+        misconfiguration="a default Cache-Control for answers that carry none, set before "
+        "cache-store: every app page is shared for a minute",
+        edit=(
+            "    http-response cache-store app",
+            '    http-response set-header Cache-Control "public, max-age=60" '
+            "unless { res.hdr(cache-control) -m found }\n"
+            "    http-response cache-store app",
+        ),
+        catches=NOTHING_SAID,
     ),
     Variant(
         name="haproxy-cache-drops-vary",

@@ -25,6 +25,23 @@ FRAMINGS = ("content-length", "chunked")
 SMUGGLING = "test_security.py::test_smuggling_probe_is_refused_and_smuggles_nothing"
 MALFORMED = "test_security.py::test_malformed_request_gets_4xx"
 STATIC_FILES = ("hello.txt", "style.css", "app.js", "data.json", "pixel.png")
+APACHE = "apache-gunicorn-gthread-flask"
+CADDY = "caddy-gunicorn-gthread-flask"
+APACHE_OPTIONS = "        Options None\n"
+STATIC_ALIAS = "            alias /srv/static/;\n"
+CADDY_FILE_SERVER = "\t\t\troot * /srv/static\n\t\t\tfile_server\n"
+LISTED = catching(
+    r"GET /static/ got 200 naming \[.*'hello\.txt'.*\]: the proxy lists the folder",
+    "test_static.py::test_folder_without_index_lists_nothing",
+)
+BESIDE_SERVED = catching(
+    r"GET /statichello\.txt got 200 with the bytes of /static/hello\.txt",
+    "test_static.py::test_path_beside_the_static_location_serves_no_file",
+)
+MISSING_REACHED_APP = catching(
+    r"X-Instance 'app-\d': the request reached the app",
+    "test_static.py::test_missing_file_is_answered_by_the_proxy",
+)
 
 
 def held_back(encoding: str) -> tuple[Catch, ...]:
@@ -173,7 +190,51 @@ STATIC: tuple[Variant, ...] = (
                 "test_static.py::test_static_traversal_serves_no_file[/static../static/hello.txt]",
                 r"GET /static\.\./static/hello\.txt got 'HTTP/1\.1 200 OK', b'hello from",
             ),
+            *BESIDE_SERVED,
         ),
+    ),
+    Variant(
+        name="nginx-static-autoindex",
+        base=GUNICORN,
+        misconfiguration="autoindex on in the static location: /static/ lists every file",
+        evidence="https://github.com/modoboa/modoboa-installer/issues/64",
+        edit=(STATIC_ALIAS, STATIC_ALIAS + "            autoindex on;\n"),
+        catches=LISTED,
+    ),
+    Variant(
+        name="caddy-static-browse",
+        base=CADDY,
+        misconfiguration="file_server browse: /static/ lists every file",
+        evidence="https://github.com/caddyserver/caddy/issues/1287",
+        edit=(CADDY_FILE_SERVER, "\t\t\troot * /srv/static\n\t\t\tfile_server browse\n"),
+        catches=LISTED,
+    ),
+    Variant(
+        name="caddy-static-matcher-without-slash",
+        base=CADDY,
+        misconfiguration="handle_path /static* (no slash before the wildcard): /statichello.txt "
+        "serves /srv/static/hello.txt",
+        evidence="https://github.com/miguelgrinberg/Flask-SocketIO/pull/1966",
+        edit=("\t\thandle_path /static/* {\n", "\t\thandle_path /static* {\n"),
+        catches=BESIDE_SERVED,
+    ),
+    Variant(
+        name="nginx-static-falls-back-to-the-app",
+        base=GUNICORN,
+        misconfiguration="try_files $uri $uri/ /index.html in the static location (an SPA "
+        "fallback): a missing file is passed to the app",
+        evidence="https://github.com/18F/culper/issues/404",
+        edit=(STATIC_ALIAS, STATIC_ALIAS + "            try_files $uri $uri/ /index.html;\n"),
+        catches=MISSING_REACHED_APP,
+    ),
+    Variant(
+        name="apache-static-falls-back-to-the-app",
+        base=APACHE,
+        misconfiguration="ErrorDocument 404 /index.html on the static folder (an SPA "
+        "fallback): a missing file is passed to the app",
+        evidence="https://httpd.apache.org/docs/2.4/custom-error.html",
+        edit=(APACHE_OPTIONS, APACHE_OPTIONS + "        ErrorDocument 404 /index.html\n"),
+        catches=MISSING_REACHED_APP,
     ),
     Variant(
         name="nginx-no-static-location",

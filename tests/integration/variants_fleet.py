@@ -167,6 +167,20 @@ BALANCING: tuple[Variant, ...] = (
         ),
     ),
     Variant(
+        name="haproxy-retries-post",
+        base="haproxy-gunicorn-gthread-flask",
+        misconfiguration="retry-on response-timeout without disable-l7-retry for methods that "
+        "are not idempotent: a timed-out POST is sent again",
+        evidence="https://github.com/wazuh/wazuh/issues/38156",
+        edit=("    http-request disable-l7-retry unless METH_GET || METH_OPTIONS\n", ""),
+        catches=(
+            Catch(
+                "test_balancing.py::test_post_not_repeated_when_upstream_times_out",
+                r"then ran [12] times .*: the proxy retried a POST",
+            ),
+        ),
+    ),
+    Variant(
         name="nginx-sticky-without-ip-hash",
         base=GUNICORN,
         fields={"balancing": "sticky"},

@@ -26,6 +26,11 @@ STATIC_LOST = r"the app built '/static/hello\.txt' for static, expected '/app/st
 REDIRECT_LOST = r"with Location 'http://127\.0\.0\.1:\d+/echo\?redirected=1', expected"
 APP_404 = r"answered 404 from the app \(app-\d\): the request did not reach the app's /echo"
 OUTSIDE_REACHED = r"outside /app, answered \d+ from the app \(app-\d\)"
+BESIDE = catching(OUTSIDE_REACHED, f"{OUTSIDE}[beside-the-prefix]")
+EVERY_OUTSIDE = catching(
+    OUTSIDE_REACHED, f"{OUTSIDE}[echo]", f"{OUTSIDE}[health]", f"{OUTSIDE}[beside-the-prefix]"
+)
+CADDY_FLASK = "caddy-gunicorn-gthread-flask-prefix"
 
 
 def _not_forwarded(name: str, base: str, edit: tuple[str, str], directive: str) -> Variant:
@@ -181,7 +186,7 @@ PREFIXED: tuple[Variant, ...] = (
             "            proxy_pass http://app;\n        }\n\n"
             "        location /app/static/ {",
         ),
-        catches=catching(OUTSIDE_REACHED, f"{OUTSIDE}[echo]", f"{OUTSIDE}[health]"),
+        catches=EVERY_OUTSIDE,
     ),
     Variant(
         name="haproxy-app-also-at-root",
@@ -192,7 +197,7 @@ PREFIXED: tuple[Variant, ...] = (
             "unless { path_beg /app/ }\n",
             "",
         ),
-        catches=catching(OUTSIDE_REACHED, f"{OUTSIDE}[echo]", f"{OUTSIDE}[health]"),
+        catches=EVERY_OUTSIDE,
     ),
     Variant(
         name="apache-app-also-at-root",
@@ -202,6 +207,30 @@ PREFIXED: tuple[Variant, ...] = (
             "    ProxyPass /app/ balancer://app/",
             "    ProxyPass /app/ balancer://app/\n    ProxyPass / balancer://app/",
         ),
-        catches=catching(OUTSIDE_REACHED, f"{OUTSIDE}[echo]", f"{OUTSIDE}[health]"),
+        catches=EVERY_OUTSIDE,
+    ),
+    Variant(
+        name="nginx-prefix-location-without-slash",
+        base=NGINX_FLASK,
+        misconfiguration="location /app (no trailing slash): /appx/ and /app-old/ reach the app",
+        evidence="https://nginx.org/en/docs/http/ngx_http_core_module.html#location",
+        edit=("        location /app/ {\n", "        location /app {\n"),
+        catches=BESIDE,
+    ),
+    Variant(
+        name="haproxy-prefix-matched-without-slash",
+        base=HAPROXY_FLASK,
+        misconfiguration="path_beg /app (no trailing slash) in the 404 rule: /appx/ reaches "
+        "the app",
+        edit=("unless { path_beg /app/ }\n", "unless { path_beg /app }\n"),
+        catches=BESIDE,
+    ),
+    Variant(
+        name="caddy-prefix-matched-without-slash",
+        base=CADDY_FLASK,
+        misconfiguration="handle /app* (no slash before the wildcard): /appx/ reaches the app",
+        evidence="https://caddyserver.com/docs/caddyfile/matchers#path-matchers",
+        edit=("\thandle /app/* {\n", "\thandle /app* {\n"),
+        catches=BESIDE,
     ),
 )

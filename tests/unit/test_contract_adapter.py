@@ -226,6 +226,20 @@ def test_with_cookie_sets_the_token_and_vary_names_the_variant():
     assert (headers["Vary"], json.loads(body)["variant"]) == ("Accept-Language", "fr")
 
 
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("none", {}), ("no-cache", {"Cache-Control": "no-cache"}),
+     ("max-age-0", {"Cache-Control": "public, max-age=0"}),
+     ("s-maxage-0", {"Cache-Control": "public, max-age=60, s-maxage=0"}),
+     ("expired", {"Expires": "Thu, 01 Jan 1970 00:00:00 GMT"})],
+)  # fmt: skip
+def test_revalidate_says_only_what_its_kind_says(kind, said):
+    status, headers, _ = call_wsgi("/_harness/revalidate", query=f"kind={kind}")
+    assert status == "200 OK"
+    assert {n: headers[n] for n in ("Cache-Control", "Expires") if n in headers} == said
+    assert call_wsgi("/_harness/revalidate", query="kind=forever")[0] == "400 Bad Request"
+
+
 def test_cacheable_answers_a_post_and_other_caching_routes_refuse_it():
     status, headers, _ = call_wsgi("/_harness/cacheable", method="POST", body=b"one")
     assert (status, headers["Cache-Control"]) == ("200 OK", "public, max-age=60")
