@@ -114,7 +114,7 @@ ROUTES: Mapping[str, Endpoint] = {
     "/health": Endpoint(health, GET),
     "/echo": Endpoint(echo, None),  # and /echo/<anything>
     "/upload": Endpoint(upload, {"POST"}),
-    "/sleep": Endpoint(sleep, GET),
+    "/sleep": Endpoint(sleep, {"GET", "HEAD", "POST"}),
     "/redirect": Endpoint(redirect, GET),
     "/headers": Endpoint(large_headers, GET),
     "/bytes": Endpoint(payload_bytes, GET),

@@ -22,6 +22,19 @@ CSRF_HINT = (
 )
 
 
+# Forwarded headers a client can send itself, each with a value that would change what the
+# app believes if a layer trusted it: (header, value on a plain stack, value over TLS).
+FORGED = {
+    "x-forwarded-proto": ("X-Forwarded-Proto", "https", "http"),
+    "x-forwarded-ssl": ("X-Forwarded-Ssl", "on", "off"),
+    "x-forwarded-protocol": ("X-Forwarded-Protocol", "ssl", "http"),
+    "x-forwarded-port": ("X-Forwarded-Port", "9999", "9999"),
+    "x-real-ip": ("X-Real-IP", "203.0.113.77", "203.0.113.77"),
+}
+# What the app believes about the request, as /echo shows it.
+BELIEFS = ("remote_addr", "scheme", "is_secure", "host", "url")
+
+
 def echo(stack, client, headers=None):
     """What the app saw of a GET /echo; a refused request fails with its status and body."""
     response = client.get("/echo", headers=headers)
@@ -73,6 +86,37 @@ def test_client_supplied_forwarded_for_is_not_client_address(stack, client):
     assert seen["remote_addr"] != spoofed, f"{stack.id}: app trusted the client's {spoofed}"
     assert seen["remote_addr"] == stack.client_address, (
         f"{stack.id}: app saw {seen['remote_addr']!r}, proxy saw {stack.client_address!r}"
+    )
+
+
+@pytest.mark.parametrize("name", list(FORGED))
+def test_client_forwarded_header_changes_nothing(stack, client, name):
+    """For every forwarded header a client can send itself (X-Forwarded-Proto, -Ssl, -Protocol,
+    -Port, X-Real-IP; X-Forwarded-For, -Host and -Prefix have cases of their own), the request
+    is answered and the app believes what it believes without it: the same client address,
+    scheme, host and URL of its own."""
+    header, on_plain, on_tls = FORGED[name]
+    value = on_tls if stack.spec.tls else on_plain
+    honest = echo(stack, client)
+    response = client.get("/echo", headers={header: value})
+    fix = (
+        "the proxy must overwrite or remove it (nginx proxy_set_header, HAProxy set-header or "
+        "del-header, Apache RequestHeader) and the trust layer read only what the proxy sets "
+        "(gunicorn secure_scheme_headers, nginx set_real_ip_from)"
+    )
+    assert response.status_code == 200, (
+        f"{stack.id}: a client's own {header}: {value} got {response.status_code} "
+        f"{response.text[:120]!r}, where the same GET without it got 200; {fix}"
+    )
+    forged = response.json()
+    changed = {
+        k: f"{honest.get(k)!r} -> {forged.get(k)!r}"
+        for k in BELIEFS
+        if honest.get(k) != forged.get(k)
+    }
+    assert not changed, (
+        f"{stack.id}: a client's own {header}: {value} changed what the app believes: "
+        f"{changed}; {fix}"
     )
 
 

@@ -23,6 +23,9 @@ from harness.spec.expectations import Expectation, declared, upstream_idle_hint
 pytestmark = pytest.mark.limits
 
 FRAMINGS = ["content-length", "chunked"]
+# The timeouts hold for idempotent and non-idempotent requests alike.
+METHODS = ["GET", "POST"]
+SLEEP_BODY = b'{"order": 1}'  # a POST's small body: what a form or an API call sends
 PAST_TIMEOUT = 1.5  # seconds the app sleeps beyond a timeout
 ANSWER_MARGIN = 1.0  # seconds the proxy may take past its timeout to answer (< PAST_TIMEOUT)
 WORKER_TIMEOUT_STATUS = 502  # the proxy's answer when the server kills a slow worker
@@ -138,52 +141,69 @@ def test_response_head_of_declared_size_reaches_client(stack, client):
     assert len(response.headers.get("x-large", "")) == len(cookie) == size, f"{evidence}; {hint}"
 
 
-def test_request_inside_every_timeout_succeeds(stack, client):
-    """A request a second shorter than the shortest proxy or worker timeout is answered."""
+@pytest.mark.parametrize("method", METHODS)
+def test_request_inside_every_timeout_succeeds(stack, client, method):
+    """For idempotent and non-idempotent requests (GET and POST): one a second shorter than the
+    shortest proxy or worker timeout is answered."""
     need_provable(stack.spec, Expectation.PROXY_READ, Expectation.WORKER)
     timeouts = stack.spec.timeouts
     seconds = min(timeouts.proxy_read, timeouts.worker) - 1
     started = time.monotonic()
-    response = client.get("/sleep", params={"ms": int(seconds * 1000)}, timeout=seconds + 10)
+    response = client.request(
+        method,
+        "/sleep",
+        params={"ms": int(seconds * 1000)},
+        content=SLEEP_BODY if method == "POST" else None,
+        timeout=seconds + 10,
+    )
     elapsed = time.monotonic() - started
     assert response.status_code == 200, (
-        f"{stack.id}: /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read:g} s, worker "
-        f"{timeouts.worker:g} s) got {response.status_code} after {elapsed:.2f} s; "
+        f"{stack.id}: {method} /sleep {seconds:.1f} s (proxy_read {timeouts.proxy_read:g} s, "
+        f"worker {timeouts.worker:g} s) got {response.status_code} after {elapsed:.2f} s; "
         + "; ".join(
             declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ, Expectation.WORKER)
         )
     )
 
 
-def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client):
-    """A reply slower than proxy_read gets timeout_status, never a hang.
+@pytest.mark.parametrize("method", METHODS)
+def test_request_past_proxy_read_timeout_gets_timeout_status(stack, client, method):
+    """For idempotent and non-idempotent requests (GET and POST): a reply slower than
+    proxy_read gets timeout_status, never a hang, and leaves the replicas in rotation.
 
-    A proxy may try each replica once for an idempotent request (nginx's default
-    proxy_next_upstream, which failover needs), so the bound is proxy_read per replica.
+    A proxy may try each replica once for a GET (nginx's default proxy_next_upstream, which
+    failover needs), so its bound is proxy_read per replica; a POST is never sent twice, so
+    its bound is one proxy_read.
     """
     need_provable(stack.spec, Expectation.PROXY_READ)
     timeouts = stack.spec.timeouts
     if _server_ends_slow_requests(stack.spec) and timeouts.worker < timeouts.proxy_read:
         pytest.skip(f"{stack.id}: its worker timeout ({timeouts.worker:g} s) ends it first")
-    bound = timeouts.proxy_read * stack.spec.replicas + ANSWER_MARGIN
+    tries = stack.spec.replicas if method == "GET" else 1
+    bound = timeouts.proxy_read * tries + ANSWER_MARGIN
     started = time.monotonic()
-    response = client.get(
+    response = client.request(
+        method,
         "/sleep",
         params={"ms": int((timeouts.proxy_read + PAST_TIMEOUT) * 1000)},
-        timeout=bound + 10,
+        content=SLEEP_BODY if method == "POST" else None,
+        timeout=timeouts.proxy_read * stack.spec.replicas + ANSWER_MARGIN + 10,
     )
     elapsed = time.monotonic() - started
-    evidence = f"{stack.id}: got {response.status_code} after {elapsed:.2f} s (bound {bound} s)"
+    evidence = (
+        f"{stack.id}: {method} got {response.status_code} after {elapsed:.2f} s (bound {bound} s)"
+    )
     hint = "; ".join(
         declared(stack.spec, e).hint() for e in (Expectation.PROXY_READ, Expectation.TIMEOUT_STATUS)
     )
     evidence = f"{evidence}; {hint}"
     assert response.status_code == timeouts.timeout_status, evidence
-    assert elapsed < bound, f"the proxy answered late (retried?); {evidence}"
+    late = "sent the POST again to another replica" if method == "POST" else "retried?"
+    assert elapsed < bound, f"the proxy answered late ({late}); {evidence}"
     after = [request_once(client, "GET", "/echo") for _ in range(2 * stack.spec.replicas)]
     failed = [str(outcome) for outcome in after if not outcome.ok]
     assert not failed, (
-        f"{stack.id}: one slow GET rested the replicas: the GETs right after it got "
+        f"{stack.id}: one slow {method} rested the replicas: the GETs right after it got "
         f"{failed}; {declared(stack.spec, Expectation.MAX_FAILS).hint()}"
     )
 

@@ -76,10 +76,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 @rejects_bad_parameters
 def sleep(request: HttpRequest) -> HttpResponse:
-    """Sleep ``ms`` milliseconds (default 100, at most 120000), then say so."""
+    """Sleep ``ms`` milliseconds (default 100, at most 120000), then say so; a POST's body is
+    ignored."""
     milliseconds = int_param(request, "ms", default=100, maximum=MAX_SLEEP_MS)
     time.sleep(milliseconds / 1000)
     return JsonResponse({"slept_ms": milliseconds, "instance": settings.HARNESS_INSTANCE})

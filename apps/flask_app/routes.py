@@ -81,7 +81,7 @@ def _paced_ticks(render: Callable[[dict[str, object]], str]) -> Iterator[str]:
 
 
 def sleep() -> Response:
-    """Sleep `ms` milliseconds, then say so."""
+    """Sleep `ms` milliseconds, then say so (GET, or POST: a body is ignored)."""
     ms = params.bounded_int(request.args, "ms", default=100, maximum=params.MAX_SLEEP_MS)
     time.sleep(ms / 1000)
     return jsonify(slept_ms=ms, instance=current_state().settings.instance)
@@ -173,7 +173,7 @@ def register_routes(app: Flask) -> None:
     app.add_url_rule("/upload", view_func=upload, methods=["POST"])
     app.add_url_rule("/stream", view_func=stream)
     app.add_url_rule("/sse", view_func=sse)
-    app.add_url_rule("/sleep", view_func=sleep)
+    app.add_url_rule("/sleep", view_func=sleep, methods=["GET", "POST"])
     app.add_url_rule("/redirect", view_func=redirect_to_echo)
     app.add_url_rule("/urls", view_func=built_urls)
     app.add_url_rule("/headers", view_func=large_headers)

@@ -158,7 +158,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         ),
     ),
     Incompatibility(
-        scenarios=(TIMEOUT_STATUS,),
+        scenarios=(f"{TIMEOUT_STATUS}[*]",),
         where=where(proxy="apache", protocol="http", timeouts__timeout_status="504"),
         parts=(Part.PROXY_SOFTWARE,),
         reason=(
@@ -170,7 +170,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         ),
     ),
     Incompatibility(
-        scenarios=(TIMEOUT_STATUS,),
+        scenarios=(f"{TIMEOUT_STATUS}[*]",),
         where=where(proxy="apache", protocol="uwsgi"),
         parts=(Part.PROXY_SOFTWARE,),
         reason=(
@@ -437,7 +437,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         ),
     ),
     Incompatibility(
-        scenarios=(TIMEOUT_STATUS, f"{TIMEOUT_STATUS}[h2]", f"{TIMEOUT_STATUS}[h3]"),
+        scenarios=(f"{TIMEOUT_STATUS}[*]",),
         where=where(proxy="caddy", protocol="h2c"),
         parts=(Part.PROXY_SOFTWARE,),
         reason=(

@@ -87,8 +87,8 @@ CADDY_VARIANTS: tuple[Variant, ...] = (
         every=True,
         catches=(
             Catch(
-                LIMITS + "test_request_past_proxy_read_timeout_gets_timeout_status",
-                r"got 200 after [\d.]+ s \(bound",
+                LIMITS + "test_request_past_proxy_read_timeout_gets_timeout_status[GET]",
+                r"GET got 200 after [\d.]+ s \(bound",
             ),
         ),
     ),

@@ -332,9 +332,9 @@ def test_incompatibilities_match_by_spec_fields_and_scenario():
 
 def test_incompatibilities_match_nested_fields_and_parameters():
     apache = STACKS["apache-daphne-django-asgi"]
-    assert known_incompatibilities(apache, TIMEOUT_STATUS)
+    assert known_incompatibilities(apache, f"{TIMEOUT_STATUS}[GET]")
     declared = apache.with_changes(timeouts=Timeouts(timeout_status=502))
-    assert not known_incompatibilities(declared, TIMEOUT_STATUS)
+    assert not known_incompatibilities(declared, f"{TIMEOUT_STATUS}[POST]")
     assert known_incompatibilities(apache, CHUNKED_OVER_LIMIT)
     content_length = CHUNKED_OVER_LIMIT.replace("[chunked]", "[content-length]")
     assert not known_incompatibilities(apache, content_length)
