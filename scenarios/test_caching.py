@@ -87,8 +87,8 @@ def _app_saw(client, marker: str, method: str = "GET") -> int:
 
 
 def test_cacheable_answer_is_served_from_cache(stack, client, other_client):
-    """A public answer with max-age is shared: a second client gets it from the cache, and the
-    app sees one request."""
+    """For an answer that says it may be shared (public, max-age): every other client gets it
+    from the cache while it is fresh, and the app sees one request."""
     marker, url = _marked("/cacheable")
     first = _token(client.get(url), stack, f"GET {url}")
     second = _token(other_client.get(url), stack, f"GET {url} (another client)")
@@ -100,7 +100,8 @@ def test_cacheable_answer_is_served_from_cache(stack, client, other_client):
 
 
 def test_max_age_is_honoured(stack, client):
-    """An answer is served from the cache while fresh, and fetched again once max-age ends."""
+    """At each side of max-age: before it ends the answer comes from the cache, after it the
+    app is asked again."""
     marker, url = _marked("/cacheable")
     url += f"&max_age={MAX_AGE}"
     started = time.monotonic()
@@ -123,8 +124,9 @@ def test_max_age_is_honoured(stack, client):
 
 @pytest.mark.parametrize("case", list(NEVER_SHARED))
 def test_answer_is_never_served_to_another_client(stack, client, other_client, case):
-    """Answers with Set-Cookie, Cache-Control private or no-store, and answers to a request
-    with Authorization or a session cookie, are never given to another client."""
+    """For every answer that belongs to one client (it sets a cookie, says private or
+    no-store, or answers a request with Authorization or a session cookie), no other client is
+    ever given it."""
     path, sent = NEVER_SHARED[case]
     session = SESSION_COOKIES[str(stack.spec.framework)]
     sent = {name: value.format(session=session) for name, value in sent.items()}
@@ -160,7 +162,8 @@ def test_answer_without_shared_freshness_is_asked_of_the_app_again(
 
 
 def test_vary_keeps_variants_apart(stack, client, other_client):
-    """An answer with `Vary: Accept-Language` is never given to a request in another language."""
+    """For an answer that varies (`Vary: Accept-Language`), a request in another language is
+    never given it."""
     marker, url = _marked("/vary")
     english = client.get(url, headers={"Accept-Language": "en"})
     _token(english, stack, f"GET {url}")
@@ -175,7 +178,8 @@ def test_vary_keeps_variants_apart(stack, client, other_client):
 
 
 def test_cache_key_includes_the_host(stack, client, other_client):
-    """The same path and query under another Host is another answer, asked of the app."""
+    """For the same path and query under another Host, the answer is another one, asked of
+    the app: the cache key holds the host."""
     marker, url = _marked("/cacheable")
     other_host = host_header(stack).replace("127.0.0.1", "localhost")
     first = _token(client.get(url), stack, f"GET {url}")
@@ -188,7 +192,8 @@ def test_cache_key_includes_the_host(stack, client, other_client):
 
 
 def test_cache_key_includes_the_query(stack, client, other_client):
-    """The same path with another query string is another answer, asked of the app."""
+    """For the same path with another query string, the answer is another one, asked of the
+    app: the cache key holds the query."""
     marker, url = _marked("/cacheable")
     first = _token(client.get(f"{url}&page=1"), stack, f"GET {url}&page=1")
     second = _token(other_client.get(f"{url}&page=2"), stack, f"GET {url}&page=2")
@@ -218,7 +223,8 @@ def test_answer_to_head_is_never_given_to_a_get(stack, client, other_client):
 
 
 def test_post_is_never_cached(stack, client, other_client):
-    """Every POST reaches the app, even to a URL whose answers say they may be cached."""
+    """For every POST, even to a URL whose answers say they may be shared, the request reaches
+    the app and no answer comes from the cache."""
     marker, url = _marked("/cacheable")
     first = _token(client.post(url, content=b"one"), stack, f"POST {url}")
     second = _token(other_client.post(url, content=b"two"), stack, f"POST {url}")

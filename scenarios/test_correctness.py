@@ -24,7 +24,9 @@ CONTINUE_HINT = (
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 def test_methods_reach_app(stack, client, method):
-    """Every standard method reaches the app unchanged and is answered by it."""
+    """For every method an app route takes besides GET and HEAD, which have cases of their own
+    (POST, PUT, PATCH, DELETE, OPTIONS), the request reaches the app as that method and is
+    answered by it."""
     response = client.request(method, "/echo")
     assert response.status_code == 200, f"{stack.id}: {method} /echo gave {response.status_code}"
     assert response.json()["method"] == method, f"{stack.id}: app saw {response.json()['method']}"

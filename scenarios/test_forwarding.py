@@ -80,7 +80,8 @@ def test_redirect_uses_public_host_and_port(stack, client):
 
 
 def test_client_supplied_forwarded_for_is_not_client_address(stack, client):
-    """A client's own X-Forwarded-For does not become the app's client address."""
+    """For a client that sends its own X-Forwarded-For, the app's client address is still the
+    one the proxy saw."""
     spoofed = "203.0.113.66"
     seen = echo(stack, client, {"X-Forwarded-For": spoofed})
     assert seen["remote_addr"] != spoofed, f"{stack.id}: app trusted the client's {spoofed}"

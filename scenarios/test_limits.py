@@ -51,7 +51,8 @@ def _framed(body, framing):
 
 @pytest.mark.parametrize("framing", FRAMINGS)
 def test_body_at_declared_maximum_is_accepted(stack, client, framing):
-    """A body of exactly max_body_bytes reaches the app whole (same size and sha256)."""
+    """For each framing (Content-Length, chunked), a body of exactly max_body_bytes reaches the
+    app whole (same size and sha256)."""
     need_provable(stack.spec, Expectation.MAX_BODY_BYTES)
     body = os.urandom(stack.spec.limits.max_body_bytes)
     response = client.post("/upload", content=_framed(body, framing))

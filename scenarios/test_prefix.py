@@ -56,7 +56,8 @@ def test_app_is_reached_below_the_prefix(stack, client):
 
 @pytest.mark.parametrize("kind", ["echo", "static", "websocket"])
 def test_built_url_keeps_the_prefix(stack, client, kind):
-    """The URLs the app builds (a named route, a static file, the WebSocket route) keep it."""
+    """For every kind of URL the app builds (a named route, a static file, the WebSocket
+    route), the URL keeps the prefix."""
     if kind == "websocket" and not stack.spec.websockets:
         pytest.skip(f"{stack.id} serves {stack.spec.app_mode}: no WebSocket routes")
     built = get_json(stack, client, "/urls")[kind]

@@ -83,8 +83,9 @@ def _climbing(stack, path):
 
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_static_traversal_serves_no_file(stack, path):
-    """A path climbing out of the static folder, raw or encoded, with or without the folder's
-    slash, gets 404 or 400, never a file's contents."""
+    """For every path that climbs out of the static folder, raw, percent-encoded or encoded
+    twice, with or without the folder's slash, the answer is 404 or 400, never a file's
+    contents."""
     _own_files_or_skip(stack)
     path, known = _climbing(stack, path)
     request = f"GET {path} HTTP/1.1\r\nHost: {host_header(stack)}\r\nConnection: close\r\n\r\n"

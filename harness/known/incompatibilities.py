@@ -48,12 +48,13 @@ from harness.known.incompatibility import (
     Incompatibility,
     where,
 )
+from harness.parts.kinds import ClientProtocol, with_protocol
 from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust, WorkerClass
 from harness.spec.suites import VersionRange
 
-# An announced body one byte over the limit (the case's HTTP/1.1 name, its `]` left off).
+# An announced body one byte over the limit (the case's HTTP/1.1 name).
 CONTENT_LENGTH_OVER_LIMIT = (
-    "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[content-length"
+    "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[content-length]"
 )
 
 
@@ -359,7 +360,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         intermittent=True,
     ),
     Incompatibility(
-        scenarios=(f"{HEADER_LINE_OVER_LIMIT}[h2]",),
+        scenarios=(with_protocol(HEADER_LINE_OVER_LIMIT, ClientProtocol.H2),),
         where=where(proxy="nginx", protocol="http"),
         when=_server_takes_long_lines,
         parts=(Part.PROXY_SOFTWARE,),
@@ -372,7 +373,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         ),
     ),
     Incompatibility(
-        scenarios=(f"{HEADER_LINE_AT_LIMIT}[h2]",),
+        scenarios=(with_protocol(HEADER_LINE_AT_LIMIT, ClientProtocol.H2),),
         where=where(proxy="apache"),
         parts=(Part.PROXY_SOFTWARE,),
         reason=(
@@ -385,10 +386,10 @@ KNOWN: tuple[Incompatibility, ...] = (
     ),
     Incompatibility(
         scenarios=(
-            f"{CHUNKED_UPLOAD}[h3]",
-            "test_limits.py::test_body_at_declared_maximum_is_accepted[chunked-h3]",
-            "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[chunked-h3]",
-            "test_security.py::test_request_in_a_body_stays_in_the_body[chunked-h3]",
+            *(
+                with_protocol(case, ClientProtocol.H3)
+                for case in (CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_OVER_LIMIT, CHUNKED_IN_BODY)
+            ),
         ),
         where=where(proxy="caddy"),
         parts=(Part.PROXY_SOFTWARE,),
@@ -401,7 +402,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         ),
     ),
     Incompatibility(
-        scenarios=(f"{CONTENT_LENGTH_OVER_LIMIT}-h3]",),
+        scenarios=(with_protocol(CONTENT_LENGTH_OVER_LIMIT, ClientProtocol.H3),),
         where=where(proxy="caddy"),
         parts=(Part.PROXY_SOFTWARE,),
         # The 413 comes first when the server is slow to read the body: with hypercorn over
@@ -448,7 +449,7 @@ KNOWN: tuple[Incompatibility, ...] = (
         ),
     ),
     Incompatibility(
-        scenarios=(f"{CHUNKED_OVER_LIMIT.removesuffix(']')}-h2]",),
+        scenarios=(with_protocol(CHUNKED_OVER_LIMIT, ClientProtocol.H2),),
         # Seen with granian, not in every run; with hypercorn over h2c the case passed.
         where=where(proxy="caddy", protocol="h2c", server="granian"),
         intermittent=True,

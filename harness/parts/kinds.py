@@ -69,6 +69,27 @@ class ClientProtocol(StrEnum):
         return {"h1": "HTTP/1.1", "h2": "HTTP/2", "h3": "HTTP/3"}[self.value]
 
 
+def with_protocol(case: str, protocol: ClientProtocol) -> str:
+    """The name of an HTTP/1.1 case over `protocol`: `test_x[POST]` → `test_x[POST-h2]`,
+    `test_x` → `test_x[h2]`; over h1 the name is the case's own."""
+    if protocol == ClientProtocol.H1:
+        return case
+    if case.endswith("]"):
+        return f"{case.removesuffix(']')}-{protocol}]"
+    return f"{case}[{protocol}]"
+
+
+def without_protocol(case: str) -> str:
+    """The case's name on HTTP/1.1: `test_x[POST-h2]` → `test_x[POST]`, `test_x[h3]` →
+    `test_x`; a name without a protocol comes back as it is."""
+    for protocol in (ClientProtocol.H2, ClientProtocol.H3):
+        if case.endswith(f"[{protocol}]"):
+            return case.removesuffix(f"[{protocol}]")
+        if case.endswith(f"-{protocol}]"):
+            return case.removesuffix(f"-{protocol}]") + "]"
+    return case
+
+
 class Trust(StrEnum):
     """Where X-Forwarded-* from the proxy are applied: by the server, or by the app.
 

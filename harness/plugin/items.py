@@ -7,7 +7,7 @@ import pytest
 
 from harness.known.incompatibilities import known_incompatibilities
 from harness.known.incompatibility import Incompatibility
-from harness.parts.kinds import ClientProtocol
+from harness.parts.kinds import ClientProtocol, without_protocol
 from harness.paths import SCENARIOS_DIR
 from harness.spec.model import StackSpec
 from harness.spec.prefix import PREFIX_FAMILY
@@ -93,17 +93,6 @@ def _without_token(params: str, token: str) -> str:
         return ""
     padded = f"-{params}-".replace(f"-{token}-", "-", 1)
     return padded[1:-1]
-
-
-def without_protocol(case: str) -> str:
-    """The case's name on HTTP/1.1: `test_x[POST-h2]` → `test_x[POST]`, `test_x[h3]` →
-    `test_x`; a name without a protocol comes back as it is."""
-    for protocol in (ClientProtocol.H2, ClientProtocol.H3):
-        if case.endswith(f"[{protocol}]"):
-            return case.removesuffix(f"[{protocol}]")
-        if case.endswith(f"-{protocol}]"):
-            return case.removesuffix(f"-{protocol}]") + "]"
-    return case
 
 
 def is_ours(item: pytest.Item) -> bool:

@@ -55,6 +55,7 @@ CACHE: tuple[Variant, ...] = (
         base=NGINX,
         misconfiguration="proxy_ignore_headers Cache-Control Expires Set-Cookie Vary with "
         "proxy_cache_valid 200 1m: every 200 kept a minute, whatever the app said",
+        evidence="https://github.com/engintron/engintron/issues/133",
         edit=(
             "            proxy_cache_methods GET HEAD;\n",
             "            proxy_cache_methods GET HEAD;\n"
@@ -115,6 +116,7 @@ CACHE: tuple[Variant, ...] = (
         base=NGINX,
         misconfiguration="no proxy_cache_bypass / proxy_no_cache on Authorization and session "
         "cookies",
+        evidence="https://github.com/nginx/nginx/issues/824",
         edit=(
             "            proxy_cache_bypass $credentials_sent;\n"
             "            proxy_no_cache $credentials_sent;\n",
@@ -126,6 +128,7 @@ CACHE: tuple[Variant, ...] = (
         name="nginx-cache-key-without-host",
         base=NGINX,
         misconfiguration="proxy_cache_key $scheme$request_uri: one host's answers serve another",
+        evidence="https://github.com/usegalaxy-eu/infrastructure-playbook/pull/2016",
         edit=(
             "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
             "proxy_cache_key $request_method:$scheme$request_uri;",
@@ -136,6 +139,7 @@ CACHE: tuple[Variant, ...] = (
         name="nginx-cache-key-without-query",
         base=NGINX,
         misconfiguration="proxy_cache_key with $uri (no query string)",
+        evidence="https://github.com/SCE-Development/Clark/pull/1863",
         edit=(
             "proxy_cache_key $request_method:$scheme://$http_host$request_uri;",
             "proxy_cache_key $request_method:$scheme://$http_host$uri;",
@@ -146,6 +150,7 @@ CACHE: tuple[Variant, ...] = (
         name="nginx-cache-keeps-post",
         base=NGINX,
         misconfiguration="proxy_cache_methods GET HEAD POST",
+        evidence="https://github.com/unbit/uwsgi/issues/1047",
         edit=("proxy_cache_methods GET HEAD;", "proxy_cache_methods GET HEAD POST;"),
         catches=catching(
             r"a POST was answered from the cache", CACHING + "test_post_is_never_cached"
@@ -162,6 +167,7 @@ CACHE: tuple[Variant, ...] = (
         name="apache-cache-keeps-set-cookie",
         base=APACHE,
         misconfiguration="no `Header merge Cache-Control private` on answers that set a cookie",
+        evidence="https://github.com/friendica/friendica/issues/8349",
         edit=(APACHE_SET_COOKIE_PRIVATE, ""),
         catches=catching(SHARED_MESSAGE, f"{SHARED}[set-cookie]"),
     ),

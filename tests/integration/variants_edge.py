@@ -140,6 +140,7 @@ LIMITS: tuple[Variant, ...] = (
         name="nginx-read-timeout-below-declared",
         base=GUNICORN,
         misconfiguration="proxy_read_timeout 1s, below the declared 3 s: slow answers get 504",
+        evidence="https://github.com/aws/sagemaker-containers/pull/185",
         edit=("proxy_read_timeout 3s;", "proxy_read_timeout 1s;"),
         catches=catching(
             r"(GET|POST) /sleep 2\.0 s \(proxy_read 3 s, worker \d+ s\) got 504",
@@ -191,6 +192,7 @@ STATIC: tuple[Variant, ...] = (
         base=GUNICORN,
         misconfiguration="location /static (no trailing slash) with alias /srv/static/: "
         "/static../ escapes the folder",
+        evidence="https://github.com/membermatters/MemberMatters/issues/109",
         edit=("        location /static/ {\n", "        location /static {\n"),
         catches=(
             Catch(
@@ -250,6 +252,18 @@ STATIC: tuple[Variant, ...] = (
         edit=(STATIC_LOCATION, ""),
         catches=catching(
             r"/static/\S+ got 404, .*X-Instance 'app-\d'",
+            *cases_of("test_static.py::test_static_file_is_served_by_proxy", STATIC_FILES),
+        ),
+    ),
+    Variant(
+        name="nginx-static-types-block",
+        base=GUNICORN,
+        misconfiguration="a types { } block in the static location (to add one type): it "
+        "replaces the whole map, so every other file is application/octet-stream",
+        evidence="https://github.com/hestiacp/hestiacp/issues/2007",
+        edit=(STATIC_ALIAS, STATIC_ALIAS + "            types { image/webp webp; }\n"),
+        catches=catching(
+            r"want '[^']+'; .*Content-Type 'application/octet-stream'",
             *cases_of("test_static.py::test_static_file_is_served_by_proxy", STATIC_FILES),
         ),
     ),

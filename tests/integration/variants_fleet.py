@@ -153,6 +153,7 @@ BALANCING: tuple[Variant, ...] = (
         name="nginx-retries-post",
         base=GUNICORN,
         misconfiguration="proxy_next_upstream ... non_idempotent: a timed-out POST is sent again",
+        evidence="https://github.com/wazuh/wazuh/issues/38156",
         edit=(
             NEXT_UPSTREAM,
             NEXT_UPSTREAM + "            proxy_next_upstream error timeout non_idempotent;\n",
@@ -391,6 +392,7 @@ TLS_VARIANTS: tuple[Variant, ...] = (
         base=TLS,
         misconfiguration="add_header in each location (nosniff): nginx then inherits no "
         "add_header from the server block, so HSTS is gone everywhere",
+        evidence="https://github.com/alphagov/govuk-helm-charts/pull/4022",
         edit=(STATIC_AND_APP_LOCATIONS, STATIC_AND_APP_LOCATIONS.replace("{\n", "{\n" + NOSNIFF)),
         catches=tuple(
             Catch(f"{HSTS}[{path}]", rf"{path} answered {status} with HSTS None")

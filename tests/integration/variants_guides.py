@@ -118,6 +118,7 @@ PROXY_REDIRECTS: tuple[Variant, ...] = (
         misconfiguration="mod_dir loaded (as Debian's default config does) with "
         "UseCanonicalName On: Apache builds a folder's redirect from ServerName and its "
         "listen port, not from the Host the client sent",
+        evidence="https://github.com/puppetlabs/puppetlabs-apache/issues/511",
         edit=(
             "ServerName localhost\n",
             "ServerName localhost\nUseCanonicalName On\n"

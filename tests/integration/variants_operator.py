@@ -41,6 +41,7 @@ OPERATOR: tuple[Variant, ...] = (
         base="nginx-gunicorn-gthread-flask",
         misconfiguration="no keepalive_timeout in the upstream block: nginx keeps idle "
         "upstream connections 60s, gunicorn closes them after 5s",
+        evidence="https://github.com/conbench/conbench/issues/1156",
         edit=("        keepalive_timeout 3s;\n", ""),
         catches=catching(REUSED, REUSE),
     ),
@@ -58,6 +59,7 @@ OPERATOR: tuple[Variant, ...] = (
         base="haproxy-hypercorn-django-asgi",
         misconfiguration="no option http-server-close: a replica's connection idles as long "
         "as the client's keep-alive, the server's own",
+        evidence="https://github.com/haproxy/haproxy/issues/1236",
         edit=("    option http-server-close\n", ""),
         catches=catching(REUSED, REUSE),
     ),

@@ -107,6 +107,15 @@ PREFIXED: tuple[Variant, ...] = (
         catches=(Catch(REACHED, APP_404),),
     ),
     Variant(
+        name="caddy-prefix-not-stripped",
+        base=CADDY_FLASK,
+        misconfiguration="handle /app/* without uri strip_prefix (handle where handle_path was "
+        "meant): /app/echo reaches the app as /app/echo",
+        evidence="https://github.com/coollabsio/coolify/issues/3895",
+        edit=("\t\turi strip_prefix /app\n", ""),
+        catches=(Catch(REACHED, APP_404),),
+    ),
+    Variant(
         name="apache-prefix-not-stripped",
         base=APACHE_FLASK,
         misconfiguration="ProxyPass /app/ balancer://app/app/: the prefix goes on to a server "
@@ -132,6 +141,7 @@ PREFIXED: tuple[Variant, ...] = (
         fields={"app": "django"},
         misconfiguration="gunicorn.conf.py without raw_env SCRIPT_NAME=/app behind a proxy that "
         "passes /app/... on: Django gets /app/echo",
+        evidence="https://github.com/catmaid/CATMAID/issues/878",
         file="server",
         edit=('raw_env = ["SCRIPT_NAME=/app"]\n', ""),
         catches=(Catch(REACHED, APP_404), Catch(REDIRECT, r"answered 404 from the app")),

@@ -72,6 +72,7 @@ TRUST: tuple[Variant, ...] = (
         base=UVICORN_SERVER_LAYER,
         misconfiguration="$proxy_add_x_forwarded_for at the edge, in front of uvicorn trusting "
         "the proxy: uvicorn takes the leftmost entry, which the client wrote",
+        evidence="https://github.com/xr843/fojin/pull/545",
         edit=(
             "            proxy_set_header X-Forwarded-For $remote_addr;\n",
             "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n",

@@ -17,8 +17,8 @@ from functools import cache
 
 import pytest
 
+from harness.parts.kinds import without_protocol
 from harness.paths import PROJECT_ROOT
-from harness.plugin.items import without_protocol
 from harness.spec.catalog import STACKS
 from tests.integration.test_broken_variants import write_variant
 from tests.integration.variants import VARIANTS, WAIVERS

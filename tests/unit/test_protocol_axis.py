@@ -10,7 +10,8 @@ import pytest
 from harness.clients.framing.h2probes import H2_PROBES
 from harness.clients.framing.probes import hidden_path, probe_path
 from harness.parts import PROXY_KITS
-from harness.plugin.items import case_name, without_protocol
+from harness.parts.kinds import with_protocol, without_protocol
+from harness.plugin.items import case_name
 from harness.spec.catalog import STACKS
 from harness.spec.model import ClientProtocol, ProxyKind, Suite
 
@@ -84,6 +85,14 @@ def test_http11_cases_keep_their_names_and_the_others_end_in_their_protocol(node
 )
 def test_a_case_names_its_http11_counterpart(case, on_http11):
     assert without_protocol(case) == on_http11
+
+
+@pytest.mark.parametrize("case", ["t.py::x[POST]", "t.py::x", "t.py::x[chunked]"])
+@pytest.mark.parametrize("protocol", list(ClientProtocol))
+def test_with_protocol_names_the_case_the_plugin_makes_and_back(case, protocol):
+    named = with_protocol(case, protocol)
+    assert without_protocol(named) == case
+    assert named == case if protocol == ClientProtocol.H1 else named.endswith(f"{protocol}]")
 
 
 @pytest.mark.parametrize("name", list(H2_PROBES))
