@@ -13,12 +13,14 @@ import pytest
 
 from harness.clients.evidence import header_of_line_size, seen_with
 from harness.clients.h2wire import h2_upload
+from harness.clients.kept_alive import idle_connection
 from harness.clients.provable import need_provable
 from harness.clients.traffic import need_every_replica_in_view, request_once
 from harness.clients.upstream import TcpState, upstream_connections
 from harness.parts import server_kit
 from harness.parts.kinds import ClientProtocol
 from harness.spec.expectations import Expectation, declared, upstream_idle_hint
+from harness.spec.model import Protocol
 
 pytestmark = pytest.mark.limits
 
@@ -231,6 +233,29 @@ def test_request_past_worker_timeout_gets_502(stack, client):
     assert response.status_code == WORKER_TIMEOUT_STATUS, evidence
     assert elapsed < timeouts.proxy_read, (
         f"the proxy's timeout answered, not the worker's; {evidence}"
+    )
+
+
+def test_server_keeps_an_idle_connection_for_its_declared_keepalive(stack):
+    """At each side of the server's declared keep-alive that a proxy relies on: a connection
+    to a replica left idle for just under it is still answered on. The proxy keeps idle
+    upstream connections for a time set from the declared value; a server that closes sooner
+    lets it send on a connection that is closing, and the client gets a 502."""
+    need_provable(stack.spec, Expectation.KEEPALIVE)
+    kept_idle = server_kit(stack.spec.server).keeps_idle_connections
+    if kept_idle is not None:
+        pytest.skip(f"{stack.id}: {kept_idle}: it closes no idle connection")
+    if stack.spec.protocol == Protocol.UWSGI:
+        pytest.skip(f"{stack.id}: the replicas speak uWSGI's protocol, one request a connection")
+    idle = stack.spec.timeouts.keepalive - IDLE_MARGIN
+    seen = idle_connection(stack, stack.replicas[0], stack.replica_health_path, idle)
+    if not seen.kept_alive_after_first:
+        pytest.skip(f"{stack.id}: the server closes each connection once it has answered")
+    assert seen.closed_after is None and seen.second.split(" ")[1:2] == ["200"], (
+        f"{stack.id}: straight to {stack.replicas[0]}: {seen.describe()}, before the declared "
+        f"keep-alive of {stack.spec.timeouts.keepalive:g} s that the proxy's upstream idle "
+        "timeout is set from; the server's keep-alive must be at least the declared one "
+        f"({declared(stack.spec, Expectation.KEEPALIVE).hint()})"
     )
 
 

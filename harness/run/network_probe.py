@@ -15,6 +15,11 @@ Each connection carries one request and one answer, each a JSON line:
   connection still open is then half-closed and read on the same way (some servers act on
   bytes they hold, a pipelined request, only at the end of input; most close at once);
   answers `{raw (base64), closed (by the peer, before the half-close), seconds, error}`.
+- `{"op": "kept", "host", "port", "request", "idle", "deadline"}`: one connection to a
+  replica, the request (base64, HTTP/1.1 keep-alive) sent and its answer read; then the
+  connection left idle `idle` seconds and the request sent again on it. Answers `{first,
+  second (status lines, "" for none), closed_after (seconds idle when the peer closed, or
+  null), error}`: whether the server keeps an idle connection as long as it says.
 
 One process for the stack's life, not a `docker exec` per probe: an exec costs about 0.1 CPU
 second (the engine, runc, a Python start-up), and a stack made about 30 of them. The host
@@ -148,6 +153,64 @@ def direct(host: str, port: int, deadline: float, idle: float, sent: bytes) -> d
     }
 
 
+def _status_of_one_answer(connection: socket.socket, end: float) -> str:
+    """Read one answer whose body has a Content-Length; its status line ("" if the peer
+    closed first)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        connection.settimeout(max(0.01, end - time.monotonic()))
+        chunk = connection.recv(65536)
+        if not chunk:
+            return ""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        connection.settimeout(max(0.01, end - time.monotonic()))
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head.split(b"\r\n")[0].decode("latin-1")
+
+
+def _closed_within(connection: socket.socket, seconds: float) -> float | None:
+    """Wait `seconds` on an idle connection; when the peer closed it, after how long."""
+    started = time.monotonic()
+    while (left := started + seconds - time.monotonic()) > 0:
+        connection.settimeout(left)
+        try:
+            if not connection.recv(1):  # anything else would be an unasked answer
+                return time.monotonic() - started
+        except TimeoutError:
+            return None
+        except ConnectionResetError:
+            return time.monotonic() - started
+    return None
+
+
+def kept(host: str, port: int, sent: bytes, idle: float, deadline: float) -> dict[str, Any]:
+    """The request on a fresh connection, `idle` seconds of nothing, the request again."""
+    first = second = ""
+    closed_after: float | None = None
+    error = None
+    try:
+        with socket.create_connection((host, port), timeout=2) as connection:
+            connection.sendall(sent)
+            first = _status_of_one_answer(connection, time.monotonic() + deadline)
+            closed_after = _closed_within(connection, idle)
+            if closed_after is None:
+                connection.sendall(sent)
+                second = _status_of_one_answer(connection, time.monotonic() + deadline)
+    except OSError as failure:
+        error = f"{type(failure).__name__}: {failure}"
+    return {"first": first, "second": second, "closed_after": closed_after, "error": error}
+
+
 def answer(request: dict[str, Any]) -> Any:
     """The answer to one request (see the module's docstring)."""
     if request["op"] == "ready":
@@ -164,6 +227,14 @@ def answer(request: dict[str, Any]) -> Any:
             float(request["deadline"]),
             float(request["idle"]),
             base64.b64decode(request["probe"]),
+        )
+    if request["op"] == "kept":
+        return kept(
+            request["host"],
+            int(request["port"]),
+            base64.b64decode(request["request"]),
+            float(request["idle"]),
+            float(request["deadline"]),
         )
     return {"error": f"unknown op {request['op']!r}"}
 

@@ -9,6 +9,10 @@ from tests.integration.variant_model import Variant, catching
 
 REUSE = "test_limits.py::test_proxy_does_not_reuse_upstream_connections_the_server_is_closing"
 REUSED = r"idle \(the server's keep-alive is 5s\) the proxy sent GETs to .* over old upstream"
+IDLE_KEPT = "test_limits.py::test_server_keeps_an_idle_connection_for_its_declared_keepalive"
+CLOSED_SOONER = (
+    r"the server closed the idle connection after [\d.]+ s, before the declared keep-alive"
+)
 BUFFERED = (
     "            # Answers are buffered (the default), so a slow client never holds a worker; the\n"
 )
@@ -74,5 +78,24 @@ OPERATOR: tuple[Variant, ...] = (
             r"one slow GET rested the replicas",
             "test_limits.py::test_request_past_proxy_read_timeout_gets_timeout_status[GET]",
         ),
+    ),
+    Variant(
+        name="gunicorn-keepalive-default",
+        base="nginx-gunicorn-gthread-flask",
+        misconfiguration="gunicorn keepalive = 2 (its default) where the stack declares 5 s: "
+        "the proxy keeps upstream connections the server is closing",
+        evidence="https://github.com/conbench/conbench/issues/1156",
+        file="server",
+        edit=("keepalive = 5\n", "keepalive = 2\n"),
+        catches=catching(CLOSED_SOONER, IDLE_KEPT),
+    ),
+    Variant(
+        name="uvicorn-keepalive-below-declared",
+        base="nginx-uvicorn-django-asgi-tls",
+        misconfiguration="uvicorn --timeout-keep-alive 2 where the stack declares 5 s",
+        evidence="https://github.com/lsst-sqre/phalanx/pull/5103",
+        file="args",
+        edit=("--timeout-keep-alive 5", "--timeout-keep-alive=2"),
+        catches=catching(CLOSED_SOONER, IDLE_KEPT),
     ),
 )

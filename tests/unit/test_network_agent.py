@@ -152,3 +152,43 @@ def test_a_uwsgi_replica_is_asked_for_its_health_in_its_own_protocol():
         at += 2 + value_size
     assert variables["REQUEST_METHOD"] == "GET" and variables["PATH_INFO"] == "/health"
     assert variables["HTTP_HOST"] == "localhost"
+
+
+class _KeptAlive(_Health):
+    """HTTP/1.1 with keep-alive; an idle connection is closed after `timeout` seconds."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+def _keeping_for(seconds: float) -> http.server.ThreadingHTTPServer:
+    handler = type("Handler", (_KeptAlive,), {"timeout": seconds})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize(("keeps", "idle", "closed"), [(3.0, 0.3, False), (0.3, 1.5, True)])
+def test_kept_request_says_whether_the_idle_connection_outlived_the_wait(
+    agent, keeps, idle, closed
+):
+    """Either side of the server's keep-alive: kept, the second answer comes on the same
+    connection; closed sooner, when the server closed it."""
+    server = _keeping_for(keeps)
+    request = {"op": "kept", "host": "127.0.0.1", "port": server.server_address[1],
+               "request": base64.b64encode(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").decode(),
+               "idle": idle, "deadline": 3}  # fmt: skip
+    try:
+        seen = ask_agent(agent, request, timeout=10)  # type: ignore[arg-type]
+    finally:
+        server.shutdown()
+    assert seen["error"] is None and seen["first"].startswith("HTTP/1.1 200"), seen
+    if closed:
+        assert seen["second"] == "" and 0.2 < seen["closed_after"] < 1.0, seen
+    else:
+        assert seen["closed_after"] is None and seen["second"].startswith("HTTP/1.1 200"), seen
