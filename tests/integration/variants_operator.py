@@ -98,4 +98,14 @@ OPERATOR: tuple[Variant, ...] = (
         edit=("--timeout-keep-alive 5", "--timeout-keep-alive=2"),
         catches=catching(CLOSED_SOONER, IDLE_KEPT),
     ),
+    Variant(
+        name="caddy-transport-keepalive-default",
+        base="caddy-gunicorn-gthread-flask",
+        misconfiguration="no keepalive in the http transport: Caddy keeps idle upstream "
+        "connections 2 minutes, past the server's 5 s",
+        evidence="https://github.com/caddyserver/caddy/issues/6452",
+        edit=("\t\t\t\t\tkeepalive 3s\n", ""),
+        every=True,
+        catches=catching(REUSED, REUSE),
+    ),
 )

@@ -33,7 +33,9 @@ EVERY_OUTSIDE = catching(
 CADDY_FLASK = "caddy-gunicorn-gthread-flask-prefix"
 
 
-def _not_forwarded(name: str, base: str, edit: tuple[str, str], directive: str) -> Variant:
+def _not_forwarded(
+    name: str, base: str, edit: tuple[str, str], directive: str, *, every: bool = False
+) -> Variant:
     """The proxy strips the prefix but does not send X-Forwarded-Prefix: every URL the app
     builds (its own, a named route, static, a redirect) loses the prefix."""
     return Variant(
@@ -41,6 +43,7 @@ def _not_forwarded(name: str, base: str, edit: tuple[str, str], directive: str) 
         base=base,
         misconfiguration=f"{directive}: the prefix is stripped and the app never told",
         edit=edit,
+        every=every,
         catches=(
             Catch(REACHED, NOT_TOLD),
             Catch(f"{BUILT}[echo]", ECHO_LOST),
@@ -71,6 +74,13 @@ PREFIXED: tuple[Variant, ...] = (
         HAPROXY_FLASK,
         ("    http-request set-header X-Forwarded-Prefix /app\n", ""),
         "no http-request set-header X-Forwarded-Prefix",
+    ),
+    _not_forwarded(
+        "caddy-prefix-not-forwarded",
+        CADDY_FLASK,
+        ("\t\t\t\theader_up X-Forwarded-Prefix /app\n", ""),
+        "uri strip_prefix without header_up X-Forwarded-Prefix",
+        every=True,
     ),
     Variant(
         name="nginx-prefix-appended-to-the-clients",
