@@ -38,9 +38,11 @@ BESIDE_SERVED = catching(
     r"GET /statichello\.txt got 200 with the bytes of /static/hello\.txt",
     "test_static.py::test_path_beside_the_static_location_serves_no_file",
 )
-MISSING_REACHED_APP = catching(
-    r"X-Instance 'app-\d': the request reached the app",
-    "test_static.py::test_missing_file_is_answered_by_the_proxy",
+MISSING_ANSWERED = catching(
+    r"/static/\w+-missing(\.js|\.css|/) got 200 .*not 404: a fallback answers",
+    "test_static.py::test_missing_file_gets_404[missing.js]",
+    "test_static.py::test_missing_file_gets_404[missing.css]",
+    "test_static.py::test_missing_file_gets_404[missing/]",
 )
 
 
@@ -228,32 +230,29 @@ STATIC: tuple[Variant, ...] = (
         catches=BESIDE_SERVED,
     ),
     Variant(
-        name="nginx-static-falls-back-to-the-app",
+        name="nginx-static-falls-back-to-a-page",
         base=GUNICORN,
-        misconfiguration="try_files $uri $uri/ /index.html in the static location (an SPA "
-        "fallback): a missing file is passed to the app",
+        misconfiguration="try_files $uri $uri/ /static/guide/index.html in the static location "
+        "(an SPA fallback): a missing script gets a page, 200",
         evidence="https://github.com/18F/culper/issues/404",
-        edit=(STATIC_ALIAS, STATIC_ALIAS + "            try_files $uri $uri/ /index.html;\n"),
-        catches=MISSING_REACHED_APP,
-    ),
-    Variant(
-        name="apache-static-falls-back-to-the-app",
-        base=APACHE,
-        misconfiguration="ErrorDocument 404 /index.html on the static folder (an SPA "
-        "fallback): a missing file is passed to the app",
-        evidence="https://httpd.apache.org/docs/2.4/custom-error.html",
-        edit=(APACHE_OPTIONS, APACHE_OPTIONS + "        ErrorDocument 404 /index.html\n"),
-        catches=MISSING_REACHED_APP,
-    ),
-    Variant(
-        name="nginx-no-static-location",
-        base=GUNICORN,
-        misconfiguration="no location for /static/: requests for static files reach the app",
-        edit=(STATIC_LOCATION, ""),
-        catches=catching(
-            r"/static/\S+ got 404, .*X-Instance 'app-\d'",
-            *cases_of("test_static.py::test_static_file_is_served_by_proxy", STATIC_FILES),
+        edit=(
+            STATIC_ALIAS,
+            STATIC_ALIAS + "            try_files $uri $uri/ /static/guide/index.html;\n",
         ),
+        catches=MISSING_ANSWERED,
+    ),
+    Variant(
+        name="caddy-static-falls-back-to-a-page",
+        base=CADDY,
+        misconfiguration="try_files {path} /guide/index.html before file_server (an SPA "
+        "fallback): a missing script gets a page, 200",
+        evidence="https://github.com/commaai/connect/pull/332",
+        edit=(
+            CADDY_FILE_SERVER,
+            "\t\t\troot * /srv/static\n\t\t\ttry_files {path} /guide/index.html\n"
+            "\t\t\tfile_server\n",
+        ),
+        catches=MISSING_ANSWERED,
     ),
     Variant(
         name="nginx-static-types-block",
