@@ -28,7 +28,7 @@ def test_parametrized_scenarios_name_their_inputs():
     ].inputs == ("path: echo, health, beside-the-prefix",)
     messages = by_node["test_websocket.py::test_messages_echo_unchanged"].inputs[0]
     assert "1048576 bytes" in messages, messages  # random payloads by size: the same every run
-    assert by_node["test_static.py::test_missing_file_is_answered_by_the_proxy"].inputs == ()
+    assert by_node["test_static.py::test_folder_without_index_lists_nothing"].inputs == ()
 
 
 def test_harness_scenarios_shows_property_and_inputs():
