@@ -1,10 +1,12 @@
 """Integration tests run real containers: they need the Docker engine."""
 
+import importlib
+import math
+
 import pytest
 
 from harness.engine import engine
 from harness.errors import EngineError
-from harness.paths import PROJECT_ROOT
 
 
 def pytest_configure(config):
@@ -42,6 +44,12 @@ def _engine_available():
 
 
 def scenario_count(module: str) -> int:
-    """How many scenarios a module of scenarios/ defines (each runs once per stack here)."""
-    source = (PROJECT_ROOT / "scenarios" / module).read_text(encoding="utf-8")
-    return sum(1 for line in source.splitlines() if line.startswith("def test_"))
+    """How many cases a module of scenarios/ makes for one plain (HTTP/1.1) stack: each
+    scenario once per combination of its parametrized inputs."""
+    loaded = importlib.import_module(f"scenarios.{module.removesuffix('.py')}")
+    total = 0
+    for name, function in vars(loaded).items():
+        if name.startswith("test_") and callable(function):
+            marks = [m for m in getattr(function, "pytestmark", []) if m.name == "parametrize"]
+            total += math.prod(len(list(m.args[1])) for m in marks)
+    return total

@@ -233,7 +233,7 @@ PREFIXED: tuple[Variant, ...] = (
         name="nginx-prefix-location-without-slash",
         base=NGINX_FLASK,
         misconfiguration="location /app (no trailing slash): /appx/ and /app-old/ reach the app",
-        evidence="https://nginx.org/en/docs/http/ngx_http_core_module.html#location",
+        evidence="https://github.com/blockscout/blockscout/pull/11202",
         edit=("        location /app/ {\n", "        location /app {\n"),
         catches=BESIDE,
     ),
@@ -242,6 +242,7 @@ PREFIXED: tuple[Variant, ...] = (
         base=HAPROXY_FLASK,
         misconfiguration="path_beg /app (no trailing slash) in the 404 rule: /appx/ reaches "
         "the app",
+        evidence="https://github.com/haproxy/haproxy/issues/1829",
         edit=("unless { path_beg /app/ }\n", "unless { path_beg /app }\n"),
         catches=BESIDE,
     ),
@@ -251,6 +252,11 @@ PREFIXED: tuple[Variant, ...] = (
         misconfiguration="handle /app* (no slash before the wildcard): /appx/ reaches the app",
         evidence="https://caddyserver.com/docs/caddyfile/matchers#path-matchers",
         edit=("\thandle /app/* {\n", "\thandle /app* {\n"),
-        catches=BESIDE,
+        catches=catching(
+            # gunicorn refuses the request target Caddy makes (`x/echo`) with its own 400: the
+            # request went past the proxy, though no app answered it.
+            r"GET /appx/echo, outside /app, answered (\d+ from the app \(app-\d\)|400)",
+            f"{OUTSIDE}[beside-the-prefix]",
+        ),
     ),
 )
