@@ -1,4 +1,4 @@
-"""`harness matrix run | plan | merge | report | diff`.
+"""`harness matrix run | plan | merge | report | compatibility | diff`.
 
 Exit codes: 0 all good; 1 a case failed (run), or a cell newly fails against the baseline
 (report --baseline, diff); 2 bad input or a harness error (the message says which).
@@ -57,6 +57,12 @@ def add_matrix_commands(commands: Any) -> None:
     merge.set_defaults(handler=cmd_merge)
     merge.add_argument("shard_dirs", nargs="+", type=Path, metavar="DIR")
     merge.add_argument("--out", required=True, type=Path, metavar="DIR")
+    compatibility = sub.add_parser(
+        "compatibility", help=cmd_compatibility.__doc__, allow_abbrev=False
+    )
+    compatibility.set_defaults(handler=cmd_compatibility)
+    compatibility.add_argument("results", type=Path, metavar="RESULTS")
+    compatibility.add_argument("--out", type=Path, metavar="FILE", help="default: stdout")
     report = sub.add_parser("report", help=cmd_report.__doc__, allow_abbrev=False)
     report.set_defaults(handler=cmd_report)
     report.add_argument("results", type=Path, metavar="RESULTS")
@@ -173,6 +179,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     if diff is not None:
         print("\n".join(diff.lines()))
         return EXIT_FAILURES if diff.has_new_failures else 0
+    return 0
+
+
+def cmd_compatibility(args: argparse.Namespace) -> int:
+    """Write docs/compatibility.md's page from a merged results.json: per proxy x server x
+    app mode, the families that hold, the known incompatibilities, the findings."""
+    from harness.matrix.report.compatibility import render_compatibility, write_compatibility
+
+    results = load_results(args.results)
+    if args.out is None:
+        sys.stdout.write(render_compatibility(results))
+    else:
+        print(f"wrote {write_compatibility(results, args.out)}")
     return 0
 
 

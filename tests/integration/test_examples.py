@@ -44,6 +44,15 @@ def outcome_counts(output: str) -> dict[str, int]:
     return {kind: int(count) for count, kind in found}
 
 
+def failures_first(output: str, limit: int = 8000) -> str:
+    """What a red run needs read first: each FAILED/ERROR line and the start of the first
+    failure's report (the run's tail is mostly the container logs of the last one)."""
+    named = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    start = output.find("= FAILURES =")
+    report = output[start : start + limit] if start >= 0 else output[-limit:]
+    return "\n".join([*named, "...", report])
+
+
 @pytest.mark.parametrize("name", OWN_APPS)
 def test_own_app_example_is_green_on_every_family(name, tmp_path):
     """`harness test --stack-file stack.toml deploy_tests/` from the example's folder: every
@@ -52,11 +61,11 @@ def test_own_app_example_is_green_on_every_family(name, tmp_path):
     shutil.copytree(EXAMPLES / name, project)
     started = time.monotonic()
     run = harness("test", "--stack-file", "stack.toml", "deploy_tests/", "--workers", WORKERS,
-                  "--pytest-args=-rs -p no:cacheprovider", cwd=project, timeout=1500)  # fmt: skip
+                  "--pytest-args=-rfEs -p no:cacheprovider", cwd=project, timeout=1500)  # fmt: skip
     output = run.stdout + run.stderr
     counts = outcome_counts(output.splitlines()[-1] if output.strip() else "")
     print(f"{name}: {counts} in {time.monotonic() - started:.0f}s")
-    assert run.returncode == ExitCode.OK, output[-6000:]
+    assert run.returncode == ExitCode.OK, failures_first(output)
     assert counts.get("passed", 0) > 0 and not counts.get("failed"), output[-3000:]
     unexplained = [line for line in output.splitlines()
                    if line.startswith("SKIPPED") and ": " not in line]  # fmt: skip

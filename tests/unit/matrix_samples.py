@@ -235,3 +235,39 @@ def sample_diff() -> MatrixDiff:
     """previous_results() -> sample_results(): one cell each newly failing, newly passing,
     added and removed; two version changes."""
     return diff_results(previous_results(), sample_results())
+
+
+def framing_results(direct_outcome: str, lenient: bool) -> MatrixResults:
+    """The sample run with one framing probe on HAPROXY, made an h11 0.16.0 stack: the
+    direct hop did `direct_outcome`, and the server was `lenient` or not."""
+    results = sample_results()
+    record = results.stacks[HAPROXY]
+    spec = {**record.spec, "server": "uvicorn", "http_parser": "h11"}
+    versions = {**record.versions, "packages": {"h11": "0.16.0", "uvicorn": "0.54.0"}}
+    hop = {
+        "outcome": "refused",
+        "statuses": [400],
+        "closed": True,
+        "app_requests": 0,
+        "hidden_ran": False,
+        "body_length": None,
+    }
+    observation = {
+        "probe": "chunk-bad-terminator",
+        "kind": "invalid",
+        "proxied": hop,
+        "direct": {**hop, "outcome": direct_outcome},
+        "server_lenient": lenient,
+        "proxy_protects": True if lenient else None,
+    }
+    case = CaseRecord(
+        HAPROXY,
+        "test_framing.py::t[chunk-bad-terminator]",
+        "test_framing.py::t",
+        "framing",
+        Outcome.PASSED,
+        1.0,
+        observations={"framing": observation},
+    )
+    stacks = {**results.stacks, HAPROXY: replace(record, spec=spec, versions=versions)}
+    return replace(results, stacks=stacks, cases=(*results.cases, case))

@@ -146,53 +146,15 @@ def test_version_axes_cross_every_proxy_for_the_framing_family_only_in_nightly()
     assert any(s.server == ServerKind.UVICORN and not s.packages for s in axes)
 
 
-def _framing_results(direct_outcome, lenient):
-    from dataclasses import replace
-
-    from harness.matrix.schema import CaseRecord, Outcome
-    from tests.unit.matrix_samples import HAPROXY, sample_results
-
-    results = sample_results()
-    record = results.stacks[HAPROXY]
-    spec = {**record.spec, "server": "uvicorn", "http_parser": "h11"}
-    versions = {**record.versions, "packages": {"h11": "0.16.0", "uvicorn": "0.54.0"}}
-    hop = {
-        "outcome": "refused",
-        "statuses": [400],
-        "closed": True,
-        "app_requests": 0,
-        "hidden_ran": False,
-        "body_length": None,
-    }
-    observation = {
-        "probe": "chunk-bad-terminator",
-        "kind": "invalid",
-        "proxied": hop,
-        "direct": {**hop, "outcome": direct_outcome},
-        "server_lenient": lenient,
-        "proxy_protects": True if lenient else None,
-    }
-    case = CaseRecord(
-        HAPROXY,
-        "test_framing.py::t[chunk-bad-terminator]",
-        "test_framing.py::t",
-        "framing",
-        Outcome.PASSED,
-        1.0,
-        observations={"framing": observation},
-    )
-    stacks = {**results.stacks, HAPROXY: replace(record, spec=spec, versions=versions)}
-    return replace(results, stacks=stacks, cases=(*results.cases, case))
-
-
 def test_report_judges_direct_results_and_shows_a_finding():
     from harness.matrix.report.framing import framing_view
     from harness.matrix.report.html import render_html
+    from tests.unit.matrix_samples import framing_results
 
-    fixed = framing_view(_framing_results("refused", False))
+    fixed = framing_view(framing_results("refused", False))
     assert fixed is not None and not fixed.findings
     assert fixed.checks[0].verdict == AdvisoryVerdict.FIXED_AS_ADVISED
-    finding = _framing_results("desync", True)
+    finding = framing_results("desync", True)
     view = framing_view(finding)
     assert view is not None and view.rows[0].parser == "h11 0.16.0"
     # h11 runs under uvicorn and hypercorn: the column names the server too.

@@ -1,5 +1,6 @@
 """The nightly workflow passes actionlint, and actionlint does catch a broken workflow."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,9 @@ def test_nightly_workflow_passes_actionlint():
 def test_actionlint_catches_a_job_that_needs_a_missing_one(tmp_path):
     broken = tmp_path / ".github" / "workflows" / "nightly.yml"
     broken.parent.mkdir(parents=True)
-    broken.write_text(NIGHTLY.read_text().replace("needs: plan\n", "needs: planning\n", 1))
+    broken.write_text(
+        NIGHTLY.read_text().replace("needs: [plan, images]", "needs: [planning, images]", 1)
+    )
     result = _actionlint(broken)
     assert result.returncode != 0
     assert "planning" in result.stdout, result.stdout
@@ -41,3 +44,26 @@ def test_nightly_shards_do_not_fail_fast_and_merge_runs_after_failed_shards():
     assert "if: always() && needs.plan.result == 'success'" in text
     assert "harness matrix merge" in text and "--baseline" in text
     assert 'cat merged/report/summary.md >> "$GITHUB_STEP_SUMMARY"' in text
+
+
+def _job(text: str, name: str) -> str:
+    """One job's block of the workflow, from its key to the next job's."""
+    block = text.split(f"\n  {name}:\n", 1)[1]
+    return next(iter(re.split(r"\n  [a-z]+:\n", block)))
+
+
+def test_images_are_built_once_and_shards_only_load_them():
+    text = NIGHTLY.read_text()
+    images, shard = _job(text, "images"), _job(text, "shard")
+    assert "harness build --profile" in images and "docker save" in images
+    assert "needs: [plan, images]" in shard
+    assert "fail-on-cache-miss: true" in shard and "docker load" in shard
+    assert "harness build" not in shard
+
+
+def test_merge_regenerates_the_compatibility_page_and_pages_publishes_the_report():
+    text = NIGHTLY.read_text()
+    merge, publish = _job(text, "merge"), _job(text, "publish")
+    assert "harness matrix compatibility merged/results.json" in merge
+    assert "actions/upload-pages-artifact" in merge
+    assert "actions/deploy-pages" in publish and "pages: write" in publish
