@@ -57,6 +57,11 @@ def add_matrix_commands(commands: Any) -> None:
     merge.set_defaults(handler=cmd_merge)
     merge.add_argument("shard_dirs", nargs="+", type=Path, metavar="DIR")
     merge.add_argument("--out", required=True, type=Path, metavar="DIR")
+    merge.add_argument(
+        "--partial",
+        action="store_true",
+        help="merge the shards there are (a run not finished yet); the reports say so",
+    )
     compatibility = sub.add_parser(
         "compatibility", help=cmd_compatibility.__doc__, allow_abbrev=False
     )
@@ -161,7 +166,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     """Merge shard results into one results.json; refuse a missing or duplicated shard."""
     from harness.matrix.merge import merge_results  # the recorder's pytest: when run
 
-    merged = merge_results([(folder, load_results(folder)) for folder in args.shard_dirs], args.out)
+    parts = [(folder, load_results(folder)) for folder in args.shard_dirs]
+    merged = merge_results(parts, args.out, partial=args.partial)
     _print_counts(
         merged, f"merged {len(args.shard_dirs)} shard(s) into {write_results(merged, args.out)}"
     )

@@ -1,7 +1,9 @@
 """Shards into one results.json: every shard exactly once, every stack in exactly one shard.
 
 A missing shard would silently shrink the night's matrix and a duplicated one would count
-cells twice, so both are refused, naming the folders. Each shard's config copies come along,
+cells twice, so both are refused, naming the folders; `partial=True` takes a run whose
+remaining shards have not been run yet (a whole profile run shard by shard on one machine),
+and the merged run's shard list, short of its count, says so to every report. Each shard's config copies come along,
 so the merged results still point at the files that ran.
 """
 
@@ -17,11 +19,13 @@ from harness.matrix.runinfo import harness_commit
 from harness.matrix.schema import MatrixResults, RunInfo, ShardInfo, sorted_cases
 
 
-def merge_results(parts: Sequence[tuple[Path, MatrixResults]], out: Path) -> MatrixResults:
+def merge_results(
+    parts: Sequence[tuple[Path, MatrixResults]], out: Path, *, partial: bool = False
+) -> MatrixResults:
     """One run from its shards (each given with the folder it was read from)."""
     if not parts:
         raise ConfigError("matrix merge: no shard folders given")
-    shards = _checked_shards(parts)
+    shards = _checked_shards(parts, partial)
     _check_no_stack_twice(parts)
     for folder, _ in parts:
         configs = folder / CONFIGS_DIR if folder.is_dir() else folder.parent / CONFIGS_DIR
@@ -47,7 +51,7 @@ def merge_results(parts: Sequence[tuple[Path, MatrixResults]], out: Path) -> Mat
     )
 
 
-def _checked_shards(parts: Sequence[tuple[Path, MatrixResults]]) -> list[ShardInfo]:
+def _checked_shards(parts: Sequence[tuple[Path, MatrixResults]], partial: bool) -> list[ShardInfo]:
     found: dict[int, Path] = {}
     counts = {shard.count for _, results in parts for shard in results.run.shards}
     if len(counts) != 1:
@@ -67,11 +71,11 @@ def _checked_shards(parts: Sequence[tuple[Path, MatrixResults]]) -> list[ShardIn
             found[shard.index] = folder
             shards.append(shard)
     missing = sorted(set(range(1, count + 1)) - found.keys())
-    if missing:
+    if missing and not partial:
         raise ConfigError(
             f"matrix merge: shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing; "
             f"got {', '.join(f'{i}/{count} ({found[i]})' for i in sorted(found))}. Hint: a "
-            "shard job failed before uploading its results."
+            "shard job failed before uploading its results (--partial merges what there is)."
         )
     return shards
 

@@ -92,3 +92,12 @@ def test_command_writes_the_page_and_refuses_a_bad_file(tmp_path: Path):
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "bad.json" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_partial_run_says_which_shards_it_holds():
+    from dataclasses import replace
+
+    results = sample_results()
+    first = replace(results, run=replace(results.run, shards=results.run.shards[:1]))
+    assert "**A partial run: 1 of its 2 shards** (1/2)" in render_compatibility(first)
+    assert "partial run" not in render_compatibility(results)

@@ -97,6 +97,12 @@ def test_merge_refuses_a_missing_shard(tmp_path):
         merge_results(_shards(tmp_path, [1, 3], 3), tmp_path / "all")
 
 
+def test_partial_merge_takes_the_shards_run_so_far_and_keeps_the_count(tmp_path):
+    merged = merge_results(_shards(tmp_path, [1, 3], 3), tmp_path / "all", partial=True)
+    assert [shard.label for shard in merged.run.shards] == ["1/3", "3/3"]
+    assert sorted(merged.stacks) == ["stack-1", "stack-3"]
+
+
 def test_merge_refuses_a_duplicated_shard(tmp_path):
     parts = _shards(tmp_path, [1, 2], 2)
     with pytest.raises(ConfigError, match=r"shard 2/2 is given twice"):

@@ -195,6 +195,13 @@ def _tallies(results: MatrixResults, numbers: Mapping[str, int]) -> dict[tuple[R
 def _provenance(results: MatrixResults) -> list[str]:
     run = results.run
     shards = len(run.shards) or 1
+    planned = run.shards[0].count if run.shards else 1
+    partial = (
+        f" **A partial run: {shards} of its {planned} shards**"
+        f" ({', '.join(shard.label for shard in run.shards)}); the others are not run yet."
+        if shards < planned
+        else ""
+    )
     day = run.started[:10]
     commit = f", commit `{run.harness_commit[:12]}`" if run.harness_commit else ""
     ran = sum(1 for case in results.cases if case.outcome != Outcome.SKIPPED)
@@ -204,7 +211,7 @@ def _provenance(results: MatrixResults) -> list[str]:
         f"stacks, {len(results.cases):,} cells of which {ran:,} ran, in {shards} shard(s) "
         f"on {run.host_cores}-core machines, {format_seconds(run_seconds(run))} from the "
         "first shard's start to the last one's end. Regenerate it from a merged results.json "
-        "(docs/matrix.md); do not edit it by hand.",
+        f"(docs/matrix.md); do not edit it by hand.{partial}",
         "",
         "Totals: "
         + ", ".join(f"{results.count(o):,} {o.value}" for o in Outcome if results.count(o))
