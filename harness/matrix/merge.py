@@ -3,8 +3,8 @@
 A missing shard would silently shrink the night's matrix and a duplicated one would count
 cells twice, so both are refused, naming the folders; `partial=True` takes a run whose
 remaining shards have not been run yet (a whole profile run shard by shard on one machine),
-and the merged run's shard list, short of its count, says so to every report. Each shard's config copies come along,
-so the merged results still point at the files that ran.
+and the merged run's shard list, short of its count, says so to every report. Each shard's
+config copies come along, so the merged results still point at the files that ran.
 """
 
 from __future__ import annotations
