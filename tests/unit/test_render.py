@@ -42,6 +42,16 @@ def test_uwsgi_stack_uses_the_uwsgi_protocol_end_to_end():
     assert rendered.app.command == ("uwsgi", "--ini", "/etc/harness/uwsgi.ini")
 
 
+def test_nginx_keeps_upstream_connections_only_to_servers_that_keep_them():
+    """uWSGI's http-socket answers HTTP/1.1 without `Connection: close` and then closes: a
+    kept connection is reused before nginx sees the close, and with the other replica resting
+    the request gets an instant 502 (seen on nginx-uwsgi-flask-http, balancing and lifecycle)."""
+    closing = render_stack(STACKS["nginx-uwsgi-flask-http"]).proxy.files[0].content
+    keeping = render_stack(GUNICORN).proxy.files[0].content
+    assert "keepalive 16;" not in closing
+    assert "keepalive 16;" in keeping
+
+
 def test_gunicorn_config_carries_worker_class_and_timeouts():
     config = render_stack(GUNICORN).app.files[0].content
     assert 'worker_class = "gthread"' in config and "timeout = 5" in config
