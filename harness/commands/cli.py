@@ -1,4 +1,5 @@
-"""The `harness` command: test, build, stacks, render, up, load, clean, doctor, init, scenarios.
+"""The `harness` command: test, build, stacks, render, check-manifests, up, load, clean, doctor,
+init, scenarios.
 
 Every failure the harness expects (bad input, engine down, build failed) ends as one clear
 message and the exit code of its class (harness/exitcodes.py), never a traceback.
@@ -139,20 +140,60 @@ def _named_stack(args: argparse.Namespace) -> StackSpec:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    """Write the exact configs a stack runs with, and a stack file that uses them."""
+    """Write the exact configs a stack runs with, and a stack file that uses them (--out);
+    the stack as Kubernetes manifests (--kubernetes)."""
     from harness.building.render_out import write_effective_configs
 
-    spec, out = _named_stack(args), Path(args.out)
-    try:
-        written = write_effective_configs(spec, out)
-    except OSError as error:
+    if args.out is None and args.kubernetes is None:
         raise ConfigError(
-            f"render: cannot write to --out {str(out)!r}: {error.strerror or error}; allowed: "
-            "a folder you can create and write. Hint: choose another --out."
-        ) from None
+            "render: nothing to write; expected --out DIR (the effective configs), "
+            "--kubernetes DIR (manifests), or both. Hint: harness render STACK --out ./effective/"
+        )
+    spec, written = _named_stack(args), []
+    for option, folder in (("--out", args.out), ("--kubernetes", args.kubernetes)):
+        if folder is None:
+            continue
+        try:
+            if option == "--out":
+                written += write_effective_configs(spec, Path(folder))
+            else:
+                written += _write_kubernetes(spec, Path(folder))
+        except OSError as error:
+            raise ConfigError(
+                f"render: cannot write to {option} {folder!r}: {error.strerror or error}; "
+                f"allowed: a folder you can create and write. Hint: choose another {option}."
+            ) from None
     for path in written:
         console.print(f"wrote {path}")
     return 0
+
+
+def _write_kubernetes(spec: StackSpec, out: Path) -> list[Path]:
+    from harness.kubernetes.manifests import stack_manifests
+    from harness.kubernetes.writing import write_manifests
+
+    return write_manifests(spec.id, stack_manifests(spec), out)
+
+
+def cmd_check_manifests(args: argparse.Namespace) -> int:
+    """Validate Kubernetes manifests offline (schemas of each version) and check their
+    relations: grace period, probes, ingress limits (docs/kubernetes.md)."""
+    from harness.kubernetes.checking import check_manifests
+
+    spec = _named_stacks(args, [args.stack_id])[0] if args.stack_id else None
+    outcome = check_manifests(Path(args.folder), args.kubernetes_version or (), spec)
+    for line in outcome.problems:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in outcome.notes:
+        console.print(f"note: {line}", markup=False, highlight=False, soft_wrap=True)
+    versions = ", ".join(outcome.versions)
+    console.print(
+        f"{len(outcome.problems)} problem(s) in {outcome.documents} document(s); "
+        f"schemas of Kubernetes {versions}",
+        markup=False,
+        highlight=False,
+    )
+    return EXIT_FAILURE if outcome.problems else 0
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -407,7 +448,20 @@ def _add_stack_commands(add: AddCommand) -> None:
     base.add_argument("--suite", default="bookworm", choices=["bookworm", "trixie"])
     render = add("render", cmd_render)
     render.add_argument("stack_id")
-    render.add_argument("--out", required=True, metavar="DIR")
+    render.add_argument("--out", metavar="DIR", help="the effective configs and a stack file")
+    render.add_argument("--kubernetes", metavar="DIR", help="the stack as Kubernetes manifests")
+    check = add("check-manifests", cmd_check_manifests)
+    check.add_argument("folder", metavar="DIR", help="Kubernetes manifests (*.yaml, *.yml)")
+    check.add_argument(
+        "--kubernetes-version", action="append", metavar="V",
+        help="validate against this minor version (repeatable; default: 1.30 to the newest "
+        "the installed kubernetes-validate ships)",
+    )  # fmt: skip
+    check.add_argument(
+        "--stack", dest="stack_id", metavar="STACK",
+        help="hold the manifests to this stack's declared limits and timeouts (default: the "
+        "deploy-harness.dev/ annotations render wrote, if any)",
+    )  # fmt: skip
     up = add("up", cmd_up)
     up.add_argument("stack_id")
     load = add("load", cmd_load)

@@ -9,6 +9,7 @@ The floors, bottom to top (docs/architecture.md, "The floors", says the same in 
     spec                                 what a stack is, read from stack files
     building                             images and rendered configs
     known                                known incompatibilities (they need rendered configs)
+    kubernetes                           a stack as Kubernetes manifests, checked offline
     run                                  the Docker boundary: stacks up and down
     clients                              what scenarios use against a running stack
     matrix | load                        one floor, two rooms: neither imports the other
@@ -49,6 +50,7 @@ FLOORS: list[set[str]] = [
     {"spec"},
     {"building"},
     {"known"},
+    {"kubernetes"},
     {"run"},
     {"clients"},
     {"matrix", "load"},
