@@ -58,7 +58,27 @@ def test_known_incompatibilities_are_numbered_and_every_link_lands(page: str):
 def test_what_to_choose_counts_rows_and_names_where_a_family_breaks(page: str):
     choose = page.split("## What to choose", 1)[1].split("## Versions", 1)[0]
     assert "on 0 of the 3 proxy x server x app rows" in choose
-    assert "- security: holds on 2 of 3 rows; not on nginx + gunicorn flask ✗ 1" in choose
+    assert "but for known incompatibilities** on 0 of them: none." in choose
+    assert "- security: 2 of 3 rows hold; failed on nginx + gunicorn flask ✗ 1" in choose
+    assert "- websocket: 1 of 3 rows hold, 1 K; failed on haproxy + uvicorn django ✗ 1" in choose
+
+
+def test_what_each_proxy_cannot_do_is_what_every_one_of_its_rows_has_known():
+    from dataclasses import replace
+
+    from tests.unit.matrix_samples import NGINX
+
+    results = sample_results()
+    second = replace(results.stacks[NGINX], id="nginx-two", spec={**results.stacks[NGINX].spec,
+                                                                  "server_label": "uwsgi"})  # fmt: skip
+    copies = [replace(c, stack="nginx-two") for c in results.cases if c.stack == NGINX]
+    both = replace(results, stacks={**results.stacks, "nginx-two": second},
+                   cases=(*results.cases, *copies))  # fmt: skip
+    page = render_compatibility(both)
+    line = next(x for x in page.splitlines() if x.startswith("  - nginx (2 rows):"))
+    assert "OpenSSL 3 on bookworm still allows TLS 1.0" in line
+    alone = render_compatibility(results)
+    assert "  - nginx (1 rows): nothing" in alone  # one row is no pattern
 
 
 def test_provenance_and_versions_come_from_the_run(page: str):
@@ -101,3 +121,23 @@ def test_a_partial_run_says_which_shards_it_holds():
     first = replace(results, run=replace(results.run, shards=results.run.shards[:1]))
     assert "**A partial run: 1 of its 2 shards** (1/2)" in render_compatibility(first)
     assert "partial run" not in render_compatibility(results)
+
+
+def test_reasons_that_hold_semicolons_are_told_apart_by_their_entries():
+    from dataclasses import replace
+
+    from harness.known.incompatibilities import KNOWN
+    from harness.matrix.schema import Outcome
+    from tests.unit.matrix_samples import NGINX
+
+    first, second = [entry.reason for entry in KNOWN if "; " in entry.reason][:2]
+    results = sample_results()
+    cases = tuple(
+        replace(c, outcome=Outcome.XFAILED, incompatibility=f"{first}; {second}")
+        if c.stack == NGINX and c.case.startswith("test_static.py")
+        else c
+        for c in results.cases
+    )
+    page = render_compatibility(replace(results, cases=cases))
+    entries = re.findall(r'<a id="k\d+"></a>\*\*K\d+\.\*\* (.*)', page)
+    assert first in entries and second in entries

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from harness.known.incompatibilities import KNOWN
 from harness.matrix.report.framing import FramingView, framing_view
 from harness.matrix.report.summary import format_seconds, one_line, run_seconds
 from harness.matrix.schema import CaseRecord, MatrixResults, Outcome, StackRecord
@@ -87,7 +88,7 @@ class KnownEntry:
     @property
     def title(self) -> str:
         """The reason's first sentence, the part a reader scans for."""
-        first = re.split(r"(?<=[.;])\s", self.reason, maxsplit=1)[0]
+        first = re.split(r"(?<=\.)\s(?=[A-Z])", self.reason, maxsplit=1)[0]
         return one_line(first, 160)
 
 
@@ -168,7 +169,7 @@ def _known_entries(results: MatrixResults) -> list[KnownEntry]:
     for case in results.cases:
         if not case.incompatibility:
             continue
-        for reason in case.incompatibility.split("; "):
+        for reason in _reasons(case.incompatibility):
             rows[reason].add(_row_key(results.stacks.get(case.stack), case.stack))
             cells[reason] += 1
             xpassed[reason] += case.outcome == Outcome.XPASSED
@@ -180,13 +181,21 @@ def _known_entries(results: MatrixResults) -> list[KnownEntry]:
     ]  # fmt: skip
 
 
+def _reasons(recorded: str) -> list[str]:
+    """The known incompatibilities a cell recorded (the plugin joins their reasons with `; `,
+    which reasons hold too): each entry of harness/known/incompatibilities.py whose reason is
+    in the text; the text whole when none is (an entry since changed or removed)."""
+    found = [entry.reason for entry in KNOWN if entry.reason in recorded]
+    return found or [recorded]
+
+
 def _tallies(results: MatrixResults, numbers: Mapping[str, int]) -> dict[tuple[RowKey, str], Tally]:
     tallies: dict[tuple[RowKey, str], Tally] = defaultdict(Tally)
     for case in results.cases:
         tally = tallies[(_row_key(results.stacks.get(case.stack), case.stack), case.family)]
         tally.outcomes[case.outcome] += 1
         if case.incompatibility and case.outcome == Outcome.XFAILED:
-            tally.known.update(numbers[r] for r in case.incompatibility.split("; "))
+            tally.known.update(numbers[r] for r in _reasons(case.incompatibility))
         if case.outcome.is_failure or case.outcome == Outcome.FLAKY:
             tally.failing.append(case)
     return tallies
@@ -225,47 +234,54 @@ def _choices(
     tallies: Mapping[tuple[RowKey, str], Tally],
     known: list[KnownEntry],
 ) -> list[str]:
-    lines = []
-    clean = [
-        row
-        for row in rows
-        if not row.pins
-        and all(tallies[(row, f)].verdict in (Verdict.HOLDS, Verdict.NOT_RUN) for f in families)
-    ]
+    """Counts a person choosing a stack reads first: the rows where everything holds, what
+    each proxy cannot do on any of its rows, and per family only the rows where it failed."""
     plain = [row for row in rows if not row.pins]
-    lines.append(
+    verdicts = {row: {tallies[(row, f)].verdict for f in families} for row in plain}
+    clean = [row for row in plain if verdicts[row] <= {Verdict.HOLDS, Verdict.NOT_RUN}]
+    no_failure = [row for row in plain if not verdicts[row] & {Verdict.FAILS, Verdict.FLAKY}]
+    lines = [
         f"- **Every family holds, with no known incompatibility,** on {len(clean)} of the "
-        f"{len(plain)} proxy x server x app rows run at our pinned versions:"
-    )
-    for proxy in _proxies(clean):
-        names = ", ".join(f"{r.server} ({r.app})" for r in clean if r.proxy == proxy)
-        lines.append(f"  - {proxy}: {names}")
-    if not clean:
-        lines.append("  - none")
-    lines.append("- **Where a family does not hold** (✗ failed, ~ flaky, K known), by family:")
+        f"{len(plain)} proxy x server x app rows run at our pinned versions"
+        + (": " + "; ".join(_row_names(clean)) if clean else "."),
+        f"- **Every family holds but for known incompatibilities** on {len(no_failure)} of "
+        f"them: " + ("; ".join(_row_names(no_failure)) or "none") + ".",
+        "- **What each proxy cannot do on any of its rows** (the known incompatibilities that "
+        "apply to every row of the proxy that runs the family):",
+    ]
+    titles = {entry.number: entry.title for entry in known}
+    for proxy in _proxies(plain):
+        own = [row for row in plain if row.proxy == proxy]
+        shared: set[int] = set()
+        for family in families:
+            ran = [r for r in own if tallies[(r, family)].verdict != Verdict.NOT_RUN]
+            if len(ran) > 1:
+                shared |= set.intersection(*(tallies[(r, family)].known for r in ran))
+        found = "; ".join(f"[K{n}](#k{n}) {titles[n]}" for n in sorted(shared)) or "nothing"
+        lines.append(f"  - {proxy} ({len(own)} rows): {found}")
+    lines.append("- **Where a family failed** (✗ failed, ~ flaky; K rows held but for known "
+                 "incompatibilities):")  # fmt: skip
     for family in families:
-        broken = [
-            (row, tallies[(row, family)])
-            for row in rows
-            if tallies[(row, family)].verdict in (Verdict.FAILS, Verdict.FLAKY, Verdict.KNOWN)
-        ]
         ran = [row for row in rows if tallies[(row, family)].verdict != Verdict.NOT_RUN]
         if not ran:
             continue
-        if not broken:
-            lines.append(f"  - {family}: holds on all {len(ran)} rows that run it")
-            continue
-        shown = "; ".join(f"{row.proxy} + {row.label} {_cell_text(tally)}" for row, tally in broken)
-        lines.append(
-            f"  - {family}: holds on {len(ran) - len(broken)} of {len(ran)} rows; not on {shown}"
+        failed = [r for r in ran if tallies[(r, family)].verdict in (Verdict.FAILS, Verdict.FLAKY)]
+        known_rows = [r for r in ran if tallies[(r, family)].verdict == Verdict.KNOWN]
+        counts = f"{family}: {len(ran) - len(failed) - len(known_rows)} of {len(ran)} rows hold"
+        counts += f", {len(known_rows)} K" if known_rows else ""
+        shown = "; ".join(
+            f"{row.proxy} + {row.label} {_cell_text(tallies[(row, family)])}" for row in failed
         )
-    if known:
-        top = known[0]
-        lines.append(
-            f"- The most widespread known incompatibility, [K{top.number}](#k{top.number}), "
-            f"applies to {len(top.rows)} row(s): {top.title}"
-        )
+        lines.append(f"  - {counts}" + (f"; failed on {shown}" if failed else ""))
     return lines
+
+
+def _row_names(rows: list[RowKey]) -> list[str]:
+    """Rows grouped by proxy: `nginx: uvicorn (django-asgi), uwsgi (flask-wsgi)`."""
+    return [
+        f"{proxy}: " + ", ".join(f"{r.server} ({r.app})" for r in rows if r.proxy == proxy)
+        for proxy in _proxies(rows)
+    ]
 
 
 def _cell_text(tally: Tally) -> str:
