@@ -69,8 +69,8 @@ def test_what_each_proxy_cannot_do_is_what_every_one_of_its_rows_has_known():
     from tests.unit.matrix_samples import NGINX
 
     results = sample_results()
-    second = replace(results.stacks[NGINX], id="nginx-two", spec={**results.stacks[NGINX].spec,
-                                                                  "server_label": "uwsgi"})  # fmt: skip
+    spec = {**results.stacks[NGINX].spec, "server_label": "uwsgi"}
+    second = replace(results.stacks[NGINX], id="nginx-two", spec=spec)
     copies = [replace(c, stack="nginx-two") for c in results.cases if c.stack == NGINX]
     both = replace(results, stacks={**results.stacks, "nginx-two": second},
                    cases=(*results.cases, *copies))  # fmt: skip
