@@ -7,6 +7,7 @@ to the stack's published port only, and always end by a deadline.
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import time
@@ -98,6 +99,31 @@ def read_until_closed(
     return b"".join(chunks)
 
 
+def body_bytes_received(sock: socket.socket, first: bytes, deadline: float) -> tuple[int, int]:
+    """Read the rest of one answer (`first`: what was read of it already): (its body bytes
+    received, the Content-Length it announced), stopping at the announced end, when the
+    other side closes or resets the connection, or at the deadline."""
+    data = bytearray(first)
+    end = time.monotonic() + deadline
+    announced, head_end = -1, -1
+    while (left := end - time.monotonic()) > 0:
+        if head_end < 0 and (head_end := data.find(b"\r\n\r\n")) >= 0:
+            head_end += 4
+            found = re.search(rb"(?im)^content-length:\s*(\d+)", bytes(data[:head_end]))
+            announced = int(found.group(1)) if found else -1
+        if head_end >= 0 and 0 <= announced <= len(data) - head_end:
+            break
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(1 << 20)
+        except (TimeoutError, ConnectionError, ssl.SSLError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return (len(data) - head_end if head_end >= 0 else 0), announced
+
+
 def exchange(
     stack: Stack, request: bytes, deadline: float = DEFAULT_DEADLINE, *, head_only: bool = False
 ) -> RawResponse:
@@ -174,27 +200,40 @@ def host_header(stack: Stack) -> str:
     return urlsplit(stack.url).netloc
 
 
+@dataclass(slots=True)
+class SlowReader:
+    """A connection that sent its request and read only the first byte of the answer."""
+
+    sock: socket.socket
+    first: bytes
+
+    def rest_of_answer(self, deadline: float) -> tuple[int, int]:
+        """Read the answer now: (body bytes received, Content-Length announced)."""
+        return body_bytes_received(self.sock, self.first, deadline)
+
+
 @contextmanager
-def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[list[socket.socket]]:
+def clients_reading_nothing(stack: Stack, path: str, count: int) -> Iterator[list[SlowReader]]:
     """`count` connections that each sent `GET path` and read nothing of the answer but its
     first byte, closed when the block ends. The block starts once every answer has begun to
     arrive, so each request is being answered (its worker busy writing) by then."""
-    sockets: list[socket.socket] = []
+    readers: list[SlowReader] = []
     target = stack.contract_root + path
     request = f"GET {target} HTTP/1.1\r\nHost: {host_header(stack)}\r\n\r\n".encode()
     try:
         for _ in range(count):
             sock = open_socket(stack, receive_buffer=4096)
-            sockets.append(sock)
+            readers.append(SlowReader(sock, b""))
             sock.sendall(request)
-        for sock in sockets:
-            sock.settimeout(DEFAULT_DEADLINE)
-            if not sock.recv(1):
+        for reader in readers:
+            reader.sock.settimeout(DEFAULT_DEADLINE)
+            reader.first = reader.sock.recv(1)
+            if not reader.first:
                 raise ConnectionError(f"{stack.id}: GET {path} was closed unanswered")
-        yield sockets
+        yield readers
     finally:
-        for sock in sockets:
-            sock.close()
+        for reader in readers:
+            reader.sock.close()
 
 
 @contextmanager
