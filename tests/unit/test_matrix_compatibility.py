@@ -119,7 +119,7 @@ def test_a_partial_run_says_which_shards_it_holds():
 
     results = sample_results()
     first = replace(results, run=replace(results.run, shards=results.run.shards[:1]))
-    assert "**A partial run: 1 of its 2 shards** (1/2)" in render_compatibility(first)
+    assert "**A partial run: 1 of its 2 shards (1/2)**" in render_compatibility(first)
     assert "partial run" not in render_compatibility(results)
 
 
@@ -141,3 +141,15 @@ def test_reasons_that_hold_semicolons_are_told_apart_by_their_entries():
     page = render_compatibility(replace(results, cases=cases))
     entries = re.findall(r'<a id="k\d+"></a>\*\*K\d+\.\*\* (.*)', page)
     assert first in entries and second in entries
+
+
+def test_the_html_report_of_a_partial_run_says_so_at_its_top():
+    from dataclasses import replace
+
+    from harness.matrix.report.html import render_html
+
+    results = sample_results()
+    first = replace(results, run=replace(results.run, shards=results.run.shards[:1]))
+    head = render_html(first).split("</header>", 1)[0]
+    assert "a partial run: 1 of its 2 shards (1/2)" in head
+    assert "partial run" not in render_html(results).split("</header>", 1)[0]

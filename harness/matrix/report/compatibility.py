@@ -21,7 +21,7 @@ from pathlib import Path
 
 from harness.known.incompatibilities import KNOWN
 from harness.matrix.report.framing import FramingView, framing_view
-from harness.matrix.report.summary import format_seconds, one_line, run_seconds
+from harness.matrix.report.summary import format_seconds, one_line, partial_run, run_seconds
 from harness.matrix.schema import CaseRecord, MatrixResults, Outcome, StackRecord
 
 __all__ = ["Verdict", "render_compatibility", "write_compatibility"]
@@ -204,13 +204,8 @@ def _tallies(results: MatrixResults, numbers: Mapping[str, int]) -> dict[tuple[R
 def _provenance(results: MatrixResults) -> list[str]:
     run = results.run
     shards = len(run.shards) or 1
-    planned = run.shards[0].count if run.shards else 1
-    partial = (
-        f" **A partial run: {shards} of its {planned} shards**"
-        f" ({', '.join(shard.label for shard in run.shards)}); the others are not run yet."
-        if shards < planned
-        else ""
-    )
+    shown = partial_run(run)
+    partial = f" **A partial run: {shown}**; the others are not run yet." if shown else ""
     day = run.started[:10]
     commit = f", commit `{run.harness_commit[:12]}`" if run.harness_commit else ""
     ran = sum(1 for case in results.cases if case.outcome != Outcome.SKIPPED)

@@ -34,6 +34,7 @@ from harness.matrix.report.summary import (
     key_versions,
     outcome_totals,
     package_versions,
+    partial_run,
     run_seconds,
     slowest_stacks,
     strip_terminal_escapes,
@@ -98,6 +99,7 @@ def page_context(results: MatrixResults, diff: MatrixDiff | None) -> dict[str, A
     return {
         "run": results.run,
         "run_seconds": run_seconds(results.run),
+        "partial": partial_run(results.run),
         "totals": outcome_totals(results),
         "outcomes": OUTCOME_ORDER,
         "stack_count": len(grid.rows),

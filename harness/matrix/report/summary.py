@@ -114,3 +114,14 @@ def run_seconds(run: RunInfo) -> float | None:
         return (ended - started).total_seconds()
     except (TypeError, ValueError):
         return None
+
+
+def partial_run(run: RunInfo) -> str:
+    """`5 of its 16 shards (1/16, ...)` for a run merged before all its shards ran, else ""."""
+    planned = run.shards[0].count if run.shards else 1
+    if len(run.shards) >= planned:
+        return ""
+    return (
+        f"{len(run.shards)} of its {planned} shards "
+        f"({', '.join(shard.label for shard in run.shards)})"
+    )
