@@ -95,6 +95,9 @@ KNOWN: tuple[Incompatibility, ...] = (
     Incompatibility(
         scenarios=(CHUNKED_UPLOAD, CHUNKED_AT_LIMIT, CHUNKED_IN_BODY),
         where=where(proxy="haproxy", framework="django", interface="wsgi"),
+        # waitress reads a chunked body whole before the app runs and sets CONTENT_LENGTH
+        # (a strict XPASS on haproxy-waitress-django, nightly run of 2026-12-08).
+        when=lambda spec: spec.server != ServerKind.WAITRESS,
         parts=(Part.FRAMEWORK,),
         reason=(
             "HAProxy forwards a chunked body chunked as it arrives (it cannot spool one), and "
@@ -102,7 +105,8 @@ KNOWN: tuple[Incompatibility, ...] = (
             "CONTENT_LENGTH bytes only, ignoring wsgi.input_terminated "
             "(django/core/handlers/wsgi.py: LimitedStream(wsgi.input, CONTENT_LENGTH or 0); "
             "Django ticket #35838, PRs django/django#20406 and #21638 unmerged). nginx and "
-            "Apache (proxy-sendcl) spool the body and send Content-Length; HAProxy cannot."
+            "Apache (proxy-sendcl) spool the body and send Content-Length; HAProxy cannot. "
+            "waitress, which buffers the body itself and sets CONTENT_LENGTH, is not concerned."
         ),
     ),
     Incompatibility(
