@@ -52,6 +52,7 @@ from harness.parts.kinds import ClientProtocol, with_protocol
 from harness.spec.model import Framework, ProxyKind, ServerKind, StackSpec, Trust, WorkerClass
 from harness.spec.suites import VersionRange
 
+RESPONSE_HEAD = "test_limits.py::test_response_head_of_declared_size_reaches_client"
 # An announced body one byte over the limit (the case's HTTP/1.1 name).
 CONTENT_LENGTH_OVER_LIMIT = (
     "test_limits.py::test_body_over_declared_maximum_gets_413_from_proxy[content-length]"
@@ -287,25 +288,58 @@ KNOWN: tuple[Incompatibility, ...] = (
             "-tls, nightly run of 2026-12-08)."
         ),
     ),
+    # Django's WSGI handler writes each Set-Cookie as `c.output(header="")`, which begins with
+    # a space (django/core/handlers/wsgi.py; its ASGI handler strips it): optional whitespace
+    # in HTTP/1.1, but granian passes it into an HTTP/2 field value, which RFC 9113 section
+    # 8.2.1 forbids to start with whitespace (docs/findings.md 5).
     Incompatibility(
-        scenarios=(
-            with_protocol(
-                "test_limits.py::test_response_head_of_declared_size_reaches_client",
-                ClientProtocol.H2,
-            ),
+        scenarios=(with_protocol(RESPONSE_HEAD, ClientProtocol.H2),),
+        where=where(
+            proxy="haproxy",
+            server="granian",
+            interface="wsgi",
+            framework="django",
+            protocol="h2c",
         ),
-        where=where(proxy="haproxy", server="granian", protocol="h2c"),
         versions=VersionRange(ProxyKind.HAPROXY, before="3.0"),
-        parts=(Part.PROXY_SOFTWARE, Part.SERVER_SOFTWARE),
+        parts=(Part.SERVER_SOFTWARE, Part.FRAMEWORK),
         over_every_protocol=False,
         reason=(
-            "HAProxy 2.6 relaying granian's HTTP/2 answer to an HTTP/2 client drops a "
-            "3,584-byte Set-Cookie beside a 3,584-byte X-Large (a 7 KiB head, within "
-            "tune.bufsize): the client got 200 and X-Large whole, the cookie empty. The same "
-            "answer reaches an HTTP/1.1 client whole, as it does from hypercorn over h2c, and "
-            "through HAProxy 3.0.11 (trixie). Seen twice in the nightly run of 2026-12-08 on "
-            "haproxy-granian-wsgi-django-h2c-tls (HAProxy 2.6.12, granian 2.8.7); which of "
-            "the two encodes or decodes the field wrongly is not yet known."
+            "granian sends Django's WSGI Set-Cookie over h2c with the leading space Django "
+            "writes (a field value RFC 9113 section 8.2.1 forbids to start with whitespace), "
+            "and HAProxy 2.6 hands it to an HTTP/2 client empty: a 3,584-byte cookie arrived "
+            "with 0 bytes (haproxy-granian-wsgi-django-h2c-tls, twice, nightly run of "
+            "2026-12-08). HAProxy 3.0.11 passes it whole; HTTP/1.1 clients get it whole; "
+            "Flask, which writes no leading space, is not concerned."
+        ),
+    ),
+    Incompatibility(
+        scenarios=(
+            with_protocol(RESPONSE_HEAD, ClientProtocol.H2),
+            with_protocol(RESPONSE_HEAD, ClientProtocol.H3),
+            with_protocol(
+                "test_forwarding.py::test_same_origin_form_post_passes_csrf", ClientProtocol.H3
+            ),
+            with_protocol(
+                "test_tls.py::test_app_sees_https_and_marks_cookies_secure", ClientProtocol.H3
+            ),
+        ),
+        where=where(
+            proxy="caddy",
+            server="granian",
+            interface="wsgi",
+            framework="django",
+            protocol="h2c",
+        ),
+        parts=(Part.SERVER_SOFTWARE, Part.FRAMEWORK),
+        over_every_protocol=False,
+        reason=(
+            "granian sends Django's WSGI Set-Cookie over h2c with the leading space Django "
+            "writes (a field value RFC 9113 section 8.2.1 forbids to start with whitespace), "
+            "and Caddy 2.6 passes it on: an HTTP/3 client refuses the whole answer (aioquic: "
+            "`Header b'set-cookie' value starts with whitespace`), and an HTTP/2 client got a "
+            "3,584-byte cookie empty. Seen on caddy-granian-wsgi-django-h2c-tls in the nightly "
+            "run of 2026-12-08; HTTP/1.1 clients get the cookie whole."
         ),
     ),
     # daphne's own lack: no server argument gives it a graceful stop, so a stack file's
