@@ -41,6 +41,20 @@ OPERATOR: tuple[Variant, ...] = (
         ),
     ),
     Variant(
+        name="nginx-memory-buffers-only-short-send-timeout",
+        base="nginx-gunicorn-sync-django",
+        misconfiguration="proxy_max_temp_file_size 0 (no spooling to disk: nginx stops "
+        "reading the worker once its memory buffers are full) with send_timeout 2s, in front "
+        "of gunicorn sync workers: the workers come free only when nginx gives up on the "
+        "slow clients",
+        edit=(BUFFERED, "            proxy_max_temp_file_size 0;\n            send_timeout 2s;\n"),
+        catches=catching(
+            r"slow clients got only \[.*\] of their \d+ bytes: the proxy freed the workers by "
+            "giving up on their clients",
+            "test_streaming.py::test_slow_clients_do_not_hold_sync_workers",
+        ),
+    ),
+    Variant(
         name="nginx-upstream-keepalive-default",
         base="nginx-gunicorn-gthread-flask",
         misconfiguration="no keepalive_timeout in the upstream block: nginx keeps idle "
